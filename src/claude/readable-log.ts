@@ -1,0 +1,82 @@
+import {
+  isAssistant,
+  isRateLimit,
+  isResult,
+  isSystem,
+  isUser,
+  type ContentBlock,
+  type StreamEvent,
+} from './stream-events.js';
+
+const TOOL_RESULT_CHARS = 1000;
+const TOOL_INPUT_CHARS = 500;
+
+/** Cuts text to `max` characters, saying how much was left out. Only the kept part is copied. */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… [${(text.length - max).toLocaleString('en-US')} more characters]`;
+}
+
+function indent(text: string): string {
+  return text.replace(/\n/g, '\n    ');
+}
+
+function toolResultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content.map((part: { type?: string; text?: string }) => (part.type === 'text' ? part.text ?? '' : `[${part.type}]`)).join('\n');
+  }
+  return JSON.stringify(content) ?? '';
+}
+
+function formatBlock(block: ContentBlock, who: string): string | undefined {
+  switch (block.type) {
+    case 'text':
+      return block.text ? `${who} ${indent(block.text)}` : undefined;
+    case 'thinking':
+      return block.thinking ? `${who} (thinking) ${indent(shorten(block.thinking, TOOL_RESULT_CHARS))}` : undefined;
+    case 'tool_use':
+      return `${who} → ${block.name ?? 'tool'} ${shorten(JSON.stringify(block.input) ?? '', TOOL_INPUT_CHARS)}`;
+    case 'tool_result': {
+      const mark = block.is_error ? '← error' : '←';
+      return `    ${mark} ${indent(shorten(toolResultText(block.content), TOOL_RESULT_CHARS))}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** One event as lines of the readable step log; undefined for events not worth a line. */
+export function formatEvent(event: StreamEvent): string | undefined {
+  if (isAssistant(event)) {
+    const who = event.parent_tool_use_id ? `[${event.message.model ?? '?'} · subagent]` : `[${event.message.model ?? '?'}]`;
+    const lines = (event.message.content ?? []).map((block) => formatBlock(block, who)).filter(Boolean);
+    return lines.length > 0 ? lines.join('\n') : undefined;
+  }
+  if (isUser(event)) {
+    if (event.oversized) return `    ← [${event.oversized.bytes.toLocaleString('en-US')} bytes] ${event.oversized.preview}`;
+    const content = event.message?.content;
+    if (!Array.isArray(content)) return undefined;
+    const lines = content.map((block) => formatBlock(block, '')).filter(Boolean);
+    return lines.length > 0 ? lines.join('\n') : undefined;
+  }
+  if (isResult(event)) {
+    const seconds = event.duration_ms !== undefined ? ` · ${(event.duration_ms / 1000).toFixed(1)}s` : '';
+    const turns = event.num_turns !== undefined ? ` · ${event.num_turns} turns` : '';
+    const text = event.result ?? event.errors?.join('; ') ?? '';
+    return `[result ${event.subtype ?? ''}${event.is_error ? ' · error' : ''}${turns}${seconds}] ${indent(shorten(text, TOOL_RESULT_CHARS))}`;
+  }
+  if (isSystem(event)) {
+    if (event.subtype === 'init') return `[session ${event.session_id ?? '?'} · ${event.model ?? '?'}]`;
+    if (event.subtype === 'api_retry') {
+      return `[api retry ${event.attempt ?? '?'}/${event.max_retries ?? '?'} after ${event.retry_delay_ms ?? '?'} ms: ${event.error ?? event.error_status ?? ''}]`;
+    }
+    return undefined;
+  }
+  if (isRateLimit(event)) {
+    const info = event.rate_limit_info ?? {};
+    const resets = info.resetsAt ? ` · resets ${new Date(info.resetsAt * 1000).toISOString()}` : '';
+    return `[rate limit ${info.status ?? '?'}${info.rateLimitType ? ` · ${info.rateLimitType}` : ''}${resets}]`;
+  }
+  return undefined;
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+const HELP = `claude-project: run Claude Code pipelines unattended and account for every token.
+
+Usage:
+  claude-project run <task.md>         run the pipeline for one task (resumes where it stopped)
+  claude-project sequence <dir>        run every *.md task in the folder, in name order
+  claude-project status [task.md|dir]  what ran and what it cost, per step and per model
+
+Options:
+  --config FILE   the config file (default: ./claude-project.yaml)
+  --restart       start over: move the old state and logs aside and run everything again
+  --keep-going    sequence: go on with the next task after one fails
+  --quiet         no progress lines on stderr
+  -h, --help      this help
+  -v, --version   the version
+
+Exit codes: 0 all done and passed · 1 a step failed · 2 bad input (config, task, flags,
+state file) · 3 stopped by a usage limit it may not wait for · 130 interrupted.
+Environment: CLAUDE_PROJECT_CLAUDE_BIN overrides claude.command.
+`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  restart: { type: 'boolean', default: false },
+  'keep-going': { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`claude-project: ${(error as Error).message}\nRun "claude-project --help" for usage.\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const [command, target, ...extra] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(HELP);
+    return values.help || command === 'help' ? 0 : 2;
+  }
+  const usage = (message: string): number => {
+    process.stderr.write(`claude-project: ${message}\nRun "claude-project --help" for usage.\n`);
+    return 2;
+  };
+  if (extra.length > 0) return usage(`unexpected argument ${JSON.stringify(extra[0])}`);
+  const common = { ...(values.config !== undefined && { config: values.config }), quiet: values.quiet };
+  switch (command) {
+    case 'run': {
+      if (!target) return usage('run needs a task file: claude-project run <task.md>');
+      const { runCommand } = await import('./commands/run.js');
+      return runCommand(target, { ...common, restart: values.restart });
+    }
+    case 'sequence': {
+      if (!target) return usage('sequence needs a folder: claude-project sequence <dir>');
+      const { sequenceCommand } = await import('./commands/sequence.js');
+      return sequenceCommand(target, { ...common, restart: values.restart, keepGoing: values['keep-going'] });
+    }
+    case 'status': {
+      const { statusCommand } = await import('./commands/status.js');
+      return statusCommand(target, common);
+    }
+    default:
+      return usage(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (error: unknown) => {
+    const { UserError } = await import('./errors.js');
+    if (error instanceof UserError) {
+      process.stderr.write(`claude-project: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      process.stderr.write(`claude-project: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,53 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { findExecutable } from '../claude/find-executable.js';
+import { configPathFor, loadConfig } from '../config/load.js';
+import { CLAUDE_BIN_ENV } from '../config/types.js';
+import { UserError } from '../errors.js';
+import type { RunContext } from '../pipeline/context.js';
+import { progressLines } from '../report/progress-lines.js';
+
+export interface CommonOptions {
+  config?: string;
+  quiet: boolean;
+}
+
+/**
+ * Everything a run needs, checked before anything runs: the config, and a `claude` that exists.
+ * SIGINT/SIGTERM abort the returned signal; a second one exits at once.
+ */
+export async function prepareRun(options: CommonOptions): Promise<RunContext> {
+  const env = process.env;
+  const config = await loadConfig(configPathFor(options.config, process.cwd()), env);
+  const found = await findExecutable(config.claude.command, config.rootDir, env);
+  if (!found) {
+    throw new UserError(
+      `claude executable not found: ${JSON.stringify(config.claude.command)}. Install Claude Code ` +
+        `(npm install -g @anthropic-ai/claude-code), or set claude.command in ${config.file} ` +
+        `or the ${CLAUDE_BIN_ENV} environment variable to its path.`,
+    );
+  }
+  config.claude.command = found;
+  const write = (line: string): void => {
+    if (!options.quiet) process.stderr.write(`${line}\n`);
+  };
+  return {
+    config,
+    env,
+    report: progressLines(write),
+    signal: abortOnSignals(),
+    now: Date.now,
+    sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+  };
+}
+
+function abortOnSignals(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${signal}: stopping claude and saving what it used (again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}

@@ -1,0 +1,10 @@
+import { runTask } from '../pipeline/task.js';
+import { usageTable } from '../report/usage-table.js';
+import { prepareRun, type CommonOptions } from './context.js';
+
+export async function runCommand(taskPath: string, options: CommonOptions & { restart: boolean }): Promise<number> {
+  const ctx = await prepareRun(options);
+  const end = await runTask(ctx, taskPath, { restart: options.restart });
+  process.stdout.write(`${end.state.taskName}: ${end.phase} · state ${end.stateFile}\n${usageTable(end.state.tokenUsage)}\n`);
+  return end.exitCode;
+}

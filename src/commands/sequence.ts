@@ -1,0 +1,17 @@
+import { runSequence } from '../pipeline/sequence.js';
+import { usageTable } from '../report/usage-table.js';
+import { prepareRun, type CommonOptions } from './context.js';
+
+export async function sequenceCommand(
+  dir: string,
+  options: CommonOptions & { restart: boolean; keepGoing: boolean },
+): Promise<number> {
+  const ctx = await prepareRun(options);
+  const end = await runSequence(ctx, dir, options);
+  const { stats } = end.state;
+  process.stdout.write(
+    `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
+      `${stats.tasksFailed} failed · state ${end.stateFile}\n${usageTable(stats.totalTokenUsage)}\n`,
+  );
+  return end.exitCode;
+}

@@ -1,0 +1,52 @@
+export interface CheckConfig {
+  command: string;
+  /** Re-runs of the step when the check fails. */
+  retries: number;
+}
+
+export interface StepConfig {
+  name: string;
+  model?: string;
+  prompt: string;
+  check?: CheckConfig;
+  timeoutSeconds?: number;
+}
+
+export interface RateLimitConfig {
+  /** Wait for the limit to reset and re-run the step; false: stop with exit code 3. */
+  wait: boolean;
+  /** Never wait longer than this for one reset. */
+  maxWaitMinutes: number;
+  /** Added to the reset time before re-running. */
+  marginSeconds: number;
+}
+
+export interface ProjectConfig {
+  /** The file it was read from (absolute). */
+  file: string;
+  /** Where claude and checks run, and what relative paths are relative to: the config's folder. */
+  rootDir: string;
+  model: string;
+  claude: { command: string; args: string[] };
+  /** Absolute. */
+  statePath: string;
+  /** Absolute. */
+  logsPath: string;
+  timeoutSeconds?: number;
+  rateLimit: RateLimitConfig;
+  pipeline: StepConfig[];
+}
+
+export const CONFIG_FILE_NAME = 'claude-project.yaml';
+
+export const DEFAULTS = {
+  model: 'claude-sonnet-4-5',
+  claudeCommand: 'claude',
+  statePath: '.claude-project/state',
+  logsPath: '.claude-project/logs',
+  rateLimit: { wait: true, maxWaitMinutes: 360, marginSeconds: 60 },
+  checkRetries: 0,
+} as const;
+
+/** Environment variable that overrides `claude.command`. */
+export const CLAUDE_BIN_ENV = 'CLAUDE_PROJECT_CLAUDE_BIN';

@@ -1,0 +1,77 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { EXIT, UserError } from '../errors.js';
+import { readJsonFile } from '../state/atomic-json.js';
+import { updateJsonLocked } from '../state/locked-update.js';
+import { sequenceStateFile } from '../state/paths.js';
+import { newSequenceState, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
+import type { RunContext } from './context.js';
+import { moveAside } from './move-aside.js';
+import { runTask } from './task.js';
+
+export interface SequenceEnd {
+  exitCode: number;
+  state: SequenceState;
+  stateFile: string;
+}
+
+/** The folder's `*.md` task files in name order. */
+export async function listTasks(dir: string): Promise<string[]> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info) throw new UserError(`${dir}: tasks folder not found.`);
+  if (!info.isDirectory()) throw new UserError(`${dir}: not a folder; use "claude-project run ${dir}" for a single task.`);
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.md'))
+    .map((entry) => entry.name)
+    .sort();
+  if (names.length === 0) throw new UserError(`${dir}: no task files (*.md) in this folder.`);
+  return names.map((name) => path.join(dir, name));
+}
+
+/**
+ * Runs every task of a folder in name order. Tasks done earlier are skipped and keep their
+ * counts; the sequence totals are the sum of the tasks' own state files.
+ */
+export async function runSequence(
+  ctx: RunContext,
+  dir: string,
+  options: { restart: boolean; keepGoing: boolean },
+): Promise<SequenceEnd> {
+  const { config } = ctx;
+  const absoluteDir = path.resolve(dir);
+  const tasks = await listTasks(absoluteDir);
+  const tasksDir = path.relative(config.rootDir, absoluteDir) || '.';
+  const stateFile = sequenceStateFile(config.statePath);
+  const stamp = (): string => new Date(ctx.now()).toISOString();
+  const previous = await readJsonFile<SequenceState>(stateFile);
+  if (previous && (options.restart || previous.tasksDir !== tasksDir)) await moveAside(stateFile, 'previous', ctx.now());
+  const fresh = options.restart || !previous || previous.tasksDir !== tasksDir;
+  const update = (change: (s: SequenceState) => SequenceState): Promise<SequenceState> =>
+    updateJsonLocked<SequenceState>(stateFile, (current) =>
+      withSequenceTotals({ ...change(current ?? newSequenceState(tasksDir, tasks, stamp())), updatedAt: stamp() }),
+    );
+
+  let state = await update((s) => ({
+    ...(fresh ? newSequenceState(tasksDir, tasks, stamp()) : s),
+    phase: 'running',
+    finishedAt: undefined,
+    stats: { ...s.stats, tasksTotal: tasks.length },
+  }));
+  let exitCode: number = EXIT.ok;
+  for (const task of tasks) {
+    state = await update((s) => ({ ...s, currentTaskPath: path.relative(config.rootDir, task) }));
+    const end = await runTask(ctx, task, { restart: options.restart });
+    state = await update((s) => withTask(s, end.stateFile, end.state));
+    if (end.exitCode === EXIT.ok) continue;
+    exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
+    if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || !options.keepGoing) break;
+  }
+  const phase = exitCode === EXIT.ok ? 'done' : exitCode === EXIT.interrupted ? 'interrupted' : 'failed';
+  state = await update((s) => ({
+    ...s,
+    phase,
+    currentTaskPath: null,
+    ...(phase !== 'interrupted' && { finishedAt: stamp() }),
+  }));
+  return { exitCode, state, stateFile };
+}

@@ -1,0 +1,51 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ProjectConfig } from '../config/types.js';
+import { readJsonFile } from '../state/atomic-json.js';
+import { sequenceStateFile, taskSlug, taskStateFile } from '../state/paths.js';
+import type { SequenceState } from '../state/sequence-state.js';
+import type { TaskState } from '../state/task-state.js';
+import { UserError } from '../errors.js';
+
+export interface LoadedTask {
+  taskPath: string;
+  stateFile: string;
+  /** Undefined: the task has not been run yet. */
+  state: TaskState | undefined;
+}
+
+export interface LoadedStates {
+  tasks: LoadedTask[];
+  sequence: SequenceState | undefined;
+}
+
+/** The state files `status` and `report` show: one task, a folder's tasks, or all there are. */
+export async function loadStates(config: ProjectConfig, target: string | undefined): Promise<LoadedStates> {
+  const sequence = await readJsonFile<SequenceState>(sequenceStateFile(config.statePath));
+  if (target === undefined) {
+    const names = (await readdir(config.statePath).catch(() => [] as string[]))
+      .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
+      .sort();
+    const tasks = await Promise.all(names.map((name) => loadTask(path.join(config.statePath, name))));
+    return { tasks, sequence };
+  }
+  const absolute = path.resolve(target);
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info) throw new UserError(`${target}: no such task file or folder.`);
+  const files = info.isDirectory()
+    ? (await readdir(absolute)).filter((name) => name.toLowerCase().endsWith('.md')).sort().map((name) => path.join(absolute, name))
+    : [absolute];
+  const tasks = await Promise.all(
+    files.map(async (file) => {
+      const stateFile = taskStateFile(config.statePath, taskSlug(file));
+      return { taskPath: path.relative(config.rootDir, file), stateFile, state: await readJsonFile<TaskState>(stateFile) };
+    }),
+  );
+  const inSequence = info.isDirectory() && sequence?.tasksDir === path.relative(config.rootDir, absolute);
+  return { tasks, sequence: inSequence ? sequence : undefined };
+}
+
+async function loadTask(stateFile: string): Promise<LoadedTask> {
+  const state = await readJsonFile<TaskState>(stateFile);
+  return { taskPath: state?.taskPath ?? stateFile, stateFile, state };
+}

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+
+/**
+ * Writes JSON so that a reader (or a kill at any moment) sees either the old file or the new
+ * one, never half of one: a temp file in the same folder, flushed to disk, then renamed over.
+ */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** The parsed file, or undefined when it does not exist. A file that does not parse is an error. */
+export async function readJsonFile<T>(file: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new CorruptStateError(file, (error as Error).message);
+  }
+}
+
+export class CorruptStateError extends UserError {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(
+      `${file}: state file cannot be parsed (${reason}). It has not been changed. ` +
+        'Repair it, or run again with --restart to move it aside and start over.',
+    );
+    this.name = 'CorruptStateError';
+  }
+}

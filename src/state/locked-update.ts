@@ -1,0 +1,26 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { readJsonFile, writeJsonAtomic } from './atomic-json.js';
+
+const LOCK_OPTIONS = {
+  realpath: false,
+  stale: 10_000,
+  retries: { retries: 200, factor: 1.2, minTimeout: 10, maxTimeout: 200, randomize: true },
+} as const;
+
+/**
+ * Read-modify-write of a JSON file under a proper-lockfile lock, so that concurrent processes
+ * each see the other's update; the write itself is atomic.
+ */
+export async function updateJsonLocked<T>(file: string, update: (current: T | undefined) => T): Promise<T> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const release = await lockfile.lock(file, { ...LOCK_OPTIONS, onCompromised: () => undefined });
+  try {
+    const next = update(await readJsonFile<T>(file));
+    await writeJsonAtomic(file, next);
+    return next;
+  } finally {
+    await release().catch(() => undefined);
+  }
+}

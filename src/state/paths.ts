@@ -1,0 +1,19 @@
+import path from 'node:path';
+
+/** Task file name without `.md`, characters outside [a-zA-Z0-9-] as "-" (DESIGN §5). */
+export function taskSlug(taskPath: string): string {
+  return path.basename(taskPath).replace(/\.md$/i, '').replace(/[^a-zA-Z0-9-]/g, '-');
+}
+
+export function taskStateFile(statePath: string, slug: string): string {
+  return path.join(statePath, `${slug}.state.json`);
+}
+
+export function sequenceStateFile(statePath: string): string {
+  return path.join(statePath, 'sequence.state.json');
+}
+
+/** `<logsPath>/<slug>/<NN>-<step>` without extension; `.log` and `.jsonl` are added to it. */
+export function stepLogBase(logsPath: string, slug: string, stepIndex: number, stepName: string): string {
+  return path.join(logsPath, slug, `${String(stepIndex + 1).padStart(2, '0')}-${stepName}`);
+}

@@ -1,0 +1,41 @@
+import { totalOf } from './math.js';
+import type { ModelTokenUsage, TokenUsage } from './types.js';
+
+export interface UsageRow {
+  /** A model id, or "total". */
+  label: string;
+  isTotal: boolean;
+  usage: TokenUsage;
+}
+
+/**
+ * The one place that turns per-model usage into rows: models by cost (highest first, then
+ * name), then a total row. Footers, status tables, JSON and HTML all read these rows.
+ */
+export function usageRows(usage: ModelTokenUsage): UsageRow[] {
+  const models = Object.entries(usage)
+    .sort(([a, ua], [b, ub]) => ub.costUsd - ua.costUsd || a.localeCompare(b))
+    .map(([label, u]) => ({ label, isTotal: false, usage: u }));
+  return [...models, { label: 'total', isTotal: true, usage: totalOf(usage) }];
+}
+
+const COUNT = new Intl.NumberFormat('en-US');
+
+export function formatCount(value: number): string {
+  return COUNT.format(value);
+}
+
+export function formatCost(value: number): string {
+  return `$${value.toFixed(4)}`;
+}
+
+/** `input 12,340 · output 1,205 · cache write 3,000 · cache read 45,000 · $0.4210` */
+export function formatUsageLine(usage: TokenUsage): string {
+  return [
+    `input ${formatCount(usage.inputTokens)}`,
+    `output ${formatCount(usage.outputTokens)}`,
+    `cache write ${formatCount(usage.cacheCreationInputTokens)}`,
+    `cache read ${formatCount(usage.cacheReadInputTokens)}`,
+    formatCost(usage.costUsd),
+  ].join(' · ');
+}
