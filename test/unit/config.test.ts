@@ -1,0 +1,85 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { renderPrompt, unknownPlaceholders } from '../../src/config/template.js';
+import { UserError } from '../../src/errors.js';
+
+async function configFile(text: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cp-config-'));
+  const file = path.join(dir, 'claude-project.yaml');
+  await writeFile(file, text);
+  return file;
+}
+
+async function loadError(text: string): Promise<string> {
+  const file = await configFile(text);
+  try {
+    await loadConfig(file, {});
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    return (error as Error).message.replaceAll(file, 'FILE');
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('loadConfig', () => {
+  it('fills in defaults, resolves paths against the config folder, and lets the env override the claude command', async () => {
+    const file = await configFile('pipeline:\n  - name: plan\n    prompt: Plan {{taskPath}}\n    check:\n      command: test -f PLAN.md\n');
+    const config = await loadConfig(file, { CLAUDE_PROJECT_CLAUDE_BIN: '/opt/claude' });
+    expect(config.model).toBe('claude-sonnet-4-5');
+    expect(config.claude).toEqual({ command: '/opt/claude', args: [] });
+    expect(config.statePath).toBe(path.join(path.dirname(file), '.claude-project/state'));
+    expect(config.rateLimit).toEqual({ wait: true, maxWaitMinutes: 360, marginSeconds: 60 });
+    expect(config.pipeline[0]?.check).toEqual({ command: 'test -f PLAN.md', retries: 0 });
+  });
+
+  it('names the file, line and column of a YAML syntax error', async () => {
+    const message = await loadError('model: a\npipeline:\n  - name: [unclosed\n');
+    expect(message).toMatch(/^FILE:\d+:\d+: YAML syntax error/);
+  });
+
+  it('refuses unknown keys with their key path and line, and lists the valid keys', async () => {
+    const message = await loadError('pipeline:\n  - name: plan\n    promt: typo\n    prompt: ok\n');
+    expect(message).toContain('FILE:3: pipeline[0].promt: unknown key; valid keys here: name, model, prompt, check, timeoutSeconds');
+  });
+
+  it('reports wrong types and values with the key path', async () => {
+    const message = await loadError(
+      'model: 5\npipeline:\n  - name: plan\n    prompt: p\n    check:\n      command: true\n      retries: -1\n',
+    );
+    expect(message).toContain('FILE:1: model: expected a non-empty string, got number 5');
+    expect(message).toContain('FILE:7: pipeline[0].check.retries: expected a number ≥ 0, got -1');
+  });
+
+  it('requires a non-empty pipeline and a prompt per step', async () => {
+    expect(await loadError('model: x\n')).toContain('pipeline: is required');
+    expect(await loadError('pipeline:\n  - name: a\n')).toContain('pipeline[0].prompt: is required');
+  });
+
+  it('refuses unknown placeholders and duplicate step names', async () => {
+    const message = await loadError('pipeline:\n  - name: a\n    prompt: "{{foo}}"\n  - name: a\n    prompt: x\n');
+    expect(message).toContain('pipeline[0].prompt: unknown placeholder {{foo}}');
+    expect(message).toContain('FILE:4: pipeline[1].name: duplicate step name "a"');
+  });
+
+  it('says how to fix a missing config file', async () => {
+    await expect(loadConfig('/nonexistent/claude-project.yaml', {})).rejects.toThrow(/config file not found.*--config FILE/);
+  });
+});
+
+describe('prompt templates', () => {
+  const values = { taskPath: 'tasks/a.md', taskName: 'a', taskContent: 'Do it.', stepName: 'plan' };
+
+  it('fills placeholders and appends the task text when {{taskContent}} is not used', () => {
+    expect(renderPrompt('Step {{stepName}} for {{ taskPath }} ({{taskName}})', values)).toBe('Step plan for tasks/a.md (a)\n\nDo it.');
+  });
+
+  it('does not append the task text when the template places it', () => {
+    expect(renderPrompt('Task:\n{{taskContent}}\nEnd', values)).toBe('Task:\nDo it.\nEnd');
+  });
+
+  it('lists unknown placeholders', () => {
+    expect(unknownPlaceholders('{{taskPath}} {{nope}} {{ other }}')).toEqual(['nope', 'other']);
+  });
+});

@@ -1,0 +1,38 @@
+import { formatFooter } from '../../src/usage/footer.js';
+import { sumModelUsage } from '../../src/usage/math.js';
+import { usageRows } from '../../src/usage/rows.js';
+
+const opus = { inputTokens: 12340, outputTokens: 1205, cacheCreationInputTokens: 3000, cacheReadInputTokens: 45000, costUsd: 0.421 };
+const haiku = { inputTokens: 2100, outputTokens: 310, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0.0037 };
+
+describe('usage rows and footer', () => {
+  it('prints the footer of DESIGN §5, models by cost then the total with its source', () => {
+    const footer = formatFooter({ usage: { 'claude-haiku-4-5': haiku, 'claude-opus-4-1': opus }, source: 'result' });
+    expect(footer).toBe(
+      [
+        '--- Token Usage ---',
+        'claude-opus-4-1: input 12,340 · output 1,205 · cache write 3,000 · cache read 45,000 · $0.4210',
+        'claude-haiku-4-5: input 2,100 · output 310 · cache write 0 · cache read 0 · $0.0037',
+        'total: input 14,440 · output 1,515 · cache write 3,000 · cache read 45,000 · $0.4247 (source: result)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('adds outcome and malformed-line lines when given', () => {
+    const footer = formatFooter({ usage: {}, source: 'estimate', outcome: 'timeout', malformedLines: 3 });
+    expect(footer).toContain('total: input 0 · output 0 · cache write 0 · cache read 0 · $0.0000 (source: estimate)');
+    expect(footer).toContain('outcome: timeout');
+    expect(footer).toContain('malformed lines: 3');
+  });
+
+  it('sums per model without mixing models, and the total row equals the sum of the model rows', () => {
+    const sum = sumModelUsage({ 'claude-opus-4-1': opus }, { 'claude-opus-4-1': opus, 'claude-haiku-4-5': haiku });
+    expect(sum['claude-opus-4-1']?.inputTokens).toBe(2 * opus.inputTokens);
+    expect(sum['claude-haiku-4-5']).toEqual(haiku);
+    const rows = usageRows(sum);
+    const total = rows.find((r) => r.isTotal)!.usage;
+    expect(total.outputTokens).toBe(2 * opus.outputTokens + haiku.outputTokens);
+    expect(total.costUsd).toBeCloseTo(2 * opus.costUsd + haiku.costUsd, 10);
+  });
+});

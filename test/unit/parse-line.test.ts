@@ -1,0 +1,41 @@
+import { MAX_PARSED_USER_LINE, parseStreamLine } from '../../src/claude/parse-line.js';
+import { formatEvent } from '../../src/claude/readable-log.js';
+import { parseLimitMessage, RateLimitDetector } from '../../src/claude/rate-limit.js';
+
+describe('parseStreamLine', () => {
+  it('parses events and reports malformed lines without throwing', () => {
+    expect(parseStreamLine(Buffer.from('{"type":"result","is_error":false}'))).toEqual({ ok: true, event: { type: 'result', is_error: false } });
+    for (const bad of ['not json', '{"type":', '[1,2]', '{"no":"type"}', '{"type":"assistant"}', '\u0000\u00ff']) {
+      const parsed = parseStreamLine(Buffer.from(bad));
+      expect(parsed.ok).toBe(false);
+    }
+  });
+
+  it('does not parse a huge tool-result line, but keeps its size and a preview', () => {
+    const content = 'x'.repeat(MAX_PARSED_USER_LINE);
+    const line = Buffer.from(JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', content }] } }));
+    const parsed = parseStreamLine(line);
+    expect(parsed).toMatchObject({ ok: true, event: { type: 'user', oversized: { bytes: line.length } } });
+    expect(formatEvent((parsed as { event: never }).event)).toContain(`[${line.length.toLocaleString('en-US')} bytes]`);
+  });
+});
+
+describe('rate limits', () => {
+  const now = Date.parse('2026-11-22T10:00:00Z');
+
+  it('reads the rejected rate_limit_event and its resetsAt', () => {
+    const detector = new RateLimitDetector(() => now);
+    detector.observe({ type: 'rate_limit_event', rate_limit_info: { status: 'allowed_warning', resetsAt: 1 } } as never);
+    expect(detector.limit).toBeUndefined();
+    detector.observe({ type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt: 1_800_000_000 } } as never);
+    expect(detector.limit).toEqual({ resetsAtMs: 1_800_000_000_000 });
+  });
+
+  it('reads both wordings of the usage-limit error result', () => {
+    expect(parseLimitMessage('Claude AI usage limit reached|1767225600', now)).toEqual({ resetsAtMs: 1_767_225_600_000 });
+    const modern = parseLimitMessage("You've hit your limit · resets 4pm (Europe/Rome)", now);
+    // 16:00 in Rome on 22 Nov (CET, UTC+1) is 15:00 UTC
+    expect(new Date(modern!.resetsAtMs!).toISOString()).toBe('2026-11-22T15:00:00.000Z');
+    expect(parseLimitMessage('some other error', now)).toBeUndefined();
+  });
+});

@@ -1,0 +1,92 @@
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CorruptStateError, readJsonFile, writeJsonAtomic } from '../../src/state/atomic-json.js';
+import { updateJsonLocked } from '../../src/state/locked-update.js';
+import { acquireRunLock } from '../../src/state/run-lock.js';
+import { TaskStore } from '../../src/state/task-store.js';
+import { taskSlug } from '../../src/state/paths.js';
+import type { AttemptState } from '../../src/state/task-state.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'cp-state-'));
+}
+
+const usage = (input: number, output: number, cost: number) => ({
+  inputTokens: input,
+  outputTokens: output,
+  cacheCreationInputTokens: 0,
+  cacheReadInputTokens: 0,
+  costUsd: cost,
+});
+
+function attempt(n: number, model: string, input: number, output: number, cost: number): AttemptState {
+  return { attempt: n, model, outcome: 'passed', startedAt: 'x', usage: { [model]: usage(input, output, cost) }, usageSource: 'result', malformedLines: 0 };
+}
+
+describe('atomic JSON files', () => {
+  it('writes through a temp file and leaves no temp files behind', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'a.state.json');
+    await writeJsonAtomic(file, { a: 1 });
+    await writeJsonAtomic(file, { a: 2 });
+    expect(await readJsonFile(file)).toEqual({ a: 2 });
+    expect(await readdir(dir)).toEqual(['a.state.json']);
+  });
+
+  it('refuses a file that does not parse, naming it, and leaves it as it was', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'a.state.json');
+    await writeFile(file, '{"phase": "do');
+    await expect(readJsonFile(file)).rejects.toThrow(CorruptStateError);
+    await expect(updateJsonLocked(file, () => ({ replaced: true }))).rejects.toThrow(file);
+    expect(await readFile(file, 'utf8')).toBe('{"phase": "do');
+  });
+
+  it('loses no update when many writers race on one file', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'counter.json');
+    await Promise.all(
+      Array.from({ length: 25 }, () => updateJsonLocked<{ n: number }>(file, (current) => ({ n: (current?.n ?? 0) + 1 }))),
+    );
+    expect(await readJsonFile(file)).toEqual({ n: 25 });
+  });
+});
+
+describe('TaskStore', () => {
+  it('recomputes step and task totals from the attempts on every update', async () => {
+    const dir = await tempDir();
+    const store = new TaskStore(path.join(dir, 't.state.json'), 'tasks/t.md', 't');
+    await store.update((task) => ({
+      ...task,
+      steps: [
+        { name: 'plan', status: 'done', model: 'claude-opus-4-1', attempts: [attempt(1, 'claude-opus-4-1', 10, 5, 0.5), attempt(2, 'claude-opus-4-1', 20, 6, 0.25)], usage: {}, usageSource: 'result' },
+        { name: 'impl', status: 'done', model: 'claude-haiku-4-5', attempts: [attempt(1, 'claude-haiku-4-5', 7, 3, 0.125)], usage: {}, usageSource: 'result' },
+      ],
+    }));
+    const state = (await store.read())!;
+    expect(state.steps[0]?.usage['claude-opus-4-1']).toEqual(usage(30, 11, 0.75));
+    expect(state.tokenUsage).toEqual({ 'claude-opus-4-1': usage(30, 11, 0.75), 'claude-haiku-4-5': usage(7, 3, 0.125) });
+    expect(state.totalCostUsd).toBe(0.875);
+  });
+});
+
+describe('run lock', () => {
+  it('refuses a second run of the same task, naming the process that holds it', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 't.state.json');
+    const release = await acquireRunLock(file, 'Task tasks/t.md');
+    await expect(acquireRunLock(file, 'Task tasks/t.md')).rejects.toThrow(
+      new RegExp(`Task tasks/t.md is already being run by process ${process.pid} on `),
+    );
+    await release();
+    const again = await acquireRunLock(file, 'Task tasks/t.md');
+    await again();
+  });
+});
+
+describe('taskSlug', () => {
+  it('drops .md and replaces characters outside [a-zA-Z0-9-]', () => {
+    expect(taskSlug('tasks/01 add_login.v2.md')).toBe('01-add-login-v2');
+  });
+});
