@@ -27,9 +27,12 @@ export class StepLog {
     );
   }
 
-  /** A line of our own in the journal; Claude Code never prints type "claude_project". */
+  /**
+   * A line of our own in the journal; Claude Code never prints type "claude_project". It starts
+   * with a newline in case the stream before it ended without one (blank lines are skipped).
+   */
   marker(event: string, fields: Record<string, unknown>): void {
-    this.raw.write(`${JSON.stringify({ type: JOURNAL_MARKER_TYPE, event, ...fields })}\n`);
+    this.raw.write(`\n${JSON.stringify({ type: JOURNAL_MARKER_TYPE, event, ...fields })}\n`);
   }
 
   write(text: string): void {

@@ -8,6 +8,7 @@ import type { TaskPhase, TaskState } from '../state/task-state.js';
 import { CorruptStateError } from '../state/atomic-json.js';
 import type { RunContext } from './context.js';
 import { moveAside } from './move-aside.js';
+import { recoverUnfinishedAttempts } from './recover.js';
 import { runStep, type StepEnd } from './step.js';
 
 export interface TaskEnd {
@@ -50,6 +51,7 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
       ctx.report({ type: 'task-skip', taskName, reason: 'already done (use --restart to run it again)' });
       return { phase: 'done', exitCode: EXIT.ok, state: existing, stateFile };
     }
+    await recoverUnfinishedAttempts(ctx, store, slug);
     const startedAt = new Date(ctx.now()).toISOString();
     await store.update((task) => ({
       ...task,
@@ -57,10 +59,6 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
       startedAt: task.startedAt ?? startedAt,
       finishedAt: undefined,
       error: undefined,
-      steps: task.steps.map((s) => ({
-        ...s,
-        attempts: s.attempts.map((a) => (a.outcome === 'unfinished' ? { ...a, outcome: 'interrupted' as const, error: 'claude-project stopped before this attempt ended' } : a)),
-      })),
     }));
     ctx.report({ type: 'task-start', taskName, taskPath, stepCount: config.pipeline.length });
 

@@ -1,0 +1,68 @@
+import { parseStreamLine } from '../claude/parse-line.js';
+import { forEachLine } from '../claude/read-lines.js';
+import { isAssistant, isResult, isSystem } from '../claude/stream-events.js';
+import type { AttemptOutcome } from '../state/task-state.js';
+import { CallUsageAccumulator } from '../usage/call-usage.js';
+import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
+import { JOURNAL_MARKER_TYPE } from './step-log.js';
+
+/** One attempt as the raw `.jsonl` log tells it. */
+export interface JournalAttempt {
+  attempt: number;
+  model: string | undefined;
+  sessionId: string | undefined;
+  malformedLines: number;
+  /** From the stream: the result's modelUsage if it arrived, else per-message snapshots. */
+  accumulator: CallUsageAccumulator;
+  /** Undefined: claude-project stopped before it recorded how the attempt ended. */
+  end: { outcome: AttemptOutcome; usageSource: UsageSource; transcriptUsage?: ModelTokenUsage } | undefined;
+}
+
+interface Marker {
+  type: typeof JOURNAL_MARKER_TYPE;
+  event: 'attempt_start' | 'attempt_end';
+  attempt: number;
+  model?: string;
+  outcome?: AttemptOutcome;
+  usageSource?: UsageSource;
+  transcriptUsage?: ModelTokenUsage;
+}
+
+/** Replays a step's raw log: the attempts in it, each with the usage its stream lines give. */
+export async function readJournal(file: string): Promise<JournalAttempt[]> {
+  const attempts: JournalAttempt[] = [];
+  let current: JournalAttempt | undefined;
+  await forEachLine(file, (line) => {
+    const parsed = parseStreamLine(line);
+    if (!parsed.ok) {
+      if (current) current.malformedLines++;
+      return;
+    }
+    const event = parsed.event;
+    if (event.type === JOURNAL_MARKER_TYPE) {
+      const marker = event as unknown as Marker;
+      if (marker.event === 'attempt_start') {
+        current = { attempt: marker.attempt, model: marker.model, sessionId: undefined, malformedLines: 0, accumulator: new CallUsageAccumulator(), end: undefined };
+        attempts.push(current);
+      } else if (current && marker.event === 'attempt_end' && marker.attempt === current.attempt) {
+        current.end = {
+          outcome: marker.outcome ?? 'interrupted',
+          usageSource: marker.usageSource ?? 'estimate',
+          ...(marker.transcriptUsage && { transcriptUsage: marker.transcriptUsage }),
+        };
+        current = undefined;
+      }
+      return;
+    }
+    if (!current) return;
+    if (isAssistant(event)) {
+      const { id, model, usage } = event.message;
+      if (id && model) current.accumulator.recordMessage(id, model, usage);
+    } else if (isResult(event)) {
+      current.accumulator.recordResult(event.modelUsage);
+    } else if (isSystem(event) && event.subtype === 'init' && event.session_id) {
+      current.sessionId = event.session_id;
+    }
+  });
+  return attempts;
+}

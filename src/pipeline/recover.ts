@@ -1,0 +1,54 @@
+import { readTranscriptUsage } from '../claude/transcript.js';
+import { stepLogBase } from '../state/paths.js';
+import type { TaskStore } from '../state/task-store.js';
+import type { AttemptState } from '../state/task-state.js';
+import type { CallUsage } from '../usage/call-usage.js';
+import type { RunContext } from './context.js';
+import { readJournal, type JournalAttempt } from './journal.js';
+
+/**
+ * Attempts that a killed claude-project never finished recording (state says "unfinished") are
+ * accounted from their raw log: the result if it arrived, else Claude Code's session transcript,
+ * else the stream estimate. The attempt is then marked interrupted, so its step runs again.
+ */
+export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStore, slug: string): Promise<number> {
+  const state = await store.read();
+  const unfinished = state?.steps.filter((s) => s.attempts.some((a) => a.outcome === 'unfinished')) ?? [];
+  if (unfinished.length === 0) return 0;
+  const recovered = new Map<string, AttemptState>();
+  for (const step of unfinished) {
+    const index = ctx.config.pipeline.findIndex((p) => p.name === step.name);
+    const journal = index === -1 ? [] : await readJournal(`${stepLogBase(ctx.config.logsPath, slug, index, step.name)}.jsonl`).catch(() => []);
+    for (const attempt of step.attempts.filter((a) => a.outcome === 'unfinished')) {
+      const entry = journal.find((j) => j.attempt === attempt.attempt);
+      const usage = entry ? await usageOf(ctx, entry) : { usage: {}, source: 'result' as const };
+      recovered.set(`${step.name}/${attempt.attempt}`, {
+        ...attempt,
+        outcome: 'interrupted',
+        error: 'claude-project stopped before this attempt ended; usage recovered from its log',
+        usage: usage.usage,
+        usageSource: usage.source,
+        malformedLines: entry?.malformedLines ?? 0,
+        ...(entry?.sessionId !== undefined && { sessionId: entry.sessionId }),
+      });
+    }
+  }
+  await store.update((task) => ({
+    ...task,
+    steps: task.steps.map((step) => ({
+      ...step,
+      status: step.status === 'running' || step.status === 'waiting-rate-limit' ? 'interrupted' : step.status,
+      attempts: step.attempts.map((a) => recovered.get(`${step.name}/${a.attempt}`) ?? a),
+    })),
+  }));
+  return recovered.size;
+}
+
+async function usageOf(ctx: RunContext, entry: JournalAttempt): Promise<CallUsage> {
+  if (entry.end?.transcriptUsage) return { usage: entry.end.transcriptUsage, source: 'transcript' };
+  const transcript =
+    !entry.accumulator.hasBilledResult() && entry.sessionId
+      ? await readTranscriptUsage(ctx.env, ctx.config.rootDir, entry.sessionId)
+      : undefined;
+  return entry.accumulator.settle(transcript);
+}
