@@ -8,11 +8,13 @@ Usage:
   claude-project run <task.md>         run the pipeline for one task (resumes where it stopped)
   claude-project sequence <dir>        run every *.md task in the folder, in name order
   claude-project status [task.md|dir]  what ran and what it cost, per step and per model
+  claude-project recount [task.md|dir] rebuild usage from the raw logs, report differences
 
 Options:
   --config FILE   the config file (default: ./claude-project.yaml)
   --restart       start over: move the old state and logs aside and run everything again
   --keep-going    sequence: go on with the next task after one fails
+  --fix           recount: write the numbers rebuilt from the raw logs into the state
   --quiet         no progress lines on stderr
   -h, --help      this help
   -v, --version   the version
@@ -26,6 +28,7 @@ const OPTIONS = {
   config: { type: 'string' },
   restart: { type: 'boolean', default: false },
   'keep-going': { type: 'boolean', default: false },
+  fix: { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -74,6 +77,10 @@ async function main(argv: string[]): Promise<number> {
     case 'status': {
       const { statusCommand } = await import('./commands/status.js');
       return statusCommand(target, common);
+    }
+    case 'recount': {
+      const { recountCommand } = await import('./commands/recount.js');
+      return recountCommand(target, { ...common, fix: values.fix });
     }
     default:
       return usage(`unknown command ${JSON.stringify(command)}`);

@@ -1,10 +1,9 @@
-import { readTranscriptUsage } from '../claude/transcript.js';
 import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
 import type { AttemptState } from '../state/task-state.js';
-import type { CallUsage } from '../usage/call-usage.js';
 import type { RunContext } from './context.js';
-import { readJournal, type JournalAttempt } from './journal.js';
+import { readJournal } from './journal.js';
+import { journalUsage } from './recount.js';
 
 /**
  * Attempts that a killed claude-project never finished recording (state says "unfinished") are
@@ -21,7 +20,7 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
     const journal = index === -1 ? [] : await readJournal(`${stepLogBase(ctx.config.logsPath, slug, index, step.name)}.jsonl`).catch(() => []);
     for (const attempt of step.attempts.filter((a) => a.outcome === 'unfinished')) {
       const entry = journal.find((j) => j.attempt === attempt.attempt);
-      const usage = entry ? await usageOf(ctx, entry) : { usage: {}, source: 'result' as const };
+      const usage = entry ? await journalUsage(ctx.config, ctx.env, entry) : { usage: {}, source: 'result' as const };
       recovered.set(`${step.name}/${attempt.attempt}`, {
         ...attempt,
         outcome: 'interrupted',
@@ -42,13 +41,4 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
     })),
   }));
   return recovered.size;
-}
-
-async function usageOf(ctx: RunContext, entry: JournalAttempt): Promise<CallUsage> {
-  if (entry.end?.transcriptUsage) return { usage: entry.end.transcriptUsage, source: 'transcript' };
-  const transcript =
-    !entry.accumulator.hasBilledResult() && entry.sessionId
-      ? await readTranscriptUsage(ctx.env, ctx.config.rootDir, entry.sessionId)
-      : undefined;
-  return entry.accumulator.settle(transcript);
 }

@@ -1,0 +1,92 @@
+import { readTranscriptUsage } from '../claude/transcript.js';
+import type { ProjectConfig } from '../config/types.js';
+import { stepLogBase } from '../state/paths.js';
+import type { TaskStore } from '../state/task-store.js';
+import type { AttemptState, TaskState } from '../state/task-state.js';
+import { TOKEN_FIELDS, type ModelTokenUsage, type UsageSource } from '../usage/types.js';
+import type { CallUsage } from '../usage/call-usage.js';
+import { readJournal, type JournalAttempt } from './journal.js';
+
+export interface UsageDifference {
+  step: string;
+  attempt: number;
+  model: string;
+  field: string;
+  state: number;
+  log: number;
+}
+
+export interface TaskRecount {
+  taskPath: string;
+  attemptsChecked: number;
+  /** Attempts in the state with no section in the raw log (their logs were removed, say). */
+  missingFromLog: Array<{ step: string; attempt: number }>;
+  differences: UsageDifference[];
+  rebuilt: Map<string, { usage: ModelTokenUsage; source: UsageSource }>;
+}
+
+const attemptKey = (step: string, attempt: number): string => `${step}/${attempt}`;
+
+/** Rebuilds every attempt's usage of a task from its raw step logs and compares it with the state. */
+export async function recountTask(
+  config: ProjectConfig,
+  env: NodeJS.ProcessEnv,
+  slug: string,
+  state: TaskState,
+): Promise<TaskRecount> {
+  const result: TaskRecount = { taskPath: state.taskPath, attemptsChecked: 0, missingFromLog: [], differences: [], rebuilt: new Map() };
+  for (const step of state.steps) {
+    const index = config.pipeline.findIndex((p) => p.name === step.name);
+    const journal = index === -1 ? [] : await readJournal(`${stepLogBase(config.logsPath, slug, index, step.name)}.jsonl`).catch(() => []);
+    for (const attempt of step.attempts) {
+      const entry = journal.find((j) => j.attempt === attempt.attempt);
+      if (!entry) {
+        result.missingFromLog.push({ step: step.name, attempt: attempt.attempt });
+        continue;
+      }
+      result.attemptsChecked++;
+      const rebuilt = await journalUsage(config, env, entry);
+      result.rebuilt.set(attemptKey(step.name, attempt.attempt), rebuilt);
+      result.differences.push(...compare(step.name, attempt, rebuilt.usage));
+    }
+  }
+  return result;
+}
+
+/** An attempt's usage from its log section alone (plus the session transcript where it was used). */
+export async function journalUsage(config: ProjectConfig, env: NodeJS.ProcessEnv, entry: JournalAttempt): Promise<CallUsage> {
+  if (entry.end?.transcriptUsage) return { usage: entry.end.transcriptUsage, source: 'transcript' };
+  const transcript =
+    !entry.accumulator.hasBilledResult() && entry.sessionId
+      ? await readTranscriptUsage(env, config.rootDir, entry.sessionId)
+      : undefined;
+  return entry.accumulator.settle(transcript);
+}
+
+function compare(step: string, attempt: AttemptState, rebuilt: ModelTokenUsage): UsageDifference[] {
+  const differences: UsageDifference[] = [];
+  const models = new Set([...Object.keys(attempt.usage), ...Object.keys(rebuilt)]);
+  for (const model of models) {
+    for (const field of [...TOKEN_FIELDS, 'costUsd'] as const) {
+      const inState = attempt.usage[model]?.[field] ?? 0;
+      const inLog = rebuilt[model]?.[field] ?? 0;
+      const same = field === 'costUsd' ? Math.abs(inState - inLog) < 1e-9 : inState === inLog;
+      if (!same) differences.push({ step, attempt: attempt.attempt, model, field, state: inState, log: inLog });
+    }
+  }
+  return differences;
+}
+
+/** Writes the rebuilt numbers into the task state (totals follow from the attempts). */
+export async function applyRecount(store: TaskStore, recount: TaskRecount): Promise<TaskState> {
+  return store.update((task) => ({
+    ...task,
+    steps: task.steps.map((step) => ({
+      ...step,
+      attempts: step.attempts.map((a) => {
+        const rebuilt = recount.rebuilt.get(attemptKey(step.name, a.attempt));
+        return rebuilt ? { ...a, usage: rebuilt.usage, usageSource: rebuilt.source } : a;
+      }),
+    })),
+  }));
+}
