@@ -4,7 +4,8 @@ import { configPathFor, loadConfig } from '../config/load.js';
 import { CLAUDE_BIN_ENV } from '../config/types.js';
 import { UserError } from '../errors.js';
 import type { RunContext } from '../pipeline/context.js';
-import { progressLines } from '../report/progress-lines.js';
+import chalk from 'chalk';
+import { createProgress } from '../report/progress.js';
 
 export interface CommonOptions {
   config?: string;
@@ -15,7 +16,7 @@ export interface CommonOptions {
  * Everything a run needs, checked before anything runs: the config, and a `claude` that exists.
  * SIGINT/SIGTERM abort the returned signal; a second one exits at once.
  */
-export async function prepareRun(options: CommonOptions): Promise<RunContext> {
+export async function prepareRun(options: CommonOptions): Promise<{ ctx: RunContext; stopProgress: () => void }> {
   const env = process.env;
   const config = await loadConfig(configPathFor(options.config, process.cwd()), env);
   const found = await findExecutable(config.claude.command, config.rootDir, env);
@@ -27,17 +28,23 @@ export async function prepareRun(options: CommonOptions): Promise<RunContext> {
     );
   }
   config.claude.command = found;
-  const write = (line: string): void => {
-    if (!options.quiet) process.stderr.write(`${line}\n`);
-  };
-  return {
+  if (env.NO_COLOR) chalk.level = 0;
+  const progress = createProgress({
+    write: (text) => {
+      if (!options.quiet) process.stderr.write(text);
+    },
+    tty: !options.quiet && process.stderr.isTTY === true,
+    now: Date.now,
+  });
+  const ctx: RunContext = {
     config,
     env,
-    report: progressLines(write),
+    report: progress.report,
     signal: abortOnSignals(),
     now: Date.now,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
   };
+  return { ctx, stopProgress: progress.stop };
 }
 
 function abortOnSignals(): AbortSignal {

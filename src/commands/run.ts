@@ -3,8 +3,8 @@ import { usageTable } from '../report/usage-table.js';
 import { prepareRun, type CommonOptions } from './context.js';
 
 export async function runCommand(taskPath: string, options: CommonOptions & { restart: boolean }): Promise<number> {
-  const ctx = await prepareRun(options);
-  const end = await runTask(ctx, taskPath, { restart: options.restart });
+  const { ctx, stopProgress } = await prepareRun(options);
+  const end = await runTask(ctx, taskPath, { restart: options.restart }).finally(stopProgress);
   process.stdout.write(`${end.state.taskName}: ${end.phase} · state ${end.stateFile}\n${usageTable(end.state.tokenUsage)}\n`);
   return end.exitCode;
 }

@@ -6,8 +6,8 @@ export async function sequenceCommand(
   dir: string,
   options: CommonOptions & { restart: boolean; keepGoing: boolean },
 ): Promise<number> {
-  const ctx = await prepareRun(options);
-  const end = await runSequence(ctx, dir, options);
+  const { ctx, stopProgress } = await prepareRun(options);
+  const end = await runSequence(ctx, dir, options).finally(stopProgress);
   const { stats } = end.state;
   process.stdout.write(
     `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +

@@ -1,7 +1,7 @@
 import type { StepState, TaskState } from '../state/task-state.js';
 import { formatCost, formatCount, usageRows } from '../usage/rows.js';
 import { sumModelUsage } from '../usage/math.js';
-import { formatDuration } from './progress-lines.js';
+import { formatDuration } from './format-duration.js';
 import type { LoadedStates } from './load-states.js';
 import { alignColumns, usageTable } from './usage-table.js';
 
