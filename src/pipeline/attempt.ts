@@ -1,9 +1,9 @@
 import { claudeArgs, runClaude, type ClaudeCallEnd } from '../claude/run-claude.js';
 import { RateLimitDetector } from '../claude/rate-limit.js';
 import { formatEvent } from '../claude/readable-log.js';
-import { isAssistant, isResult, isSystem, type StreamEvent } from '../claude/stream-events.js';
-import { readTranscriptUsage } from '../claude/transcript.js';
-import { CallUsageAccumulator, type CallUsage } from '../usage/call-usage.js';
+import { isAssistant, type StreamEvent } from '../claude/stream-events.js';
+import type { CallUsage } from '../usage/call-usage.js';
+import { CallObserver } from './call-observer.js';
 import type { RunContext } from './context.js';
 import type { StepLog } from './step-log.js';
 
@@ -32,30 +32,18 @@ const USAGE_REPORT_INTERVAL_MS = 1000;
 /** One `claude` call of a step: streaming into the logs, accounting, and settling its usage. */
 export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Promise<ClaudeAttemptEnd> {
   const { config } = ctx;
-  const accumulator = new CallUsageAccumulator();
+  const observer = new CallObserver();
   const rateLimit = new RateLimitDetector(ctx.now);
-  let sessionId: string | undefined;
-  let resultArrived = false;
-  let resultIsError = false;
   let lastUsageReport = 0;
 
   const onEvent = (event: StreamEvent): void => {
-    if (isAssistant(event)) {
-      const { id, model, usage } = event.message;
-      if (id && model) accumulator.recordMessage(id, model, usage);
-    } else if (isResult(event)) {
-      resultArrived = true;
-      resultIsError = event.is_error === true;
-      accumulator.recordResult(event.modelUsage);
-    } else if (isSystem(event) && event.subtype === 'init' && event.session_id) {
-      sessionId = event.session_id;
-    }
+    observer.observe(event);
     rateLimit.observe(event);
     const text = formatEvent(event);
     if (text) call.log.write(text);
     if (isAssistant(event) && ctx.now() - lastUsageReport >= USAGE_REPORT_INTERVAL_MS) {
       lastUsageReport = ctx.now();
-      ctx.report({ type: 'attempt-usage', taskName: call.taskName, step: call.step, attempt: call.attempt, usage: accumulator.estimate() });
+      ctx.report({ type: 'attempt-usage', taskName: call.taskName, step: call.step, attempt: call.attempt, usage: observer.usage.estimate() });
     }
   };
 
@@ -75,18 +63,14 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
     onMalformedLine: (reason, preview) => call.log.write(`[malformed line: ${reason}] ${preview}`),
   });
 
-  // Without a billed result, Claude Code's own transcript holds each finished message's usage.
-  const transcript =
-    !accumulator.hasBilledResult() && sessionId
-      ? await readTranscriptUsage(ctx.env, config.rootDir, sessionId)
-      : undefined;
+  const usage = await observer.settle(ctx.env, config.rootDir);
   if (end.stderrTail.trim()) call.log.write(`[stderr] ${end.stderrTail.trim()}`);
   return {
     end,
-    usage: accumulator.settle(transcript),
-    sessionId,
-    resultIsError: resultIsError || !resultArrived,
-    resultArrived,
+    usage,
+    sessionId: observer.sessionId,
+    resultIsError: observer.resultIsError || !observer.resultArrived,
+    resultArrived: observer.resultArrived,
     rateLimit: rateLimit.limit,
   };
 }

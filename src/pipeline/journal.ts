@@ -1,8 +1,7 @@
 import { parseStreamLine } from '../claude/parse-line.js';
 import { forEachLine } from '../claude/read-lines.js';
-import { isAssistant, isResult, isSystem } from '../claude/stream-events.js';
 import type { AttemptOutcome } from '../state/task-state.js';
-import { CallUsageAccumulator } from '../usage/call-usage.js';
+import { CallObserver } from './call-observer.js';
 import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
 import { JOURNAL_MARKER_TYPE } from './step-log.js';
 
@@ -10,10 +9,9 @@ import { JOURNAL_MARKER_TYPE } from './step-log.js';
 export interface JournalAttempt {
   attempt: number;
   model: string | undefined;
-  sessionId: string | undefined;
   malformedLines: number;
-  /** From the stream: the result's modelUsage if it arrived, else per-message snapshots. */
-  accumulator: CallUsageAccumulator;
+  /** What the attempt's stream lines say: usage, session id. */
+  observed: CallObserver;
   /** Undefined: claude-project stopped before it recorded how the attempt ended. */
   end: { outcome: AttemptOutcome; usageSource: UsageSource; transcriptUsage?: ModelTokenUsage } | undefined;
 }
@@ -42,7 +40,7 @@ export async function readJournal(file: string): Promise<JournalAttempt[]> {
     if (event.type === JOURNAL_MARKER_TYPE) {
       const marker = event as unknown as Marker;
       if (marker.event === 'attempt_start') {
-        current = { attempt: marker.attempt, model: marker.model, sessionId: undefined, malformedLines: 0, accumulator: new CallUsageAccumulator(), end: undefined };
+        current = { attempt: marker.attempt, model: marker.model, malformedLines: 0, observed: new CallObserver(), end: undefined };
         attempts.push(current);
       } else if (current && marker.event === 'attempt_end' && marker.attempt === current.attempt) {
         current.end = {
@@ -54,15 +52,7 @@ export async function readJournal(file: string): Promise<JournalAttempt[]> {
       }
       return;
     }
-    if (!current) return;
-    if (isAssistant(event)) {
-      const { id, model, usage } = event.message;
-      if (id && model) current.accumulator.recordMessage(id, model, usage);
-    } else if (isResult(event)) {
-      current.accumulator.recordResult(event.modelUsage);
-    } else if (isSystem(event) && event.subtype === 'init' && event.session_id) {
-      current.sessionId = event.session_id;
-    }
+    current?.observed.observe(event);
   });
   return attempts;
 }

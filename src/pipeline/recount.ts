@@ -1,4 +1,3 @@
-import { readTranscriptUsage } from '../claude/transcript.js';
 import type { ProjectConfig } from '../config/types.js';
 import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
@@ -56,11 +55,7 @@ export async function recountTask(
 /** An attempt's usage from its log section alone (plus the session transcript where it was used). */
 export async function journalUsage(config: ProjectConfig, env: NodeJS.ProcessEnv, entry: JournalAttempt): Promise<CallUsage> {
   if (entry.end?.transcriptUsage) return { usage: entry.end.transcriptUsage, source: 'transcript' };
-  const transcript =
-    !entry.accumulator.hasBilledResult() && entry.sessionId
-      ? await readTranscriptUsage(env, config.rootDir, entry.sessionId)
-      : undefined;
-  return entry.accumulator.settle(transcript);
+  return entry.observed.settle(env, config.rootDir);
 }
 
 function compare(step: string, attempt: AttemptState, rebuilt: ModelTokenUsage): UsageDifference[] {

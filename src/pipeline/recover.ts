@@ -28,7 +28,7 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
         usage: usage.usage,
         usageSource: usage.source,
         malformedLines: entry?.malformedLines ?? 0,
-        ...(entry?.sessionId !== undefined && { sessionId: entry.sessionId }),
+        ...(entry?.observed.sessionId !== undefined && { sessionId: entry.observed.sessionId }),
       });
     }
   }
