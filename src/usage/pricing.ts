@@ -14,8 +14,11 @@ interface Price {
  * CLI gave no `costUSD` (transcript recovery, stream estimates): billed costs always win.
  */
 const PRICES: ReadonlyArray<readonly [prefix: string, price: Price]> = [
-  ['claude-opus-4-5', { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 }],
-  ['claude-opus-4', { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 }],
+  ['claude-opus-4-1', { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 }],
+  ['claude-opus-4-0', { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 }],
+  ['claude-opus-4-2025', { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 }],
+  // Opus 4.5 and later (Claude Code 2.1.197 bills "claude-opus-4-1" requests as claude-opus-4-8)
+  ['claude-opus-4-', { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 }],
   ['claude-3-opus', { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 }],
   ['claude-sonnet-4', { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 }],
   ['claude-3-7-sonnet', { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 }],

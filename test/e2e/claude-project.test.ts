@@ -1,0 +1,130 @@
+// End to end: claude-project driving the real Claude Code CLI (pinned devDependency) against a
+// fake Messages API that knows exactly what it served. Every count must match to the token.
+import { priceUsage } from '../../src/usage/pricing.js';
+import { countsOf, e2eProject, e2eScript, footerCounts, servedCounts, type Counts, type E2eProject } from './harness.js';
+
+
+const config = (pipeline: string, extra = ''): string =>
+  `model: claude-sonnet-4-5\nclaude:\n  args: ["--allowedTools", "Bash,Read,Edit,Write"]\n${extra}pipeline:\n${pipeline}`;
+
+interface TaskState {
+  phase: string;
+  tokenUsage: Record<string, Counts & { costUsd: number }>;
+  totalCostUsd: number;
+  steps: Array<{ name: string; status: string; usageSource: string; usage: Record<string, Counts & { costUsd: number }> }>;
+}
+
+let project: E2eProject | undefined;
+afterEach(async () => {
+  await project?.close();
+  project = undefined;
+});
+
+function expectCostsAtListPrice(usage: Record<string, Counts & { costUsd: number }>): void {
+  for (const [model, u] of Object.entries(usage)) expect(u.costUsd).toBeCloseTo(priceUsage(model, u), 10);
+}
+
+test('a plain answer: state and footer equal what the API served', async () => {
+  project = await e2eProject(
+    {
+      'claude-project.yaml': config('  - name: answer\n    prompt: Answer briefly.\n'),
+      'tasks/hello.md': 'Say hello.\n',
+    },
+    e2eScript,
+  );
+  const result = await project.run(['run', 'tasks/hello.md']);
+  expect(result.exitCode).toBe(0);
+  const served = servedCounts(project.api);
+  expect(Object.keys(served)).toEqual(['claude-sonnet-4-5']);
+  const state = await project.readJson<TaskState>('.claude-project/state/hello.state.json');
+  expect(state.phase).toBe('done');
+  expect(state.steps[0]?.usageSource).toBe('result');
+  expect(countsOf(state.tokenUsage)).toEqual(served);
+  expectCostsAtListPrice(state.tokenUsage);
+  expect(footerCounts(await project.readText('.claude-project/logs/hello/01-answer.log'))).toEqual(served);
+});
+
+test('a Bash tool loop whose messages have several content blocks is counted once per message', async () => {
+  project = await e2eProject(
+    {
+      'claude-project.yaml': config('  - name: build\n    prompt: "Run this:\\n$ echo hello-e2e > out.txt"\n    check:\n      command: grep -q hello-e2e out.txt\n'),
+      'tasks/tool.md': 'Use the tool.\n',
+    },
+    e2eScript,
+  );
+  const result = await project.run(['run', 'tasks/tool.md']);
+  expect(result.exitCode).toBe(0);
+  const raw = await project.readText('.claude-project/logs/tool/01-build.jsonl');
+  const ids = raw
+    .split('\n')
+    .filter((l) => l.startsWith('{"type":"assistant"'))
+    .map((l) => (JSON.parse(l) as { message: { id: string } }).message.id);
+  expect(new Set(ids).size).toBeLessThan(ids.length); // the trap is really there
+  const served = servedCounts(project.api);
+  expect(project.api.requests.filter((r) => r.path === '/v1/messages' && !r.side)).toHaveLength(2);
+  const state = await project.readJson<TaskState>('.claude-project/state/tool.state.json');
+  expect(countsOf(state.tokenUsage)).toEqual(served);
+  expect(footerCounts(await project.readText('.claude-project/logs/tool/01-build.log'))).toEqual(served);
+});
+
+test('a two-step pipeline on two models: each step and model exact', async () => {
+  project = await e2eProject(
+    {
+      'claude-project.yaml': config(
+        '  - name: plan\n    model: claude-opus-4-1\n    prompt: Plan {{taskName}}.\n' +
+          '  - name: implement\n    model: claude-haiku-4-5\n    prompt: "Implement {{taskName}}:\\n$ echo done"\n',
+      ),
+      'tasks/two.md': 'Two steps.\n',
+    },
+    e2eScript,
+  );
+  const result = await project.run(['run', 'tasks/two.md']);
+  expect(result.exitCode).toBe(0);
+  const served = servedCounts(project.api);
+  // The CLI picks the model id it sends (2.1.197 sends claude-opus-4-1 as a newer Opus):
+  // what counts is the model each request was served as, never the configured name.
+  const opus = Object.keys(served).find((m) => m.startsWith('claude-opus-4'))!;
+  expect(Object.keys(served).sort()).toEqual(['claude-haiku-4-5', opus]);
+  const state = await project.readJson<TaskState>('.claude-project/state/two.state.json');
+  const [plan, implement] = state.steps;
+  expect(countsOf(plan!.usage)).toEqual({ [opus]: served[opus] });
+  expect(countsOf(implement!.usage)).toEqual({ 'claude-haiku-4-5': served['claude-haiku-4-5'] });
+  expect(countsOf(state.tokenUsage)).toEqual(served);
+  expectCostsAtListPrice(state.tokenUsage);
+  expect(state.totalCostUsd).toBeCloseTo(
+    Object.entries(served).reduce((sum, [model, counts]) => sum + priceUsage(model, counts), 0),
+    10,
+  );
+  expect(footerCounts(await project.readText('.claude-project/logs/two/01-plan.log'))).toEqual({ [opus]: served[opus] });
+  expect(footerCounts(await project.readText('.claude-project/logs/two/02-implement.log'))).toEqual({ 'claude-haiku-4-5': served['claude-haiku-4-5'] });
+});
+
+test('a sequence of two tasks: sequence totals equal what was served; a second run adds nothing', async () => {
+  project = await e2eProject(
+    {
+      'claude-project.yaml': config('  - name: work\n    prompt: "Do {{taskName}}:\\n$ echo {{taskName}}"\n'),
+      'tasks/01-first.md': 'First.\n',
+      'tasks/02-second.md': 'Second.\n',
+    },
+    e2eScript,
+  );
+  const result = await project.run(['sequence', 'tasks']);
+  expect(result.exitCode).toBe(0);
+  const served = servedCounts(project.api);
+  const sequence = await project.readJson<{ completedTasks: string[]; stats: { totalTokenUsage: Record<string, Counts & { costUsd: number }>; tasksCompleted: number } }>(
+    '.claude-project/state/sequence.state.json',
+  );
+  expect(sequence.completedTasks).toEqual(['tasks/01-first.md', 'tasks/02-second.md']);
+  expect(countsOf(sequence.stats.totalTokenUsage)).toEqual(served);
+  const first = await project.readJson<TaskState>('.claude-project/state/01-first.state.json');
+  const second = await project.readJson<TaskState>('.claude-project/state/02-second.state.json');
+  const model = 'claude-sonnet-4-5';
+  expect(first.tokenUsage[model]!.outputTokens + second.tokenUsage[model]!.outputTokens).toBe(served[model]!.outputTokens);
+
+  const requestsBefore = project.api.requests.length;
+  const again = await project.run(['sequence', 'tasks']);
+  expect(again.exitCode).toBe(0);
+  expect(project.api.requests.length).toBe(requestsBefore);
+  const after = await project.readJson<typeof sequence>('.claude-project/state/sequence.state.json');
+  expect(countsOf(after.stats.totalTokenUsage)).toEqual(served);
+});

@@ -1,0 +1,130 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { startFakeApi, type FakeApi, type FakeScript } from '../../examples/fake-api/server.mjs';
+import { realClaudeEnv, resolveRealClaude } from './real-claude.js';
+
+export const CLI = path.resolve('dist/cli.js');
+
+export interface E2eProject {
+  dir: string;
+  home: string;
+  api: FakeApi;
+  run(args: string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }>;
+  readJson<T>(relative: string): Promise<T>;
+  readText(relative: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A project folder with config and task files, and a fresh fake Messages API for it. */
+export async function e2eProject(files: Record<string, string>, script: FakeScript): Promise<E2eProject> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cp-e2e-'));
+  const home = path.join(dir, '.home');
+  await mkdir(home);
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), text);
+  }
+  const api = await startFakeApi({ script });
+  return {
+    dir,
+    home,
+    api,
+    run: async (args) => {
+      const result = await execa(process.execPath, [CLI, ...args], {
+        cwd: dir,
+        reject: false,
+        extendEnv: false,
+        env: { ...realClaudeEnv(api.url, home), CLAUDE_PROJECT_CLAUDE_BIN: resolveRealClaude(), NO_COLOR: '1' },
+        timeout: 180_000,
+      });
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    },
+    readJson: async (relative) => JSON.parse(await readFile(path.join(dir, relative), 'utf8')),
+    readText: (relative) => readFile(path.join(dir, relative), 'utf8'),
+    close: () => api.close(),
+  };
+}
+
+export interface Counts {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationInputTokens: number;
+  cacheReadInputTokens: number;
+}
+
+/** What the fake API served, per model, without its bookkeeping fields. */
+export function servedCounts(api: FakeApi): Record<string, Counts> {
+  return Object.fromEntries(
+    Object.entries(api.served).map(([model, row]) => [
+      model,
+      {
+        inputTokens: row.inputTokens,
+        outputTokens: row.outputTokens,
+        cacheCreationInputTokens: row.cacheCreationInputTokens,
+        cacheReadInputTokens: row.cacheReadInputTokens,
+      },
+    ]),
+  );
+}
+
+/** The token counts (no cost) of a ModelTokenUsage from a state file. */
+export function countsOf(usage: Record<string, Counts & { costUsd?: number }>): Record<string, Counts> {
+  return Object.fromEntries(
+    Object.entries(usage).map(([model, u]) => [
+      model,
+      {
+        inputTokens: u.inputTokens,
+        outputTokens: u.outputTokens,
+        cacheCreationInputTokens: u.cacheCreationInputTokens,
+        cacheReadInputTokens: u.cacheReadInputTokens,
+      },
+    ]),
+  );
+}
+
+const FOOTER_LINE = /^(\S+): input ([\d,]+) · output ([\d,]+) · cache write ([\d,]+) · cache read ([\d,]+) · \$([\d.]+)/;
+
+/** The per-model counts in the last `--- Token Usage ---` footer of a step log. */
+export function footerCounts(log: string): Record<string, Counts> {
+  const start = log.lastIndexOf('--- Token Usage ---');
+  if (start === -1) throw new Error('no footer in log');
+  const counts: Record<string, Counts> = {};
+  for (const line of log.slice(start).split('\n').slice(1)) {
+    const match = FOOTER_LINE.exec(line);
+    if (!match) continue;
+    const n = (i: number): number => Number(match[i]!.replaceAll(',', ''));
+    if (match[1] === 'total') continue;
+    counts[match[1]!] = { inputTokens: n(2), outputTokens: n(3), cacheCreationInputTokens: n(4), cacheReadInputTokens: n(5) };
+  }
+  return counts;
+}
+
+const assistantTurns = (messages: unknown[] | undefined): number =>
+  (messages ?? []).filter((m) => (m as { role?: string }).role === 'assistant').length;
+
+/**
+ * A script with distinct, model-dependent counts: a prompt with a line `$ command` first gets a
+ * message of two content blocks (text + Bash tool_use), then a final answer.
+ */
+export const e2eScript: FakeScript = (body, context) => {
+  const turn = assistantTurns(body.messages);
+  const seed = (body.model.length * 7 + context.index * 13 + turn * 31) % 50;
+  if (context.isSideRequest) return { blocks: [{ type: 'text', text: 'title' }], usage: { input_tokens: 30 + seed, output_tokens: 4 } };
+  const firstUser = JSON.stringify((body.messages ?? [])[0] ?? '');
+  const command = /\$ ([^\\"]+)/.exec(firstUser)?.[1];
+  if (command && turn === 0) {
+    return {
+      blocks: [
+        { type: 'text', text: 'Running the command.' },
+        { type: 'tool_use', name: 'Bash', input: { command, description: 'run it' } },
+      ],
+      usage: { input_tokens: 1500 + seed, output_tokens: 80 + seed, cache_creation_input_tokens: 2000 + seed, cache_read_input_tokens: 0 },
+    };
+  }
+  return {
+    blocks: [{ type: 'text', text: `Done (turn ${turn}).` }],
+    usage: { input_tokens: 300 + seed, output_tokens: 25 + seed, cache_creation_input_tokens: turn * 10, cache_read_input_tokens: turn > 0 ? 2000 + seed : 0 },
+  };
+};
