@@ -57,17 +57,20 @@ function semanticIssues(raw: unknown): SchemaIssue[] {
   if (!Array.isArray(pipeline)) return [];
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
-  pipeline.forEach((step: { name?: unknown; prompt?: unknown }, index) => {
+  const placeholderIssues = (text: unknown, path: KeyPath): SchemaIssue[] =>
+    typeof text !== 'string'
+      ? []
+      : unknownPlaceholders(text).map((name) => ({
+          path,
+          message: `unknown placeholder {{${name}}}; valid: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+        }));
+  pipeline.forEach((step: { name?: unknown; prompt?: unknown; check?: { command?: unknown } }, index) => {
     if (typeof step?.name === 'string') {
       if (seen.has(step.name)) issues.push({ path: ['pipeline', index, 'name'], message: `duplicate step name ${JSON.stringify(step.name)}` });
       seen.add(step.name);
     }
-    if (typeof step?.prompt === 'string') {
-      for (const name of unknownPlaceholders(step.prompt)) {
-        const valid = PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ');
-        issues.push({ path: ['pipeline', index, 'prompt'], message: `unknown placeholder {{${name}}}; valid: ${valid}` });
-      }
-    }
+    issues.push(...placeholderIssues(step?.prompt, ['pipeline', index, 'prompt']));
+    issues.push(...placeholderIssues(step?.check?.command, ['pipeline', index, 'check', 'command']));
   });
   return issues;
 }

@@ -14,12 +14,17 @@ function usesPlaceholder(template: string, name: Placeholder): boolean {
   return [...template.matchAll(PLACEHOLDER)].some((match) => match[1] === name);
 }
 
+/** The template with every placeholder replaced by its value, verbatim. */
+export function fillTemplate(template: string, values: TemplateValues): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => values[name as Placeholder] ?? '');
+}
+
 /**
  * The step's prompt: the template filled in; when it does not use {{taskContent}}, the task's
  * text follows after a blank line so Claude always sees the task (DESIGN §2).
  */
 export function renderPrompt(template: string, values: TemplateValues): string {
-  const filled = template.replace(PLACEHOLDER, (_, name: string) => values[name as Placeholder] ?? '');
+  const filled = fillTemplate(template, values);
   if (usesPlaceholder(template, 'taskContent')) return filled;
   return `${filled.trimEnd()}\n\n${values.taskContent}`;
 }

@@ -1,4 +1,4 @@
-import { renderPrompt, type TemplateValues } from '../config/template.js';
+import { fillTemplate, renderPrompt, type TemplateValues } from '../config/template.js';
 import type { StepConfig } from '../config/types.js';
 import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
@@ -38,7 +38,9 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
   const model = step.model ?? config.model;
   const timeoutSeconds = step.timeoutSeconds ?? config.timeoutSeconds;
   const retries = step.check?.retries ?? 0;
-  const prompt = renderPrompt(step.prompt, { ...run.template, stepName: step.name });
+  const values = { ...run.template, stepName: step.name };
+  const prompt = renderPrompt(step.prompt, values);
+  const checkCommand = step.check ? fillTemplate(step.check.command, values) : undefined;
   const log = await StepLog.open(stepLogBase(config.logsPath, run.slug, run.stepIndex, step.name));
   const changeStep = (change: (s: StepState) => StepState): Promise<TaskState> =>
     store.update((task) => updateStep(task, step.name, model, change));
@@ -67,7 +69,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
       ctx.report({ type: 'attempt-start', taskName: run.taskName, step: step.name, attempt: number, model, logPath: log.readablePath });
 
       const claude = await runClaudeAttempt(ctx, { taskName: run.taskName, step: step.name, attempt: number, model, prompt, timeoutSeconds, log });
-      const judged = await judge(ctx, claude, step, log);
+      const judged = await judge(ctx, claude, step, checkCommand, log);
       const durationMs = ctx.now() - startedMs;
       const recorded: AttemptState = {
         attempt: number,
@@ -141,7 +143,13 @@ interface Judgement {
 }
 
 /** How an attempt ended: claude's own outcome first, then (if claude succeeded) the check's. */
-async function judge(ctx: RunContext, claude: ClaudeAttemptEnd, step: StepConfig, log: StepLog): Promise<Judgement> {
+async function judge(
+  ctx: RunContext,
+  claude: ClaudeAttemptEnd,
+  step: StepConfig,
+  checkCommand: string | undefined,
+  log: StepLog,
+): Promise<Judgement> {
   const { end } = claude;
   if (end.interrupted) return { outcome: 'interrupted', error: 'interrupted' };
   if (end.timedOut) return { outcome: 'timeout', error: `timeout after ${step.timeoutSeconds ?? ctx.config.timeoutSeconds}s` };
@@ -152,9 +160,9 @@ async function judge(ctx: RunContext, claude: ClaudeAttemptEnd, step: StepConfig
     const why = end.exitCode !== 0 ? `claude exited with ${end.signal ?? `code ${end.exitCode}`}` : 'claude reported an error result';
     return { outcome: 'claude-failed', error: claude.resultArrived ? why : `${why}, without a result` };
   }
-  if (!step.check) return { outcome: 'passed' };
-  log.write(`$ ${step.check.command}   (check)`);
-  const check = await runCheck(step.check.command, ctx.config.rootDir, ctx.env, ctx.signal);
+  if (checkCommand === undefined) return { outcome: 'passed' };
+  log.write(`$ ${checkCommand}   (check)`);
+  const check = await runCheck(checkCommand, ctx.config.rootDir, ctx.env, ctx.signal);
   if (check.output.trim()) log.write(check.output.trimEnd());
   log.write(`check ${check.passed ? 'passed' : `failed (exit ${check.exitCode ?? 'none'})`}`);
   if (ctx.signal.aborted) return { outcome: 'interrupted', error: 'interrupted' };
