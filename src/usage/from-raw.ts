@@ -1,3 +1,4 @@
+import { roundCost } from './math.js';
 import { priceUsage } from './pricing.js';
 import type { ModelTokenUsage, TokenUsage } from './types.js';
 
@@ -45,7 +46,7 @@ export function usageFromModelUsage(modelUsage: Record<string, BilledModelUsage>
       cacheCreationInputTokens: count(billed.cacheCreationInputTokens),
       cacheReadInputTokens: count(billed.cacheReadInputTokens),
     };
-    const costUsd = typeof billed.costUSD === 'number' ? billed.costUSD : priceUsage(model, tokens);
+    const costUsd = typeof billed.costUSD === 'number' ? roundCost(billed.costUSD) : priceUsage(model, tokens);
     usage[model] = { ...tokens, costUsd };
   }
   return usage;
