@@ -36,9 +36,20 @@ export interface ClaudeCallEnd {
 
 const STDERR_TAIL_BYTES = 8 * 1024;
 
-/** Builds the argument list of DESIGN §3. */
-export function claudeArgs(model: string, extraArgs: string[]): string[] {
-  return ['-p', '--output-format', 'stream-json', '--verbose', '--model', model, ...extraArgs];
+const SESSION_CHOOSING_ARGS = new Set(['--session-id', '--resume', '-r', '--continue', '-c', '--fork-session']);
+
+/** Whether the configured args already decide the session (then we must not pass our own id). */
+export function argsChooseSession(extraArgs: string[]): boolean {
+  return extraArgs.some((arg) => SESSION_CHOOSING_ARGS.has(arg.split('=')[0] ?? arg));
+}
+
+/**
+ * The argument list of DESIGN §3. With a session id, the call's transcript can be found even if
+ * claude-project dies before the stream's `init` line reaches it.
+ */
+export function claudeArgs(model: string, extraArgs: string[], sessionId?: string): string[] {
+  const session = sessionId ? ['--session-id', sessionId] : [];
+  return ['-p', '--output-format', 'stream-json', '--verbose', '--model', model, ...session, ...extraArgs];
 }
 
 /**

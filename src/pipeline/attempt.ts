@@ -13,6 +13,8 @@ export interface AttemptCall {
   attempt: number;
   model: string;
   prompt: string;
+  /** Passed as --session-id when set. */
+  sessionId: string | undefined;
   timeoutSeconds: number | undefined;
   log: StepLog;
 }
@@ -32,7 +34,7 @@ const USAGE_REPORT_INTERVAL_MS = 1000;
 /** One `claude` call of a step: streaming into the logs, accounting, and settling its usage. */
 export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Promise<ClaudeAttemptEnd> {
   const { config } = ctx;
-  const observer = new CallObserver();
+  const observer = new CallObserver(call.sessionId);
   const rateLimit = new RateLimitDetector(ctx.now);
   let lastUsageReport = 0;
 
@@ -47,7 +49,7 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
     }
   };
 
-  const args = claudeArgs(call.model, config.claude.args);
+  const args = claudeArgs(call.model, config.claude.args, call.sessionId);
   call.log.write(`$ ${[config.claude.command, ...args].join(' ')}  (prompt on stdin, ${call.prompt.length} characters)`);
   const end = await runClaude({
     command: config.claude.command,

@@ -9,9 +9,11 @@ import { CallUsageAccumulator, type CallUsage } from '../usage/call-usage.js';
  */
 export class CallObserver {
   readonly usage = new CallUsageAccumulator();
-  sessionId: string | undefined;
   resultArrived = false;
   resultIsError = false;
+
+  /** The session id we chose for the call, if any; the stream's `init` line has the last word. */
+  constructor(public sessionId?: string) {}
 
   observe(event: StreamEvent): void {
     if (isAssistant(event)) {

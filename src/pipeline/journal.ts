@@ -21,6 +21,7 @@ interface Marker {
   event: 'attempt_start' | 'attempt_end';
   attempt: number;
   model?: string;
+  sessionId?: string;
   outcome?: AttemptOutcome;
   usageSource?: UsageSource;
   transcriptUsage?: ModelTokenUsage;
@@ -40,7 +41,7 @@ export async function readJournal(file: string): Promise<JournalAttempt[]> {
     if (event.type === JOURNAL_MARKER_TYPE) {
       const marker = event as unknown as Marker;
       if (marker.event === 'attempt_start') {
-        current = { attempt: marker.attempt, model: marker.model, malformedLines: 0, observed: new CallObserver(), end: undefined };
+        current = { attempt: marker.attempt, model: marker.model, malformedLines: 0, observed: new CallObserver(marker.sessionId), end: undefined };
         attempts.push(current);
       } else if (current && marker.event === 'attempt_end' && marker.attempt === current.attempt) {
         current.end = {

@@ -3,6 +3,7 @@ import type { TaskStore } from '../state/task-store.js';
 import type { AttemptState } from '../state/task-state.js';
 import type { RunContext } from './context.js';
 import { readJournal } from './journal.js';
+import { CallObserver } from './call-observer.js';
 import { journalUsage } from './recount.js';
 
 /**
@@ -20,7 +21,10 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
     const journal = index === -1 ? [] : await readJournal(`${stepLogBase(ctx.config.logsPath, slug, index, step.name)}.jsonl`).catch(() => []);
     for (const attempt of step.attempts.filter((a) => a.outcome === 'unfinished')) {
       const entry = journal.find((j) => j.attempt === attempt.attempt);
-      const usage = entry ? await journalUsage(ctx.config, ctx.env, entry) : { usage: {}, source: 'result' as const };
+      // No log section: the kill came before the call started, unless the state knows its session.
+      const usage = entry
+        ? await journalUsage(ctx.config, ctx.env, entry)
+        : await new CallObserver(attempt.sessionId).settle(ctx.env, ctx.config.rootDir);
       recovered.set(`${step.name}/${attempt.attempt}`, {
         ...attempt,
         outcome: 'interrupted',

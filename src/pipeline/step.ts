@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { argsChooseSession } from '../claude/run-claude.js';
 import { fillTemplate, renderPrompt, type TemplateValues } from '../config/template.js';
 import type { StepConfig } from '../config/types.js';
 import { stepLogBase } from '../state/paths.js';
@@ -50,6 +52,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
     while (!end) {
       const startedMs = ctx.now();
       const startedAt = new Date(startedMs).toISOString();
+      const sessionId = argsChooseSession(config.claude.args) ? undefined : randomUUID();
       let attempt: AttemptState | undefined;
       await changeStep((s) => {
         attempt = {
@@ -57,6 +60,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
           model,
           outcome: 'unfinished',
           startedAt,
+          ...(sessionId !== undefined && { sessionId }),
           usage: {},
           usageSource: 'estimate',
           malformedLines: 0,
@@ -65,10 +69,10 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
       });
       const number = (attempt as AttemptState).attempt;
       log.write(`\n=== ${run.taskName} · ${step.name} · attempt ${number} · ${model} · ${startedAt} ===`);
-      log.marker('attempt_start', { attempt: number, step: step.name, model, startedAt });
+      log.marker('attempt_start', { attempt: number, step: step.name, model, startedAt, sessionId });
       ctx.report({ type: 'attempt-start', taskName: run.taskName, step: step.name, attempt: number, model, logPath: log.readablePath });
 
-      const claude = await runClaudeAttempt(ctx, { taskName: run.taskName, step: step.name, attempt: number, model, prompt, timeoutSeconds, log });
+      const claude = await runClaudeAttempt(ctx, { taskName: run.taskName, step: step.name, attempt: number, model, prompt, sessionId, timeoutSeconds, log });
       const judged = await judge(ctx, claude, step, checkCommand, log);
       const durationMs = ctx.now() - startedMs;
       const recorded: AttemptState = {

@@ -128,3 +128,43 @@ test('a sequence of two tasks: sequence totals equal what was served; a second r
   const after = await project.readJson<typeof sequence>('.claude-project/state/sequence.state.json');
   expect(countsOf(after.stats.totalTokenUsage)).toEqual(served);
 });
+
+test('a call that hangs after two tool turns: after the timeout, the state holds exactly the two turns, output included', async () => {
+  const hangingScript: typeof e2eScript = (body, context) => {
+    const turn = (body.messages ?? []).filter((m) => (m as { role?: string }).role === 'assistant').length;
+    if (context.isSideRequest) return e2eScript(body, context);
+    if (turn >= 2) return { hang: 'before-headers' };
+    return {
+      blocks: [
+        { type: 'text', text: `Turn ${turn}.` },
+        { type: 'tool_use', name: 'Bash', input: { command: `echo turn-${turn}`, description: 'echo' } },
+      ],
+      usage: { input_tokens: 700 + turn, output_tokens: 46 + turn, cache_creation_input_tokens: 300, cache_read_input_tokens: turn * 300 },
+    };
+  };
+  project = await e2eProject(
+    {
+      'claude-project.yaml': config('  - name: slow\n    prompt: Work on it.\n', 'timeoutSeconds: 12\n'),
+      'tasks/hang.md': 'Hang.\n',
+    },
+    hangingScript,
+  );
+  const result = await project.run(['run', 'tasks/hang.md']);
+  expect(result.exitCode).toBe(1);
+  const completed = project.api.requests.filter((r) => r.path === '/v1/messages' && !r.side && r.completed);
+  expect(completed).toHaveLength(2);
+  const served = servedCounts(project.api);
+  const state = await project.readJson<TaskState & { steps: Array<{ attempts: Array<{ outcome: string; usageSource: string }> }> }>(
+    '.claude-project/state/hang.state.json',
+  );
+  const attempt = state.steps[0]!.attempts[0]!;
+  expect(attempt.outcome).toBe('timeout');
+  expect(attempt.usageSource).toBe('transcript');
+  expect(countsOf(state.tokenUsage)).toEqual(served);
+  // the stream alone would have said 1 output token per message
+  const raw = await project.readText('.claude-project/logs/hang/01-slow.jsonl');
+  expect(raw).toContain('"output_tokens":1,');
+  const log = await project.readText('.claude-project/logs/hang/01-slow.log');
+  expect(log).toMatch(/outcome: failed \(timeout after 12s\)/);
+  expect(footerCounts(log)).toEqual(served);
+});
