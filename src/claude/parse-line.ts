@@ -2,51 +2,85 @@ import type { StreamEvent } from './stream-events.js';
 
 export type ParsedLine = { ok: true; event: StreamEvent } | { ok: false; reason: string; preview: string };
 
-/** Tool-result lines above this size are not parsed: they carry no usage, only bytes to skip. */
-export const MAX_PARSED_USER_LINE = 256 * 1024;
-const PEEK_BYTES = 64;
-const PREVIEW_CHARS = 120;
+const PEEK_BYTES = 32;
+const PREVIEW_SOURCE_BYTES = 8 * 1024;
+const PREVIEW_CHARS = 1000;
+const MALFORMED_PREVIEW_CHARS = 120;
 const USER_PREFIX = Buffer.from('"type":"user"');
+const CONTENT_KEY = '"content":';
 
 /**
  * Turns one stdout line into an event. Never throws: a line that is not a JSON object with a
  * string `type` comes back as `{ok: false}` so the caller can count it.
+ *
+ * Tool-result (`user`) lines carry no usage but most of the bytes (whole files, megabytes per
+ * line), so they are recognised by their first bytes and never decoded or parsed whole: only a
+ * preview of their start is kept, for the readable log.
  */
 export function parseStreamLine(line: Buffer): ParsedLine {
-  if (line.length > MAX_PARSED_USER_LINE && startsAsUserLine(line)) {
-    return { ok: true, event: { type: 'user', oversized: { bytes: line.length, preview: previewOf(line) } } };
+  if (startsAsUserLine(line)) {
+    if (line[line.length - 1] !== 0x7d) return { ok: false, reason: 'truncated tool-result line', preview: shorten(line.subarray(0, 200).toString('utf8'), MALFORMED_PREVIEW_CHARS) };
+    return { ok: true, event: { type: 'user', bytes: line.length, preview: toolResultPreview(line) } };
   }
   const text = line.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, reason: (error as Error).message, preview: shorten(text) };
+    return { ok: false, reason: (error as Error).message, preview: shorten(text, MALFORMED_PREVIEW_CHARS) };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, reason: 'not a JSON object', preview: shorten(text) };
+    return { ok: false, reason: 'not a JSON object', preview: shorten(text, MALFORMED_PREVIEW_CHARS) };
   }
   const type = (value as { type?: unknown }).type;
-  if (typeof type !== 'string') return { ok: false, reason: 'no "type" field', preview: shorten(text) };
+  if (typeof type !== 'string') return { ok: false, reason: 'no "type" field', preview: shorten(text, MALFORMED_PREVIEW_CHARS) };
   if (type === 'assistant' && !isObject((value as { message?: unknown }).message)) {
-    return { ok: false, reason: 'assistant event without a message', preview: shorten(text) };
+    return { ok: false, reason: 'assistant event without a message', preview: shorten(text, MALFORMED_PREVIEW_CHARS) };
   }
   return { ok: true, event: value as StreamEvent };
 }
 
 function startsAsUserLine(line: Buffer): boolean {
-  const head = line.subarray(0, PEEK_BYTES);
-  return head.indexOf(USER_PREFIX) !== -1;
+  return line[0] === 0x7b && line.subarray(0, PEEK_BYTES).indexOf(USER_PREFIX) !== -1;
 }
 
-function previewOf(line: Buffer): string {
-  const head = line.subarray(0, 4096).toString('utf8');
-  const at = head.indexOf('"content":');
-  return shorten(at === -1 ? head : head.slice(at + '"content":'.length));
+/**
+ * The start of the first tool result's text, decoded from the line's first few KB only:
+ * `"content":"…"` (a JSON string, unescaped as far as it is whole) or `"content":[{…"text":"…"`.
+ */
+export function toolResultPreview(line: Buffer): string {
+  const head = line.subarray(0, PREVIEW_SOURCE_BYTES).toString('utf8');
+  let at = head.indexOf(CONTENT_KEY, head.indexOf('"tool_result"') + 1);
+  if (at === -1) at = head.indexOf(CONTENT_KEY);
+  if (at === -1) return '';
+  let rest = head.slice(at + CONTENT_KEY.length);
+  const text = rest.indexOf('"text":"');
+  if (rest.startsWith('[') && text !== -1) rest = rest.slice(text + '"text":'.length);
+  if (!rest.startsWith('"')) return rest.slice(0, PREVIEW_CHARS);
+  return unescapeJsonPrefix(rest.slice(1)).slice(0, PREVIEW_CHARS);
 }
 
-function shorten(text: string): string {
-  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+/** Decodes the JSON string body at the start of `text`, up to its closing quote or the end. */
+function unescapeJsonPrefix(text: string): string {
+  let end = 0;
+  while (end < text.length && end < PREVIEW_CHARS * 2) {
+    const char = text[end];
+    if (char === '"') break;
+    end += char === '\\' ? 2 : 1;
+  }
+  let body = text.slice(0, Math.min(end, text.length));
+  // never end inside an escape such as \u00e9
+  const cut = body.search(/\\(u[0-9a-fA-F]{0,3})?$/);
+  if (cut !== -1) body = body.slice(0, cut);
+  try {
+    return JSON.parse(`"${body}"`) as string;
+  } catch {
+    return body;
+  }
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function isObject(value: unknown): boolean {

@@ -21,14 +21,6 @@ function indent(text: string): string {
   return text.replace(/\n/g, '\n    ');
 }
 
-function toolResultText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content.map((part: { type?: string; text?: string }) => (part.type === 'text' ? part.text ?? '' : `[${part.type}]`)).join('\n');
-  }
-  return JSON.stringify(content) ?? '';
-}
-
 function formatBlock(block: ContentBlock, who: string): string | undefined {
   switch (block.type) {
     case 'text':
@@ -37,10 +29,6 @@ function formatBlock(block: ContentBlock, who: string): string | undefined {
       return block.thinking ? `${who} (thinking) ${indent(shorten(block.thinking, TOOL_RESULT_CHARS))}` : undefined;
     case 'tool_use':
       return `${who} → ${block.name ?? 'tool'} ${shorten(JSON.stringify(block.input) ?? '', TOOL_INPUT_CHARS)}`;
-    case 'tool_result': {
-      const mark = block.is_error ? '← error' : '←';
-      return `    ${mark} ${indent(shorten(toolResultText(block.content), TOOL_RESULT_CHARS))}`;
-    }
     default:
       return undefined;
   }
@@ -54,11 +42,8 @@ export function formatEvent(event: StreamEvent): string | undefined {
     return lines.length > 0 ? lines.join('\n') : undefined;
   }
   if (isUser(event)) {
-    if (event.oversized) return `    ← [${event.oversized.bytes.toLocaleString('en-US')} bytes] ${event.oversized.preview}`;
-    const content = event.message?.content;
-    if (!Array.isArray(content)) return undefined;
-    const lines = content.map((block) => formatBlock(block, '')).filter(Boolean);
-    return lines.length > 0 ? lines.join('\n') : undefined;
+    const size = event.bytes > TOOL_RESULT_CHARS ? ` [line of ${event.bytes.toLocaleString('en-US')} bytes]` : '';
+    return event.preview || size ? `    ← ${indent(shorten(event.preview, TOOL_RESULT_CHARS))}${size}` : undefined;
   }
   if (isResult(event)) {
     const seconds = event.duration_ms !== undefined ? ` · ${(event.duration_ms / 1000).toFixed(1)}s` : '';

@@ -47,12 +47,14 @@ export interface AssistantEvent {
   session_id?: string;
 }
 
+/**
+ * A tool-result line. It is never parsed (see parse-line.ts): only its size and the start of
+ * its first result's text are kept.
+ */
 export interface UserEvent {
   type: 'user';
-  message?: { content?: ContentBlock[] | string };
-  parent_tool_use_id?: string | null;
-  /** Set instead of `message` when the line was too big to be worth parsing. */
-  oversized?: { bytes: number; preview: string };
+  bytes: number;
+  preview: string;
 }
 
 export interface ResultEvent {

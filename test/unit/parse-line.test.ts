@@ -1,22 +1,42 @@
-import { MAX_PARSED_USER_LINE, parseStreamLine } from '../../src/claude/parse-line.js';
+import { parseStreamLine, toolResultPreview } from '../../src/claude/parse-line.js';
 import { formatEvent } from '../../src/claude/readable-log.js';
 import { parseLimitMessage, RateLimitDetector } from '../../src/claude/rate-limit.js';
+
+const toolResultLine = (content: unknown): Buffer =>
+  Buffer.from(
+    JSON.stringify({
+      type: 'user',
+      message: { role: 'user', content: [{ tool_use_id: 'toolu_1', type: 'tool_result', content }] },
+      parent_tool_use_id: null,
+      session_id: 's',
+    }),
+  );
 
 describe('parseStreamLine', () => {
   it('parses events and reports malformed lines without throwing', () => {
     expect(parseStreamLine(Buffer.from('{"type":"result","is_error":false}'))).toEqual({ ok: true, event: { type: 'result', is_error: false } });
-    for (const bad of ['not json', '{"type":', '[1,2]', '{"no":"type"}', '{"type":"assistant"}', '\u0000\u00ff']) {
+    for (const bad of ['not json', '{"type":', '[1,2]', '{"no":"type"}', '{"type":"assistant"}', '\u0000\u00ff', '{"type":"user","message":{"content":"cut']) {
       const parsed = parseStreamLine(Buffer.from(bad));
       expect(parsed.ok).toBe(false);
     }
   });
 
-  it('does not parse a huge tool-result line, but keeps its size and a preview', () => {
-    const content = 'x'.repeat(MAX_PARSED_USER_LINE);
-    const line = Buffer.from(JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', content }] } }));
+  it('never parses a tool-result line: keeps its size and the start of its text', () => {
+    const content = `first line\n${'x'.repeat(2_000_000)}`;
+    const line = toolResultLine(content);
     const parsed = parseStreamLine(line);
-    expect(parsed).toMatchObject({ ok: true, event: { type: 'user', oversized: { bytes: line.length } } });
-    expect(formatEvent((parsed as { event: never }).event)).toContain(`[${line.length.toLocaleString('en-US')} bytes]`);
+    expect(parsed).toMatchObject({ ok: true, event: { type: 'user', bytes: line.length } });
+    const event = (parsed as { event: { preview: string } }).event;
+    expect(event.preview.startsWith('first line\nxxx')).toBe(true);
+    expect(event.preview.length).toBeLessThanOrEqual(1000);
+    expect(formatEvent(event as never)).toContain(`[line of ${line.length.toLocaleString('en-US')} bytes]`);
+  });
+
+  it('previews escaped and array-shaped tool results without cutting an escape in half', () => {
+    expect(toolResultPreview(toolResultLine('tab\there "quoted" é → ok'))).toBe('tab\there "quoted" é → ok');
+    expect(toolResultPreview(toolResultLine([{ type: 'text', text: 'from an array' }]))).toBe('from an array');
+    const long = toolResultPreview(toolResultLine('\u00e9'.repeat(5000)));
+    expect(long).toBe('\u00e9'.repeat(1000));
   });
 });
 
