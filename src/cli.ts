@@ -9,12 +9,17 @@ Usage:
   claude-project sequence <dir>        run every *.md task in the folder, in name order
   claude-project status [task.md|dir]  what ran and what it cost, per step and per model
   claude-project recount [task.md|dir] rebuild usage from the raw logs, report differences
+  claude-project report --html FILE [task.md|dir]
+                                       the status as one self-contained HTML page with charts
 
 Options:
   --config FILE   the config file (default: ./claude-project.yaml)
   --restart       start over: move the old state and logs aside and run everything again
   --keep-going    sequence: go on with the next task after one fails
   --fix           recount: write the numbers rebuilt from the raw logs into the state
+  --json          status: the status as JSON (schema/status.schema.json); run, sequence:
+                  one JSON summary line on stdout at the end (schema/run-summary.schema.json)
+  --html FILE     report: write the HTML report to FILE
   --quiet         no progress lines on stderr
   -h, --help      this help
   -v, --version   the version
@@ -29,6 +34,8 @@ const OPTIONS = {
   restart: { type: 'boolean', default: false },
   'keep-going': { type: 'boolean', default: false },
   fix: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  html: { type: 'string' },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -62,21 +69,31 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   };
   if (extra.length > 0) return usage(`unexpected argument ${JSON.stringify(extra[0])}`);
+  const known = ['run', 'sequence', 'status', 'report', 'recount'];
+  if (values.json && known.includes(command) && !['status', 'run', 'sequence'].includes(command)) {
+    return usage(`--json is for status, run and sequence, not ${command}`);
+  }
+  if (values.html !== undefined && known.includes(command) && command !== 'report') return usage(`--html is for report, not ${command}`);
   const common = { ...(values.config !== undefined && { config: values.config }), quiet: values.quiet };
   switch (command) {
     case 'run': {
       if (!target) return usage('run needs a task file: claude-project run <task.md>');
       const { runCommand } = await import('./commands/run.js');
-      return runCommand(target, { ...common, restart: values.restart });
+      return runCommand(target, { ...common, restart: values.restart, json: values.json });
     }
     case 'sequence': {
       if (!target) return usage('sequence needs a folder: claude-project sequence <dir>');
       const { sequenceCommand } = await import('./commands/sequence.js');
-      return sequenceCommand(target, { ...common, restart: values.restart, keepGoing: values['keep-going'] });
+      return sequenceCommand(target, { ...common, restart: values.restart, keepGoing: values['keep-going'], json: values.json });
     }
     case 'status': {
       const { statusCommand } = await import('./commands/status.js');
-      return statusCommand(target, common);
+      return statusCommand(target, { ...common, json: values.json });
+    }
+    case 'report': {
+      if (values.html === undefined) return usage('report needs an output file: claude-project report --html FILE [task.md|dir]');
+      const { reportCommand } = await import('./commands/report.js');
+      return reportCommand(target, { ...common, html: values.html });
     }
     case 'recount': {
       const { recountCommand } = await import('./commands/recount.js');

@@ -18,10 +18,7 @@ const CONTENT_KEY = '"content":';
  * preview of their start is kept, for the readable log.
  */
 export function parseStreamLine(line: Buffer): ParsedLine {
-  if (startsAsUserLine(line)) {
-    if (line[line.length - 1] !== 0x7d) return { ok: false, reason: 'truncated tool-result line', preview: shorten(line.subarray(0, 200).toString('utf8'), MALFORMED_PREVIEW_CHARS) };
-    return { ok: true, event: { type: 'user', bytes: line.length, preview: toolResultPreview(line) } };
-  }
+  if (isToolResultHead(line)) return toolResultLine(line, line.length, line[line.length - 1]);
   const text = line.toString('utf8');
   let value: unknown;
   try {
@@ -40,8 +37,20 @@ export function parseStreamLine(line: Buffer): ParsedLine {
   return { ok: true, event: value as StreamEvent };
 }
 
-function startsAsUserLine(line: Buffer): boolean {
-  return line[0] === 0x7b && line.subarray(0, PEEK_BYTES).indexOf(USER_PREFIX) !== -1;
+/** How much of a tool-result line is kept when the rest is skipped (see LineSplitter). */
+export const TOOL_RESULT_HEAD_BYTES = PREVIEW_SOURCE_BYTES;
+
+/** Whether a line that starts with these bytes is a tool-result (`user`) line. */
+export function isToolResultHead(head: Buffer): boolean {
+  return head[0] === 0x7b && head.subarray(0, PEEK_BYTES).indexOf(USER_PREFIX) !== -1;
+}
+
+/** A tool-result line known by its head, length and last byte (a whole JSON object ends in "}"). */
+export function toolResultLine(head: Buffer, bytes: number, lastByte: number | undefined): ParsedLine {
+  if (lastByte !== 0x7d) {
+    return { ok: false, reason: 'truncated tool-result line', preview: shorten(head.subarray(0, 200).toString('utf8'), MALFORMED_PREVIEW_CHARS) };
+  }
+  return { ok: true, event: { type: 'user', bytes, preview: toolResultPreview(head) } };
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 
 const TOOL_RESULT_CHARS = 1000;
 const TOOL_INPUT_CHARS = 500;
+const ASSISTANT_TEXT_CHARS = 20_000;
 
 /** Cuts text to `max` characters, saying how much was left out. Only the kept part is copied. */
 export function shorten(text: string, max: number): string {
@@ -18,17 +19,28 @@ export function shorten(text: string, max: number): string {
 }
 
 function indent(text: string): string {
-  return text.replace(/\n/g, '\n    ');
+  return text.includes('\n') ? text.split('\n').join('\n    ') : text;
+}
+
+/** JSON of a tool's input with long strings cut first, so a whole file is never serialised. */
+function inputPreview(input: unknown): string {
+  const cut = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.length > TOOL_INPUT_CHARS ? `${value.slice(0, TOOL_INPUT_CHARS)}…` : value;
+    if (Array.isArray(value)) return value.slice(0, 20).map(cut);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cut(v)]));
+    return value;
+  };
+  return shorten(JSON.stringify(cut(input)) ?? '', TOOL_INPUT_CHARS);
 }
 
 function formatBlock(block: ContentBlock, who: string): string | undefined {
   switch (block.type) {
     case 'text':
-      return block.text ? `${who} ${indent(block.text)}` : undefined;
+      return block.text ? `${who} ${indent(shorten(block.text, ASSISTANT_TEXT_CHARS))}` : undefined;
     case 'thinking':
       return block.thinking ? `${who} (thinking) ${indent(shorten(block.thinking, TOOL_RESULT_CHARS))}` : undefined;
     case 'tool_use':
-      return `${who} → ${block.name ?? 'tool'} ${shorten(JSON.stringify(block.input) ?? '', TOOL_INPUT_CHARS)}`;
+      return `${who} → ${block.name ?? 'tool'} ${inputPreview(block.input)}`;
     default:
       return undefined;
   }

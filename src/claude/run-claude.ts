@@ -1,8 +1,10 @@
+import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { once } from 'node:events';
 import { execa } from 'execa';
-import { LineSplitter } from './line-splitter.js';
-import { parseStreamLine } from './parse-line.js';
+import { streamLineSplitter } from './stream-lines.js';
 import type { StreamEvent } from './stream-events.js';
+import { tailFile } from './tail-file.js';
 
 export interface ClaudeCall {
   command: string;
@@ -15,10 +17,11 @@ export interface ClaudeCall {
   /** Aborting stops the call (SIGTERM, then SIGKILL after `killGraceMs`). */
   signal?: AbortSignal;
   killGraceMs?: number;
-  /** Every stdout byte, as it came. */
-  rawLog: Writable;
-  /** Stdout is paused while any of these is over its high-water mark. */
+  /** claude's stdout is appended straight to this file (the raw log), and read back from it. */
+  rawLogPath: string;
+  /** Reading pauses while any of these is over its high-water mark. */
   backpressureFrom?: Writable[];
+  onSpawn?(pid: number): void;
   onEvent(event: StreamEvent): void;
   onMalformedLine?(reason: string, preview: string): void;
 }
@@ -35,7 +38,6 @@ export interface ClaudeCallEnd {
 }
 
 const STDERR_TAIL_BYTES = 8 * 1024;
-
 const SESSION_CHOOSING_ARGS = new Set(['--session-id', '--resume', '-r', '--continue', '-c', '--fork-session']);
 
 /** Whether the configured args already decide the session (then we must not pass our own id). */
@@ -53,66 +55,72 @@ export function claudeArgs(model: string, extraArgs: string[], sessionId?: strin
 }
 
 /**
- * Runs one `claude` call: the prompt on stdin, stdout copied to the raw log and handled line by
- * line as it arrives (nothing holds the whole output), stderr's tail kept for the log.
+ * Runs one `claude` call: the prompt on stdin, stdout appended by claude itself to the raw log
+ * file, which is read back as it grows and handled line by line (nothing holds the whole
+ * output). Claude's output never passes through a pipe we must copy from, and if this process
+ * dies, claude's stream still lands whole in the raw log.
  */
 export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
-  const subprocess = execa(call.command, call.args, {
-    cwd: call.cwd,
-    env: call.env,
-    input: call.prompt,
-    buffer: false,
-    reject: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    timeout: call.timeoutMs,
-    cancelSignal: call.signal,
-    killSignal: 'SIGTERM',
-    forceKillAfterDelay: call.killGraceMs ?? 5000,
-  });
+  const output = await open(call.rawLogPath, 'a');
+  const input = await open(call.rawLogPath, 'r');
+  try {
+    const start = (await input.stat()).size;
+    const subprocess = execa(call.command, call.args, {
+      cwd: call.cwd,
+      env: call.env,
+      input: call.prompt,
+      buffer: false,
+      reject: false,
+      // A file descriptor goes to spawn() as is: claude writes to the file, not to us.
+      stdout: output.fd as unknown as 'inherit',
+      stderr: 'pipe',
+      timeout: call.timeoutMs,
+      cancelSignal: call.signal,
+      killSignal: 'SIGTERM',
+      forceKillAfterDelay: call.killGraceMs ?? 5000,
+    });
+    if (subprocess.pid !== undefined) call.onSpawn?.(subprocess.pid);
 
-  let malformedLines = 0;
-  const splitter = new LineSplitter((line) => {
-    const parsed = parseStreamLine(line);
-    if (parsed.ok) {
-      call.onEvent(parsed.event);
-    } else {
-      malformedLines++;
-      call.onMalformedLine?.(parsed.reason, parsed.preview);
-    }
-  });
+    let stderrTail = '';
+    subprocess.stderr?.on('data', (chunk: Buffer) => {
+      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    let exited = false;
+    const ended = subprocess.then((result) => {
+      exited = true;
+      return result;
+    });
 
-  const sinks = [call.rawLog, ...(call.backpressureFrom ?? [])];
-  const stdout = subprocess.stdout;
-  stdout?.on('data', (chunk: Buffer) => {
-    call.rawLog.write(chunk);
-    splitter.push(chunk);
-    const congested = sinks.filter((sink) => sink.writableNeedDrain);
-    if (congested.length > 0) {
-      stdout.pause();
-      void Promise.all(congested.map((sink) => new Promise((resolve) => sink.once('drain', resolve)))).then(() =>
-        stdout.resume(),
-      );
-    }
-  });
+    let malformedLines = 0;
+    const splitter = streamLineSplitter((parsed) => {
+      if (parsed.ok) {
+        call.onEvent(parsed.event);
+      } else {
+        malformedLines++;
+        call.onMalformedLine?.(parsed.reason, parsed.preview);
+      }
+    });
+    const sinks = call.backpressureFrom ?? [];
+    await tailFile(input, start, () => exited, (chunk) => splitter.push(chunk), async () => {
+      for (const sink of sinks) if (sink.writableNeedDrain) await once(sink, 'drain');
+    });
+    splitter.end();
 
-  let stderrTail = '';
-  subprocess.stderr?.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-  });
-
-  const result = await subprocess;
-  splitter.end();
-  const spawnError = result.exitCode === undefined && !result.signal && !result.timedOut && !result.isCanceled
-    ? result.shortMessage ?? result.message
-    : undefined;
-  return {
-    exitCode: result.exitCode,
-    signal: result.signal,
-    timedOut: result.timedOut,
-    interrupted: result.isCanceled,
-    ...(spawnError !== undefined && { spawnError }),
-    malformedLines,
-    stderrTail,
-  };
+    const result = await ended;
+    const spawnError =
+      result.exitCode === undefined && !result.signal && !result.timedOut && !result.isCanceled
+        ? (result.shortMessage ?? result.message)
+        : undefined;
+    return {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      timedOut: result.timedOut,
+      interrupted: result.isCanceled,
+      ...(spawnError !== undefined && { spawnError }),
+      malformedLines,
+      stderrTail,
+    };
+  } finally {
+    await Promise.all([output.close(), input.close()]);
+  }
 }

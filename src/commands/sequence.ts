@@ -1,17 +1,20 @@
 import { runSequence } from '../pipeline/sequence.js';
+import { jsonLine, sequenceRunSummary } from '../report/run-summary.js';
 import { usageTable } from '../report/usage-table.js';
 import { prepareRun, type CommonOptions } from './context.js';
 
 export async function sequenceCommand(
   dir: string,
-  options: CommonOptions & { restart: boolean; keepGoing: boolean },
+  options: CommonOptions & { restart: boolean; keepGoing: boolean; json?: boolean },
 ): Promise<number> {
   const { ctx, stopProgress } = await prepareRun(options);
   const end = await runSequence(ctx, dir, options).finally(stopProgress);
   const { stats } = end.state;
   process.stdout.write(
-    `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
-      `${stats.tasksFailed} failed · state ${end.stateFile}\n${usageTable(stats.totalTokenUsage)}\n`,
+    options.json
+      ? jsonLine(sequenceRunSummary(end))
+      : `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
+          `${stats.tasksFailed} failed · state ${end.stateFile}\n${usageTable(stats.totalTokenUsage)}\n`,
   );
   return end.exitCode;
 }

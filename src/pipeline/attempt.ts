@@ -17,6 +17,8 @@ export interface AttemptCall {
   sessionId: string | undefined;
   timeoutSeconds: number | undefined;
   log: StepLog;
+  /** claude's pid, as soon as it runs (recorded so a later run can stop an orphan). */
+  onSpawn(pid: number): void;
 }
 
 export interface ClaudeAttemptEnd {
@@ -59,8 +61,9 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
     env: ctx.env,
     ...(call.timeoutSeconds !== undefined && { timeoutMs: call.timeoutSeconds * 1000 }),
     signal: ctx.signal,
-    rawLog: call.log.raw,
+    rawLogPath: call.log.rawPath,
     backpressureFrom: [call.log.readable],
+    onSpawn: call.onSpawn,
     onEvent,
     onMalformedLine: (reason, preview) => call.log.write(`[malformed line: ${reason}] ${preview}`),
   });

@@ -1,5 +1,4 @@
-import { parseStreamLine } from '../claude/parse-line.js';
-import { forEachLine } from '../claude/read-lines.js';
+import { forEachStreamLine } from '../claude/stream-lines.js';
 import type { AttemptOutcome } from '../state/task-state.js';
 import { CallObserver } from './call-observer.js';
 import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
@@ -31,8 +30,7 @@ interface Marker {
 export async function readJournal(file: string): Promise<JournalAttempt[]> {
   const attempts: JournalAttempt[] = [];
   let current: JournalAttempt | undefined;
-  await forEachLine(file, (line) => {
-    const parsed = parseStreamLine(line);
+  await forEachStreamLine(file, (parsed) => {
     if (!parsed.ok) {
       if (current) current.malformedLines++;
       return;

@@ -72,7 +72,19 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
       log.marker('attempt_start', { attempt: number, step: step.name, model, startedAt, sessionId });
       ctx.report({ type: 'attempt-start', taskName: run.taskName, step: step.name, attempt: number, model, logPath: log.readablePath });
 
-      const claude = await runClaudeAttempt(ctx, { taskName: run.taskName, step: step.name, attempt: number, model, prompt, sessionId, timeoutSeconds, log });
+      const claude = await runClaudeAttempt(ctx, {
+        taskName: run.taskName,
+        step: step.name,
+        attempt: number,
+        model,
+        prompt,
+        sessionId,
+        timeoutSeconds,
+        log,
+        onSpawn: (pid) => {
+          void changeStep((s) => ({ ...s, attempts: s.attempts.map((a) => (a.attempt === number ? { ...a, pid } : a)) }));
+        },
+      });
       const judged = await judge(ctx, claude, step, checkCommand, log);
       const durationMs = ctx.now() - startedMs;
       const recorded: AttemptState = {
@@ -161,8 +173,11 @@ async function judge(
   const failed = end.exitCode !== 0 || claude.resultIsError;
   if (failed && claude.rateLimit) return { outcome: 'rate-limited', error: 'usage limit reached' };
   if (failed) {
-    const why = end.exitCode !== 0 ? `claude exited with ${end.signal ?? `code ${end.exitCode}`}` : 'claude reported an error result';
-    return { outcome: 'claude-failed', error: claude.resultArrived ? why : `${why}, without a result` };
+    if (end.exitCode !== 0) {
+      const why = `claude exited with ${end.signal ?? `code ${end.exitCode}`}`;
+      return { outcome: 'claude-failed', error: claude.resultArrived ? why : `${why}, without a result` };
+    }
+    return { outcome: 'claude-failed', error: claude.resultArrived ? 'claude reported an error result' : 'claude ended without a result' };
   }
   if (checkCommand === undefined) return { outcome: 'passed' };
   log.write(`$ ${checkCommand}   (check)`);

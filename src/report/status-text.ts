@@ -1,44 +1,25 @@
-import type { StepState, TaskState } from '../state/task-state.js';
-import { formatCost, formatCount, usageRows } from '../usage/rows.js';
-import { sumModelUsage } from '../usage/math.js';
-import { formatDuration } from './format-duration.js';
-import type { LoadedStates } from './load-states.js';
-import { alignColumns, usageTable } from './usage-table.js';
+import { formatCost } from '../usage/rows.js';
+import type { StatusData, TaskData } from './status-data.js';
+import { stepsTable } from './table-cells.js';
+import { summaryTable, tableText } from './usage-table.js';
 
-const STEP_HEADERS = ['step', 'status', 'attempts', 'source', 'duration', 'model', 'input', 'output', 'cache write', 'cache read', 'cost'];
-
-function stepRows(step: StepState): string[][] {
-  const info = [step.name, step.status, String(step.attempts.length), step.usageSource, step.durationMs !== undefined ? formatDuration(step.durationMs) : '-'];
-  const blank = info.map(() => '');
-  const models = usageRows(step.usage).filter((row) => !row.isTotal);
-  if (models.length === 0) return [[...info, step.model, '0', '0', '0', '0', formatCost(0)]];
-  return models.map((row, index) => [
-    ...(index === 0 ? info : blank),
-    row.label,
-    formatCount(row.usage.inputTokens),
-    formatCount(row.usage.outputTokens),
-    formatCount(row.usage.cacheCreationInputTokens),
-    formatCount(row.usage.cacheReadInputTokens),
-    formatCost(row.usage.costUsd),
-  ]);
-}
-
-function taskBlock(taskPath: string, state: TaskState | undefined): string {
-  if (!state) return `${taskPath}: not run yet`;
-  const lines = [`${state.taskName} (${state.taskPath}): ${state.phase}${state.error ? ` · ${state.error}` : ''} · ${formatCost(state.totalCostUsd)}`];
-  if (state.steps.length > 0) lines.push(alignColumns([STEP_HEADERS, ...state.steps.flatMap(stepRows)], '  ', [0, 1, 3, 5]));
-  if (state.malformedLines > 0) lines.push(`  malformed stream lines: ${state.malformedLines}`);
+function taskBlock(task: TaskData): string {
+  if (task.phase === 'not-run') return `${task.taskPath}: not run yet`;
+  const waiting = task.waitingUntil ? ` until ${task.waitingUntil}` : '';
+  const lines = [`${task.taskName} (${task.taskPath}): ${task.phase}${waiting}${task.error ? ` · ${task.error}` : ''} · ${formatCost(task.total.costUsd)}`];
+  if (task.steps.length > 0) lines.push(tableText(stepsTable(task.steps), '  '));
+  if (task.malformedLines > 0) lines.push(`  malformed stream lines: ${task.malformedLines}`);
   return lines.join('\n');
 }
 
 /** The `status` command's text: each task's steps per model, then totals over what is shown. */
-export function formatStatus(loaded: LoadedStates): string {
-  if (loaded.tasks.length === 0) return 'No task state found: nothing has run yet.\n';
-  const blocks = loaded.tasks.map((task) => taskBlock(task.taskPath, task.state));
-  const total = sumModelUsage(...loaded.tasks.map((task) => task.state?.tokenUsage ?? {}));
-  const sequence = loaded.sequence;
+export function formatStatus(data: StatusData): string {
+  if (data.tasks.length === 0) return 'No task state found: nothing has run yet.\n';
+  const blocks = data.tasks.map(taskBlock);
+  const { sequence } = data;
+  const total = `Total over ${data.totals.tasks} task(s)`;
   const heading = sequence
-    ? `Sequence ${sequence.tasksDir}: ${sequence.phase} · ${sequence.stats.tasksCompleted}/${sequence.stats.tasksTotal} done, ${sequence.stats.tasksFailed} failed`
-    : `Total over ${loaded.tasks.length} task(s)`;
-  return `${blocks.join('\n\n')}\n\n${heading}\n${usageTable(total, '  ')}\n`;
+    ? `Sequence ${sequence.tasksDir}: ${sequence.phase} · ${sequence.tasksCompleted}/${sequence.tasksTotal} done, ${sequence.tasksFailed} failed\n${total}`
+    : total;
+  return `${blocks.join('\n\n')}\n\n${heading}\n${summaryTable(data.totals, '  ')}\n`;
 }

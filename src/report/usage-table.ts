@@ -1,7 +1,6 @@
-import { formatCost, formatCount, usageRows } from '../usage/rows.js';
 import type { ModelTokenUsage } from '../usage/types.js';
-
-const HEADERS = ['model', 'input', 'output', 'cache write', 'cache read', 'cost'];
+import { usageTable as usageCellTable, type CellTable } from './table-cells.js';
+import { summarizeUsage, type UsageSummary } from './usage-summary.js';
 
 /** Rows of text with aligned columns: the columns in `leftAligned` (default: the first) left, the rest right. */
 export function alignColumns(rows: string[][], indent = '', leftAligned: number[] = [0]): string {
@@ -11,15 +10,17 @@ export function alignColumns(rows: string[][], indent = '', leftAligned: number[
   return rows.map((row) => indent + row.map(pad).join('  ').trimEnd()).join('\n');
 }
 
+/** A table of cells as aligned text, headers first. */
+export function tableText(table: CellTable, indent = ''): string {
+  return alignColumns([table.headers, ...table.rows], indent, table.textColumns);
+}
+
+/** Per-model rows and a total row, as a text table. */
+export function summaryTable(summary: UsageSummary, indent = ''): string {
+  return tableText(usageCellTable(summary), indent);
+}
+
 /** Per-model usage as a text table with a total row. */
 export function usageTable(usage: ModelTokenUsage, indent = ''): string {
-  const rows = usageRows(usage).map((row) => [
-    row.label,
-    formatCount(row.usage.inputTokens),
-    formatCount(row.usage.outputTokens),
-    formatCount(row.usage.cacheCreationInputTokens),
-    formatCount(row.usage.cacheReadInputTokens),
-    formatCost(row.usage.costUsd),
-  ]);
-  return alignColumns([HEADERS, ...rows], indent);
+  return summaryTable(summarizeUsage(usage), indent);
 }

@@ -23,6 +23,8 @@ export interface AttemptState {
   durationMs?: number;
   exitCode?: number | null;
   sessionId?: string;
+  /** claude's process id while the attempt runs. */
+  pid?: number;
   usage: ModelTokenUsage;
   usageSource: UsageSource;
   malformedLines: number;

@@ -19,10 +19,11 @@ export function usageRows(usage: ModelTokenUsage): UsageRow[] {
   return [...models, { label: 'total', isTotal: true, usage: totalOf(usage) }];
 }
 
-const COUNT = new Intl.NumberFormat('en-US');
+let countFormat: Intl.NumberFormat | undefined;
 
 export function formatCount(value: number): string {
-  return COUNT.format(value);
+  countFormat ??= new Intl.NumberFormat('en-US');
+  return countFormat.format(value);
 }
 
 export function formatCost(value: number): string {

@@ -1,3 +1,5 @@
+import type { ParsedLine } from '../../src/claude/parse-line.js';
+import { streamLineSplitter } from '../../src/claude/stream-lines.js';
 import { LineSplitter } from '../../src/claude/line-splitter.js';
 
 function split(chunks: Buffer[], end = true): string[] {
@@ -33,5 +35,37 @@ describe('LineSplitter', () => {
   it('hands out a last line without a newline only at end()', () => {
     expect(split([Buffer.from('a\nlast')], false)).toEqual(['a']);
     expect(split([Buffer.from('a\nlast')], true)).toEqual(['a', 'last']);
+  });
+});
+
+describe('streamLineSplitter (tool-result lines skipped past their head)', () => {
+  const toolResult = (size: number): string =>
+    JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: `head ${'z'.repeat(size)}` }] } });
+
+  function events(text: string, chunkSize: number): ParsedLine[] {
+    const out: ParsedLine[] = [];
+    const splitter = streamLineSplitter((parsed) => out.push(parsed));
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length; i += chunkSize) splitter.push(bytes.subarray(i, i + chunkSize));
+    splitter.end();
+    return out;
+  }
+
+  it('gives a long tool-result line the same event whether it arrives whole or skipped in pieces', () => {
+    const line = toolResult(300_000);
+    const text = `{"type":"system","subtype":"init"}\n${line}\r\n{"type":"result","is_error":false}\n`;
+    const whole = events(text, text.length);
+    const pieces = events(text, 4093);
+    expect(pieces).toEqual(whole);
+    expect(pieces[1]).toEqual({ ok: true, event: { type: 'user', bytes: Buffer.byteLength(line), preview: expect.stringMatching(/^head z+$/) } });
+    expect(pieces.map((p) => (p.ok ? p.event.type : 'bad'))).toEqual(['system', 'user', 'result']);
+  });
+
+  it('counts a truncated tool-result line as malformed, skipped or not', () => {
+    const cut = toolResult(100_000).slice(0, 90_000);
+    for (const size of [cut.length + 1, 1000]) {
+      const parsed = events(`${cut}\n{"type":"result"}\n`, size);
+      expect(parsed.map((p) => p.ok)).toEqual([false, true]);
+    }
   });
 });

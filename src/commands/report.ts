@@ -1,0 +1,23 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { configPathFor, loadConfig } from '../config/load.js';
+import { UserError } from '../errors.js';
+import { renderHtmlReport } from '../report/html-report.js';
+import { loadStates } from '../report/load-states.js';
+import { buildStatusData } from '../report/status-data.js';
+import { formatCost } from '../usage/rows.js';
+
+/** `report --html FILE`: the status data as one self-contained HTML page. */
+export async function reportCommand(target: string | undefined, options: { config?: string; html: string }): Promise<number> {
+  const config = await loadConfig(configPathFor(options.config, process.cwd()));
+  const data = buildStatusData(await loadStates(config, target));
+  const file = path.resolve(options.html);
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, renderHtmlReport(data));
+  } catch (error) {
+    throw new UserError(`${options.html}: cannot write the report: ${(error as Error).message}`);
+  }
+  process.stdout.write(`report: ${file} · ${data.totals.tasksRun}/${data.totals.tasks} task(s) run · ${formatCost(data.totals.total.costUsd)}\n`);
+  return 0;
+}

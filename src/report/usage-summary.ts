@@ -1,0 +1,55 @@
+import { usageRows } from '../usage/rows.js';
+import type { ModelTokenUsage, TokenUsage } from '../usage/types.js';
+
+/** The four counts and the cost: what every row of every report holds. */
+export interface UsageCounts {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationInputTokens: number;
+  cacheReadInputTokens: number;
+  costUsd: number;
+}
+
+export interface ModelUsageRow extends UsageCounts {
+  model: string;
+}
+
+/** Per-model rows (by cost, highest first, as `usageRows` orders them) and their total. */
+export interface UsageSummary {
+  models: ModelUsageRow[];
+  total: UsageCounts;
+}
+
+function counts(usage: TokenUsage): UsageCounts {
+  return {
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cacheCreationInputTokens: usage.cacheCreationInputTokens,
+    cacheReadInputTokens: usage.cacheReadInputTokens,
+    costUsd: usage.costUsd,
+  };
+}
+
+/** `usageRows` as plain data: the form tables, JSON and HTML all read. */
+export function summarizeUsage(usage: ModelTokenUsage | undefined): UsageSummary {
+  const rows = usageRows(usage ?? {});
+  const total = rows.find((row) => row.isTotal);
+  return {
+    models: rows.filter((row) => !row.isTotal).map((row) => ({ model: row.label, ...counts(row.usage) })),
+    total: counts(total!.usage),
+  };
+}
+
+/** All four counts added up. */
+export function tokenCount(usage: UsageCounts): number {
+  return usage.inputTokens + usage.outputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens;
+}
+
+/**
+ * Share of the prompt that was read from the cache: cache read / (input + cache write + cache
+ * read). Undefined when nothing was sent at all.
+ */
+export function cacheHitRatio(usage: UsageCounts): number | undefined {
+  const prompt = usage.inputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens;
+  return prompt === 0 ? undefined : usage.cacheReadInputTokens / prompt;
+}
