@@ -1,9 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, UserError } from '../errors.js';
-import { readJsonFile } from '../state/atomic-json.js';
+import { CorruptStateError, readJsonFile } from '../state/atomic-json.js';
 import { updateJsonLocked } from '../state/locked-update.js';
-import { sequenceStateFile } from '../state/paths.js';
+import { sequenceStateFile, taskSlug, taskStateFile } from '../state/paths.js';
 import { newSequenceState, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
 import type { RunContext } from './context.js';
 import { moveAside } from './move-aside.js';
@@ -13,6 +13,16 @@ export interface SequenceEnd {
   exitCode: number;
   state: SequenceState;
   stateFile: string;
+}
+
+/** The sequence state, 'corrupt' when it does not parse and --restart may move it aside. */
+async function readSequenceState(file: string, restart: boolean): Promise<SequenceState | 'corrupt' | undefined> {
+  try {
+    return await readJsonFile<SequenceState>(file);
+  } catch (error) {
+    if (restart && error instanceof CorruptStateError) return 'corrupt';
+    throw error;
+  }
 }
 
 /** The folder's `*.md` task files in name order. */
@@ -43,9 +53,14 @@ export async function runSequence(
   const tasksDir = path.relative(config.rootDir, absoluteDir) || '.';
   const stateFile = sequenceStateFile(config.statePath);
   const stamp = (): string => new Date(ctx.now()).toISOString();
-  const previous = await readJsonFile<SequenceState>(stateFile);
-  if (previous && (options.restart || previous.tasksDir !== tasksDir)) await moveAside(stateFile, 'previous', ctx.now());
-  const fresh = options.restart || !previous || previous.tasksDir !== tasksDir;
+  const previous = await readSequenceState(stateFile, options.restart);
+  if (previous === 'corrupt') await moveAside(stateFile, 'corrupt', ctx.now());
+  else if (previous && (options.restart || previous.tasksDir !== tasksDir)) await moveAside(stateFile, 'previous', ctx.now());
+  const fresh = options.restart || !previous || previous === 'corrupt' || previous.tasksDir !== tasksDir;
+  // A task state that does not parse stops the sequence before anything runs (and is billed).
+  if (!options.restart) {
+    for (const task of tasks) await readJsonFile(taskStateFile(config.statePath, taskSlug(task)));
+  }
   const update = (change: (s: SequenceState) => SequenceState): Promise<SequenceState> =>
     updateJsonLocked<SequenceState>(stateFile, (current) =>
       withSequenceTotals({ ...change(current ?? newSequenceState(tasksDir, tasks, stamp())), updatedAt: stamp() }),
@@ -58,13 +73,18 @@ export async function runSequence(
     stats: { ...s.stats, tasksTotal: tasks.length },
   }));
   let exitCode: number = EXIT.ok;
-  for (const task of tasks) {
-    state = await update((s) => ({ ...s, currentTaskPath: path.relative(config.rootDir, task) }));
-    const end = await runTask(ctx, task, { restart: options.restart });
-    state = await update((s) => withTask(s, end.stateFile, end.state));
-    if (end.exitCode === EXIT.ok) continue;
-    exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
-    if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || !options.keepGoing) break;
+  try {
+    for (const task of tasks) {
+      state = await update((s) => ({ ...s, currentTaskPath: path.relative(config.rootDir, task) }));
+      const end = await runTask(ctx, task, { restart: options.restart });
+      state = await update((s) => withTask(s, end.stateFile, end.state));
+      if (end.exitCode === EXIT.ok) continue;
+      exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
+      if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || !options.keepGoing) break;
+    }
+  } catch (error) {
+    await update((s) => ({ ...s, phase: 'failed', currentTaskPath: null, finishedAt: stamp() })).catch(() => undefined);
+    throw error;
   }
   const phase = exitCode === EXIT.ok ? 'done' : exitCode === EXIT.interrupted ? 'interrupted' : 'failed';
   state = await update((s) => ({
