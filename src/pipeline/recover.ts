@@ -5,6 +5,7 @@ import type { RunContext } from './context.js';
 import { readJournal } from './journal.js';
 import { CallObserver } from './call-observer.js';
 import { journalUsage } from './recount.js';
+import { stopOrphanClaude } from './stop-orphan.js';
 
 /**
  * Attempts that a killed claude-project never finished recording (state says "unfinished") are
@@ -15,6 +16,10 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
   const state = await store.read();
   const unfinished = state?.steps.filter((s) => s.attempts.some((a) => a.outcome === 'unfinished')) ?? [];
   if (unfinished.length === 0) return 0;
+  // Their claude may still be running, writing into the raw log: stop it before reading.
+  for (const step of unfinished) {
+    for (const attempt of step.attempts) if (attempt.outcome === 'unfinished') await stopOrphanClaude(attempt.pid, attempt.sessionId);
+  }
   const recovered = new Map<string, AttemptState>();
   for (const step of unfinished) {
     const index = ctx.config.pipeline.findIndex((p) => p.name === step.name);
@@ -33,6 +38,7 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
         usageSource: usage.source,
         malformedLines: entry?.malformedLines ?? 0,
         ...(entry?.observed.sessionId !== undefined && { sessionId: entry.observed.sessionId }),
+        pid: undefined,
       });
     }
   }

@@ -72,6 +72,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
       log.marker('attempt_start', { attempt: number, step: step.name, model, startedAt, sessionId });
       ctx.report({ type: 'attempt-start', taskName: run.taskName, step: step.name, attempt: number, model, logPath: log.readablePath });
 
+      let pidRecorded: Promise<unknown> = Promise.resolve();
       const claude = await runClaudeAttempt(ctx, {
         taskName: run.taskName,
         step: step.name,
@@ -82,9 +83,12 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         timeoutSeconds,
         log,
         onSpawn: (pid) => {
-          void changeStep((s) => ({ ...s, attempts: s.attempts.map((a) => (a.attempt === number ? { ...a, pid } : a)) }));
+          pidRecorded = changeStep((s) => ({ ...s, attempts: s.attempts.map((a) => (a.attempt === number ? { ...a, pid } : a)) })).catch(
+            () => undefined,
+          );
         },
       });
+      await pidRecorded;
       const judged = await judge(ctx, claude, step, checkCommand, log);
       const durationMs = ctx.now() - startedMs;
       const recorded: AttemptState = {
