@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -9,18 +9,30 @@ interface Owner {
   host: string;
   startedAt: string;
   command: string;
+  /** Written once the lock is held; before that the file says "trying to take it". */
+  acquired?: boolean;
 }
 
 /**
  * Holds "this task is being run" for as long as a run lasts. proper-lockfile keeps the lock's
  * mtime fresh while we live; a lock whose owner is gone (a dead pid on this host, or no refresh
  * for `stale` ms) is taken over.
+ *
+ * Every process that tries to take the lock first writes its own owner file
+ * (`<state>.run.owner.<pid>.json`, beside the lock: proper-lockfile removes its lock folder with
+ * rmdir), and removes it only after it gave up or released the lock. So whoever holds the lock
+ * always has its owner file in place, also in the instant after it took the lock and if it is
+ * killed at any moment: when every process with an owner file is dead, so is the holder, and the
+ * lock can be taken over at once; when one is alive, it is named. Two processes taking over the
+ * same dead lock at once see each other's owner file; at most one of them goes on.
  */
 export async function acquireRunLock(stateFile: string, what: string): Promise<() => Promise<void>> {
   await mkdir(path.dirname(stateFile), { recursive: true });
   const lockDir = `${stateFile}.run.lock`;
-  // Beside the lock, not in it: proper-lockfile removes its lock folder with rmdir.
-  const ownerFile = `${stateFile}.run.owner.json`;
+  const mine = ownerFile(stateFile, process.pid);
+  const me: Owner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
+  // This process's owner file is shared by all its attempts, so a second one must not touch it.
+  if (heldHere.has(stateFile)) throw refused(what, [{ ...me, acquired: true }]);
   const lock = (): Promise<() => Promise<void>> =>
     // Locked under its own key: proper-lockfile tracks its locks by file name, and the state
     // file itself is locked (briefly) for every update.
@@ -31,31 +43,45 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
       update: 5_000,
       onCompromised: () => undefined,
     });
+  const giveUp = async (error: unknown): Promise<never> => {
+    await rm(mine, { force: true });
+    throw error;
+  };
+
+  await writeFile(mine, JSON.stringify(me));
   let release: () => Promise<void>;
   try {
     release = await lock();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-    const owner = await readOwner(ownerFile);
-    if (owner && isDeadHere(owner)) {
-      await rm(lockDir, { recursive: true, force: true });
-      release = await lock().catch(() => {
-        throw refused(what, owner);
-      });
-    } else {
-      throw refused(what, owner);
-    }
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') return giveUp(error);
+    const others = await readOwners(stateFile);
+    const live = others.filter((o) => !isDeadHere(o));
+    if (live.length > 0) return giveUp(refused(what, live));
+    // Everyone who may hold it is dead: take it over.
+    await rm(lockDir, { recursive: true, force: true });
+    release = await lock().catch(async () => giveUp(refused(what, (await readOwners(stateFile)).filter((o) => !isDeadHere(o)))));
   }
-  const owner: Owner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
-  await writeFile(ownerFile, JSON.stringify(owner)).catch(() => undefined);
+  heldHere.add(stateFile);
+  await writeFile(mine, JSON.stringify({ ...me, acquired: true }));
+  await removeDeadOwners(stateFile);
   return async () => {
-    await rm(ownerFile, { force: true });
     await release().catch(() => undefined);
+    await rm(mine, { force: true });
+    heldHere.delete(stateFile);
   };
 }
 
-function refused(what: string, owner: Owner | undefined): UserError {
-  const who = owner ? `process ${owner.pid} on ${owner.host} (started ${owner.startedAt}: ${owner.command})` : 'another process';
+const heldHere = new Set<string>();
+
+const OWNER_INFIX = '.run.owner.';
+
+function ownerFile(stateFile: string, pid: number): string {
+  return `${stateFile}${OWNER_INFIX}${pid}.json`;
+}
+
+function refused(what: string, live: Owner[]): UserError {
+  const holder = live.find((o) => o.acquired) ?? live[0];
+  const who = holder ? `process ${holder.pid} on ${holder.host} (started ${holder.startedAt}: ${holder.command})` : 'another process';
   return new UserError(`${what} is already being run by ${who}. Wait for it to finish, or stop it first.`);
 }
 
@@ -69,10 +95,29 @@ function isDeadHere(owner: Owner): boolean {
   }
 }
 
-async function readOwner(ownerFile: string): Promise<Owner | undefined> {
-  try {
-    return JSON.parse(await readFile(ownerFile, 'utf8')) as Owner;
-  } catch {
-    return undefined;
+/** The owner files of other processes for this state file; the pid comes from the file name. */
+async function readOwners(stateFile: string): Promise<Owner[]> {
+  const dir = path.dirname(stateFile);
+  const prefix = `${path.basename(stateFile)}${OWNER_INFIX}`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const owners: Owner[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.json')) continue;
+    const pid = Number(name.slice(prefix.length, -'.json'.length));
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let owner: Partial<Owner> = {};
+    try {
+      owner = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as Owner;
+    } catch {
+      // gone since, or half written by a process killed while writing it
+    }
+    owners.push({ host: os.hostname(), startedAt: '?', command: '?', ...owner, pid });
+  }
+  return owners;
+}
+
+async function removeDeadOwners(stateFile: string): Promise<void> {
+  for (const owner of await readOwners(stateFile)) {
+    if (isDeadHere(owner)) await rm(ownerFile(stateFile, owner.pid), { force: true });
   }
 }
