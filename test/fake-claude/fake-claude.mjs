@@ -9,10 +9,30 @@
 //     "exitCode"?: 0, "stderr"?: "text", "chunkDelayMs"?: 0,
 //     "hang"?: true               after printing, never exit (until killed),
 //     "writeFiles"?: {"PLAN.md": "text"}   files to create in the working directory,
-//     "transcript"?: {"sessionId": "...", "lines": [object]}  a session transcript to write
+//     "transcript"?: {"sessionId"?: "...", "lines": [object]}  a session transcript to write
+//                                 (sessionId defaults to the --session-id argument, if given)
+//     "honourSessionId"?: true    as the real CLI does with `--session-id <uuid>`: every printed
+//                                 object line that has a `session_id` gets that id, and the
+//                                 session's transcript (see "$bill") is written under it
+//     "lineEnd"?: "\n"            what ends each printed line (e.g. "\r\n")
 //   }
-// FAKE_CLAUDE_RECORD: folder; each call appends {argv, stdin, cwd, attempt} to calls.jsonl.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+//   A line may also be a directive object with one `$` key instead of a stream line:
+//     {"$bill": {"id", "model", "usage": {input_tokens, ...}, "requestId"?, "agent"?, "entries"?}}
+//         The API "bills" a finished message, as the real CLI sees it: its entry (final usage,
+//         output included) is appended to the session transcript — `<session>.jsonl`, or
+//         `<session>/subagents/<agent>.jsonl` for a subagent — `entries` times (one per content
+//         block, default 1), and what was billed is appended to FAKE_CLAUDE_RECORD/billed.jsonl
+//         in the same synchronous step. Nothing is billed without its transcript entry and the
+//         other way round: a kill (SIGTERM, or a closed stdout) cannot fall between the two.
+//     {"$write": ["<base64>", ...], "delayMs"?: 0}   raw bytes, each piece a separate write
+//         (no line end added): random bytes, UTF-8 split across writes, a last line without "\n".
+//     {"$bigUser": {"bytes": N, "toolUseId"?: "..."}} a tool-result `user` line of N bytes (plus
+//         the line end), written 1 MB at a time.
+//     {"$sleep": ms}
+// FAKE_CLAUDE_RECORD: folder; each call appends {argv, stdin, cwd, attempt, pid} to calls.jsonl.
+//   Calls are numbered atomically (one exclusive file per call under calls.d/), so concurrent
+//   fakes sharing the folder each get their own number.
+import { appendFileSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const scenarioFile = process.env.FAKE_CLAUDE_SCENARIO;
@@ -21,14 +41,26 @@ if (!scenarioFile || !recordDir) {
   process.stderr.write('fake-claude: set FAKE_CLAUDE_SCENARIO and FAKE_CLAUDE_RECORD\n');
   process.exit(64);
 }
+
+// Stopped like the real CLI: at once, but never between two synchronous steps (a JS handler runs
+// between event-loop turns, the default action would not wait for that).
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
+// Whoever read our stdout is gone (claude-project was killed): stop, as the real CLI would.
+process.stdout.on('error', () => process.exit(141));
+
 const scenario = JSON.parse(readFileSync(scenarioFile, 'utf8'));
-mkdirSync(recordDir, { recursive: true });
-const counterFile = path.join(recordDir, 'count');
+mkdirSync(path.join(recordDir, 'calls.d'), { recursive: true });
 let count = 0;
-try {
-  count = Number(readFileSync(counterFile, 'utf8')) || 0;
-} catch {}
-writeFileSync(counterFile, String(count + 1));
+for (;;) {
+  try {
+    closeSync(openSync(path.join(recordDir, 'calls.d', String(count + 1)), 'wx'));
+    break;
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+    count++;
+  }
+}
+writeFileSync(path.join(recordDir, 'count'), String(count + 1));
 const attempt = scenario.attempts[Math.min(count, scenario.attempts.length - 1)];
 
 const stdin = await new Promise((resolve) => {
@@ -41,13 +73,22 @@ appendFileSync(
   `${JSON.stringify({ attempt: count + 1, argv: process.argv.slice(2), stdin, cwd: process.cwd(), pid: process.pid })}\n`,
 );
 
+const argIndex = process.argv.indexOf('--session-id');
+const argSessionId = argIndex === -1 ? undefined : process.argv[argIndex + 1];
+const configDir = process.env.CLAUDE_CONFIG_DIR || path.join(process.env.HOME, '.claude');
+const transcriptDir = path.join(configDir, 'projects', process.cwd().replace(/[^a-zA-Z0-9]/g, '-'));
+const sessionId = attempt.honourSessionId ? argSessionId : (attempt.transcript?.sessionId ?? argSessionId);
+
 for (const [file, text] of Object.entries(attempt.writeFiles ?? {})) writeFileSync(path.resolve(file), text);
 if (attempt.transcript) {
-  const configDir = process.env.CLAUDE_CONFIG_DIR || path.join(process.env.HOME, '.claude');
-  const dir = path.join(configDir, 'projects', process.cwd().replace(/[^a-zA-Z0-9]/g, '-'));
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(transcriptDir, { recursive: true });
   const text = attempt.transcript.lines.map((l) => `${JSON.stringify(l)}\n`).join('');
-  writeFileSync(path.join(dir, `${attempt.transcript.sessionId}.jsonl`), text);
+  const id = attempt.honourSessionId ? argSessionId : (attempt.transcript.sessionId ?? argSessionId);
+  if (!id) {
+    process.stderr.write('fake-claude: transcript without sessionId, and no --session-id argument\n');
+    process.exit(64);
+  }
+  writeFileSync(path.join(transcriptDir, `${id}.jsonl`), text);
 }
 
 const lines = [];
@@ -55,13 +96,71 @@ if (attempt.fixture) {
   const text = readFileSync(path.resolve(path.dirname(scenarioFile), attempt.fixture), 'utf8');
   lines.push(...text.split('\n').filter((l) => l.length > 0));
 }
-for (const line of attempt.lines ?? []) lines.push(typeof line === 'string' ? line : JSON.stringify(line));
+lines.push(...(attempt.lines ?? []));
 
-const write = (text) => new Promise((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', resolve)));
+const write = (data) => new Promise((resolve) => (process.stdout.write(data) ? resolve() : process.stdout.once('drain', resolve)));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const delay = attempt.chunkDelayMs ?? 0;
+const lineEnd = attempt.lineEnd ?? '\n';
+
+function bill(b) {
+  if (!sessionId) {
+    process.stderr.write('fake-claude: $bill needs a session: --session-id with honourSessionId, or transcript.sessionId\n');
+    process.exit(64);
+  }
+  const dir = b.agent ? path.join(transcriptDir, sessionId, 'subagents') : transcriptDir;
+  const file = path.join(dir, b.agent ? `${b.agent}.jsonl` : `${sessionId}.jsonl`);
+  const entry = {
+    type: 'assistant',
+    sessionId,
+    requestId: b.requestId ?? `req_${b.id}`,
+    ...(b.agent && { isSidechain: true, agentId: b.agent }),
+    message: { id: b.id, type: 'message', role: 'assistant', model: b.model, content: [{ type: 'text', text: `${b.id}` }], usage: b.usage },
+    uuid: `tr-${b.id}`,
+  };
+  const text = `${JSON.stringify(entry)}\n`.repeat(b.entries ?? 1);
+  const record = `${JSON.stringify({ call: count + 1, pid: process.pid, sessionId, id: b.id, model: b.model, agent: b.agent ?? null, usage: b.usage })}\n`;
+  // one synchronous step: the transcript entry and the record of what was billed
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(file, text);
+  appendFileSync(path.join(recordDir, 'billed.jsonl'), record);
+}
+
+async function bigUser({ bytes, toolUseId = 'toolu_big' }) {
+  const head = Buffer.from(
+    `{"type":"user","message":{"role":"user","content":[{"tool_use_id":"${toolUseId}","type":"tool_result","content":"`,
+  );
+  const tail = Buffer.from(`","is_error":false}]},"parent_tool_use_id":null,"session_id":"${sessionId ?? 'sess'}","uuid":"uuid-big"}${lineEnd}`);
+  let left = bytes - head.length - tail.length + lineEnd.length;
+  await write(head);
+  const block = Buffer.alloc(1 << 20, 'x');
+  while (left > 0) {
+    const n = Math.min(left, block.length);
+    await write(block.subarray(0, n));
+    left -= n;
+  }
+  await write(tail);
+}
+
 for (const line of lines) {
-  await write(`${line}\n`);
-  if (delay) await new Promise((r) => setTimeout(r, delay));
+  if (typeof line === 'object' && line !== null && Object.keys(line).some((k) => k.startsWith('$'))) {
+    if (line.$bill) bill(line.$bill);
+    else if (line.$write) {
+      for (const [i, piece] of line.$write.entries()) {
+        if (i > 0 && line.delayMs) await sleep(line.delayMs);
+        await write(Buffer.from(piece, 'base64'));
+      }
+    } else if (line.$bigUser) await bigUser(line.$bigUser);
+    else if (line.$sleep !== undefined) await sleep(line.$sleep);
+    continue;
+  }
+  let out = line;
+  if (typeof line !== 'string') {
+    out = attempt.honourSessionId && argSessionId && 'session_id' in line ? { ...line, session_id: argSessionId } : line;
+    out = JSON.stringify(out);
+  }
+  await write(`${out}${lineEnd}`);
+  if (delay) await sleep(delay);
 }
 if (attempt.stderr) process.stderr.write(attempt.stderr);
 if (attempt.hang) {
