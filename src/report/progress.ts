@@ -1,4 +1,4 @@
-import chalk from 'chalk';
+import { Chalk, chalkStderr } from 'chalk';
 import type { PipelineEvent, Reporter } from '../pipeline/events.js';
 import { totalOf } from '../usage/math.js';
 import { formatCost, formatCount } from '../usage/rows.js';
@@ -12,8 +12,17 @@ export interface ProgressOptions {
   now: () => number;
   /** Off a TTY, a line this often while a step runs or waits. */
   plainEveryMs?: number;
-  /** On a TTY, how often the status line is redrawn. */
+  /** How often the status line is redrawn (TTY), or checked for a plain line that is due (elsewhere). */
   redrawEveryMs?: number;
+  /** Colours (bold, green, red, dim). Default: stderr supports them and NO_COLOR is not set. */
+  color?: boolean;
+  /** On a TTY, the terminal's width: the status line is cut to fit. Default: stderr's columns. */
+  columns?: () => number;
+}
+
+/** Whether progress on stderr may use colour: a colour terminal, and no NO_COLOR (no-color.org). */
+export function stderrColor(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !env.NO_COLOR && chalkStderr.level > 0;
 }
 
 export interface Progress {
@@ -47,6 +56,8 @@ interface Running {
 export function createProgress(options: ProgressOptions): Progress {
   const { write, tty, now } = options;
   const plainEveryMs = options.plainEveryMs ?? 30_000;
+  const chalk = new Chalk({ level: (options.color ?? stderrColor()) ? Math.max(chalkStderr.level, 1) as 1 | 2 | 3 : 0 });
+  const columns = options.columns ?? (() => process.stderr.columns || 120);
   let running: Running | undefined;
   let lastPlain = 0;
   let statusShown = false;
@@ -65,9 +76,9 @@ export function createProgress(options: ProgressOptions): Progress {
   const drawStatus = (): void => {
     if (!running) return;
     if (tty) {
-      const columns = process.stderr.columns || 120;
+      const width = columns();
       const text = statusText(running);
-      write(`${CLEAR_LINE}${text.length > columns - 1 ? `${text.slice(0, columns - 2)}…` : text}`);
+      write(`${CLEAR_LINE}${text.length > width - 1 ? `${text.slice(0, width - 2)}…` : text}`);
       statusShown = true;
     } else if (now() - lastPlain >= plainEveryMs) {
       lastPlain = now();
@@ -79,8 +90,10 @@ export function createProgress(options: ProgressOptions): Progress {
     write(`${text}\n`);
     drawStatus();
   };
+  // On a TTY the status line is redrawn every tick; elsewhere a tick prints a line only when
+  // plainEveryMs has passed, so a step that streams nothing for minutes still shows it is alive.
   const ensureTimer = (): void => {
-    if (timer || !tty) return;
+    if (timer) return;
     timer = setInterval(drawStatus, options.redrawEveryMs ?? 1000);
     timer.unref();
   };
