@@ -7,7 +7,10 @@ const PREVIEW_SOURCE_BYTES = 8 * 1024;
 const PREVIEW_CHARS = 1000;
 const MALFORMED_PREVIEW_CHARS = 120;
 const USER_PREFIX = Buffer.from('"type":"user"');
-const CONTENT_KEY = '"content":';
+const PREVIEW_DECODE_BYTES = 4 * 1024;
+const CONTENT_KEY = Buffer.from('"content":');
+const TOOL_RESULT_KEY = Buffer.from('"tool_result"');
+const TEXT_KEY = Buffer.from('"text":"');
 
 /**
  * Turns one stdout line into an event. Never throws: a line that is not a JSON object with a
@@ -54,19 +57,27 @@ export function toolResultLine(head: Buffer, bytes: number, lastByte: number | u
 }
 
 /**
- * The start of the first tool result's text, decoded from the line's first few KB only:
- * `"content":"…"` (a JSON string, unescaped as far as it is whole) or `"content":[{…"text":"…"`.
+ * The start of the first tool result's text, found in the line's first few KB by byte search and
+ * decoded only from there, a few KB at most: `"content":"…"` (a JSON string, unescaped as far as
+ * it is whole) or `"content":[{…"text":"…"`.
  */
 export function toolResultPreview(line: Buffer): string {
-  const head = line.subarray(0, PREVIEW_SOURCE_BYTES).toString('utf8');
-  let at = head.indexOf(CONTENT_KEY, head.indexOf('"tool_result"') + 1);
+  const head = line.subarray(0, PREVIEW_SOURCE_BYTES);
+  let at = head.indexOf(CONTENT_KEY, head.indexOf(TOOL_RESULT_KEY) + 1);
   if (at === -1) at = head.indexOf(CONTENT_KEY);
   if (at === -1) return '';
-  let rest = head.slice(at + CONTENT_KEY.length);
-  const text = rest.indexOf('"text":"');
-  if (rest.startsWith('[') && text !== -1) rest = rest.slice(text + '"text":'.length);
-  if (!rest.startsWith('"')) return rest.slice(0, PREVIEW_CHARS);
-  return unescapeJsonPrefix(rest.slice(1)).slice(0, PREVIEW_CHARS);
+  let from = at + CONTENT_KEY.length;
+  const text = head.indexOf(TEXT_KEY, from);
+  if (head[from] === 0x5b && text !== -1) from = text + TEXT_KEY.length - 1;
+  if (head[from] !== 0x22) return decodeWindow(head, from).slice(0, PREVIEW_CHARS);
+  return unescapeJsonPrefix(decodeWindow(head, from + 1)).slice(0, PREVIEW_CHARS);
+}
+
+/** Up to PREVIEW_DECODE_BYTES from `from`, cut on a UTF-8 character boundary, as text. */
+function decodeWindow(bytes: Buffer, from: number): string {
+  let end = Math.min(bytes.length, from + PREVIEW_DECODE_BYTES);
+  if (end < bytes.length) while (end > from && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.toString('utf8', from, end);
 }
 
 /** Decodes the JSON string body at the start of `text`, up to its closing quote or the end. */

@@ -19,7 +19,7 @@ export function shorten(text: string, max: number): string {
 }
 
 function indent(text: string): string {
-  return text.includes('\n') ? text.split('\n').join('\n    ') : text;
+  return text.replaceAll('\n', '\n    ');
 }
 
 /** JSON of a tool's input with long strings cut first, so a whole file is never serialised. */

@@ -85,11 +85,7 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
     subprocess.stderr?.on('data', (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
     });
-    let exited = false;
-    const ended = subprocess.then((result) => {
-      exited = true;
-      return result;
-    });
+    const ended = subprocess.then((result) => result);
 
     let malformedLines = 0;
     const splitter = streamLineSplitter((parsed) => {
@@ -101,7 +97,7 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
       }
     });
     const sinks = call.backpressureFrom ?? [];
-    await tailFile(input, start, () => exited, (chunk) => splitter.push(chunk), async () => {
+    await tailFile(input, start, ended, (chunk) => splitter.push(chunk), async () => {
       for (const sink of sinks) if (sink.writableNeedDrain) await once(sink, 'drain');
     });
     splitter.end();

@@ -5,21 +5,30 @@ const READ_BYTES = 1024 * 1024;
 const MAX_IDLE_WAIT_MS = 100;
 
 /**
- * Reads what a writer appends to a file, from `position` on, until `writerDone()` is true and
+ * Reads what a writer appends to a file, from `position` on, until `writerEnded` has settled and
  * the end is reached. Chunks are handed out as views of one reused buffer: a consumer must copy
  * what it keeps. `beforeNextRead` lets the consumer hold reading back (backpressure).
  */
 export async function tailFile(
   handle: FileHandle,
   position: number,
-  writerDone: () => boolean,
+  writerEnded: Promise<unknown>,
   onChunk: (chunk: Buffer) => void,
   beforeNextRead: () => Promise<void> | void = () => undefined,
 ): Promise<number> {
   const buffer = Buffer.allocUnsafe(READ_BYTES);
+  let writerDone = false;
+  const ended = writerEnded.then(
+    () => {
+      writerDone = true;
+    },
+    () => {
+      writerDone = true;
+    },
+  );
   let wait = 1;
   for (;;) {
-    const doneBeforeRead = writerDone();
+    const doneBeforeRead = writerDone;
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
     if (bytesRead > 0) {
       position += bytesRead;
@@ -29,7 +38,8 @@ export async function tailFile(
       continue;
     }
     if (doneBeforeRead) return position;
-    await sleep(wait);
+    // Waiting for more, but woken at once when the writer ends: its last bytes are in by then.
+    await Promise.race([sleep(wait), ended]);
     wait = Math.min(wait * 2, MAX_IDLE_WAIT_MS);
   }
 }

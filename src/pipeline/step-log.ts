@@ -5,6 +5,8 @@ import { finished } from 'node:stream/promises';
 
 export const JOURNAL_MARKER_TYPE = 'claude_project';
 const LOG_BUFFER_BYTES = 1024 * 1024;
+/** Readable-log text is gathered into writes of about this size (or one per event-loop turn). */
+const BATCH_CHARS = 64 * 1024;
 
 /**
  * A step's two logs, both appended to across attempts and runs: `.jsonl`, the raw stream (the
@@ -12,6 +14,10 @@ const LOG_BUFFER_BYTES = 1024 * 1024;
  * after each attempt), and `.log`, the readable one.
  */
 export class StepLog {
+  private batch: string[] = [];
+  private batchChars = 0;
+  private flushScheduled = false;
+
   private constructor(
     readonly readable: WriteStream,
     readonly rawPath: string,
@@ -33,11 +39,33 @@ export class StepLog {
     appendFileSync(this.rawPath, `\n${JSON.stringify({ type: JOURNAL_MARKER_TYPE, event, ...fields })}\n`);
   }
 
+  /**
+   * Adds lines to the readable log. A stream event makes a few short lines; writing each on its
+   * own costs a system call's share apiece, so they are joined and written once per event-loop
+   * turn (at most one turn late, so `tail -f` stays live).
+   */
   write(text: string): void {
-    this.readable.write(text.endsWith('\n') ? text : `${text}\n`);
+    const line = text.endsWith('\n') ? text : `${text}\n`;
+    this.batch.push(line);
+    this.batchChars += line.length;
+    if (this.batchChars >= BATCH_CHARS) {
+      this.flush();
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.batch.length === 0) return;
+    this.readable.write(this.batch.length === 1 ? this.batch[0]! : this.batch.join(''));
+    this.batch = [];
+    this.batchChars = 0;
   }
 
   async close(): Promise<void> {
+    this.flush();
     this.readable.end();
     await finished(this.readable);
   }
