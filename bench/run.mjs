@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// `npm run bench`: the step path against its bounds (issue P3), recount/status over a 100-task
+// sequence, and start-up time. Prints a table and writes BENCHMARKS.md.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateStream } from './generate.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const cli = path.join(root, 'dist', 'cli.js');
+const dataDir = path.join(here, 'data');
+mkdirSync(dataDir, { recursive: true });
+const MiB = 1024 * 1024;
+const SIZES = (process.env.BENCH_SIZES ?? '64,256,1024').split(',').map(Number);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
+
+/** Runs a node script, returning wall time and the process's peak RSS. */
+function measure(args, options = {}) {
+  const rssFile = path.join(os.tmpdir(), `bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--require', path.join(here, 'peak-rss.cjs'), ...args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      ...options,
+      env: { ...process.env, ...options.env, BENCH_RSS_FILE: rssFile },
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}`));
+      const rss = Number(readFileSync(rssFile, 'utf8'));
+      rmSync(rssFile, { force: true });
+      resolve({ seconds, rss });
+    });
+  });
+}
+
+/** Wall time of a shell command (no RSS: it is not node). */
+function measureShell(script, env) {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', script], { stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, rss: 0 }) : reject(new Error(`${script} exited ${code}`))));
+  });
+}
+
+async function best(times, run) {
+  let result;
+  for (let i = 0; i < times; i++) {
+    const r = await run();
+    result = !result || r.seconds < result.seconds ? { ...r, rss: Math.max(r.rss, result?.rss ?? 0) } : { ...result, rss: Math.max(r.rss, result.rss) };
+  }
+  return result;
+}
+
+function project(streamFile, extraConfig = '') {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cp-bench-'));
+  mkdirSync(path.join(dir, 'tasks'));
+  writeFileSync(path.join(dir, 'tasks', 'bench.md'), 'Benchmark task.\n');
+  writeFileSync(
+    path.join(dir, 'claude-project.yaml'),
+    `claude:\n  command: ${path.join(here, 'stream-file.sh')}\n${extraConfig}pipeline:\n  - name: stream\n    prompt: Go.\n`,
+  );
+  return { dir, env: { BENCH_STREAM_FILE: streamFile } };
+}
+
+const rows = [];
+for (const mib of SIZES) {
+  const file = path.join(dataDir, `stream-${mib}MiB.jsonl`);
+  process.stderr.write(`generating ${file}…\n`);
+  await generateStream(file, mib * MiB);
+  const bytes = (await import('node:fs')).statSync(file).size;
+  const bound = await best(REPEAT, () => measure([path.join(here, 'bytes-only.mjs'), file]));
+  const naive = await best(REPEAT, () => measure([path.join(here, 'naive.mjs'), file]));
+  // What keeping the journal costs by itself: the stream copied into a new file on this disk.
+  const copy = path.join(dataDir, 'copy.jsonl');
+  const diskWrite = await best(REPEAT, async () => {
+    try {
+      return await measureShell('cat "$SRC" > "$DST"', { SRC: file, DST: copy });
+    } finally {
+      rmSync(copy, { force: true });
+    }
+  });
+  const step = await best(REPEAT, async () => {
+    const p = project(file);
+    try {
+      return await measure([cli, 'run', 'tasks/bench.md', '--quiet'], { cwd: p.dir, env: p.env });
+    } finally {
+      rmSync(p.dir, { recursive: true, force: true });
+    }
+  });
+  const mbps = (r) => bytes / 1e6 / r.seconds;
+  rows.push({ mib, bytes, bound, naive, diskWrite, step, ratios: { ofBound: mbps(step) / mbps(bound), overNaive: mbps(step) / mbps(naive) }, mbps });
+  process.stderr.write(`${mib} MiB: bound ${mbps(bound).toFixed(0)} MB/s, naive ${mbps(naive).toFixed(0)} MB/s, step ${mbps(step).toFixed(0)} MB/s\n`);
+}
+
+// recount and status over the raw logs of a 100-task sequence
+const smallStream = path.join(dataDir, 'stream-task-1MiB.jsonl');
+await generateStream(smallStream, MiB, 7);
+const seq = project(smallStream);
+for (let i = 1; i <= 100; i++) writeFileSync(path.join(seq.dir, 'tasks', `${String(i).padStart(3, '0')}-task.md`), `Task ${i}.\n`);
+rmSync(path.join(seq.dir, 'tasks', 'bench.md'));
+const sequenceRun = await measure([cli, 'sequence', 'tasks', '--quiet'], { cwd: seq.dir, env: seq.env });
+const statusRun = await best(REPEAT, () => measure([cli, 'status', 'tasks'], { cwd: seq.dir }));
+const recountRun = await best(REPEAT, () => measure([cli, 'recount', 'tasks'], { cwd: seq.dir }));
+rmSync(seq.dir, { recursive: true, force: true });
+
+// start-up
+async function median(times, run) {
+  const all = [];
+  for (let i = 0; i < times; i++) all.push((await run()).seconds);
+  all.sort((a, b) => a - b);
+  return all[Math.floor(all.length / 2)];
+}
+const nodeBare = await median(15, () => measure(['-e', '0']));
+const version = await median(15, () => measure([cli, '--version']));
+const spawnFile = path.join(os.tmpdir(), `bench-first-spawn-${process.pid}`);
+const firstSpawn = await median(9, async () => {
+  const p = project('/dev/null', '');
+  writeFileSync(path.join(p.dir, 'claude-project.yaml'), `claude:\n  command: ${path.join(here, 'first-spawn.sh')}\npipeline:\n  - name: s\n    prompt: Go.\n`);
+  const started = Date.now();
+  await measure([cli, 'run', 'tasks/bench.md', '--quiet'], { cwd: p.dir, env: { BENCH_SPAWN_FILE: spawnFile } }).catch(() => undefined);
+  const spawnedAt = Number(readFileSync(spawnFile, 'utf8').trim()) / 1e6;
+  rmSync(p.dir, { recursive: true, force: true });
+  return { seconds: (spawnedAt - started) / 1000 };
+});
+
+const fmtMB = (r, bytes) => (bytes / 1e6 / r.seconds).toFixed(0);
+const fmtRss = (r) => (r.rss / MiB).toFixed(0);
+const lines = [];
+lines.push('| stream | bytes only (bound) MB/s | naive split2+JSON.parse MB/s | raw log write alone MB/s | step path MB/s | step / bound | step / naive | peak RSS bound / naive / step (MiB) |');
+lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of rows) {
+  lines.push(`| ${r.mib} MiB | ${fmtMB(r.bound, r.bytes)} | ${fmtMB(r.naive, r.bytes)} | ${fmtMB(r.diskWrite, r.bytes)} | ${fmtMB(r.step, r.bytes)} | ${(r.ratios.ofBound * 100).toFixed(0)}% | ${r.ratios.overNaive.toFixed(1)}× | ${fmtRss(r.bound)} / ${fmtRss(r.naive)} / ${fmtRss(r.step)} |`);
+}
+const stepRss = rows.map((r) => r.step.rss);
+const rssSpread = (Math.max(...stepRss) - Math.min(...stepRss)) / Math.min(...stepRss);
+const largest = rows[rows.length - 1];
+const table2 = [
+  '| 100-task sequence (1 MiB stream each) | seconds |',
+  '| --- | ---: |',
+  `| sequence run | ${sequenceRun.seconds.toFixed(2)} |`,
+  `| status tasks/ | ${statusRun.seconds.toFixed(2)} |`,
+  `| recount tasks/ (reads every raw log) | ${recountRun.seconds.toFixed(2)} |`,
+];
+const table3 = [
+  '| start-up (median) | ms |',
+  '| --- | ---: |',
+  `| node -e 0 | ${(nodeBare * 1000).toFixed(0)} |`,
+  `| claude-project --version | ${(version * 1000).toFixed(0)} (${(version / nodeBare).toFixed(2)}× node) |`,
+  `| claude-project run: start → first claude spawned | ${(firstSpawn * 1000).toFixed(0)} |`,
+];
+const targets = [
+  `- step path ≥ 50% of the bound on the largest stream: ${(largest.ratios.ofBound * 100).toFixed(0)}% — ${largest.ratios.ofBound >= 0.5 ? 'met' : 'MISSED'}`,
+  `- step path ≥ 5× naive on the largest stream: ${largest.ratios.overNaive.toFixed(1)}× — ${largest.ratios.overNaive >= 5 ? 'met' : 'MISSED'}`,
+  `- peak RSS ≤ 150 MB: max ${fmtRss({ rss: Math.max(...stepRss) })} MiB — ${Math.max(...stepRss) <= 150e6 ? 'met' : 'MISSED'}; flat within 20%: spread ${(rssSpread * 100).toFixed(0)}% — ${rssSpread <= 0.2 ? 'met' : 'MISSED'}`,
+  `- --version ≤ 2× node -e 0: ${(version / nodeBare).toFixed(2)}× — ${version / nodeBare <= 2 ? 'met' : 'MISSED'}`,
+];
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const report = `# Benchmarks
+
+Command: \`npm run bench\` (sizes: \`BENCH_SIZES=${SIZES.join(',')}\`, best of ${REPEAT}).
+Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}.
+Run: ${new Date().toISOString()}.
+
+Synthetic stream-json (bench/generate.mjs, seed 42): assistant messages printed once per content
+block, tool-result lines from 200 B to 1 MB (log-uniform), 5% Write tool calls carrying 5–50 KB.
+The baselines read the file through a pipe from \`cat\`. "Step path" is \`claude-project run\`
+with \`claude.command\` a script that \`cat\`s the file, from process start to exit: start-up,
+config, lock and state, then claude's stdout appended by \`cat\` straight into the raw log
+(the journal, so the whole stream is written to disk once) and read back as it grows:
+splitting, parsing, accounting, the readable log, footer and state. "Raw log write alone" is
+\`cat file > new-file\` on the same disk: the floor for any path that keeps the journal, which
+the bound does not. Peak RSS is the measured node process's own
+(\`process.resourceUsage().maxRSS\`).
+
+${lines.join('\n')}
+
+${table2.join('\n')}
+
+${table3.join('\n')}
+
+Targets (issue P3):
+${targets.join('\n')}
+`;
+writeFileSync(path.join(root, 'BENCHMARKS.md'), report);
+process.stdout.write(report);
