@@ -1,7 +1,7 @@
 // End to end: claude-project driving the real Claude Code CLI (pinned devDependency) against a
 // fake Messages API that knows exactly what it served. Every count must match to the token.
 import { priceUsage } from '../../src/usage/pricing.js';
-import { countsOf, e2eProject, e2eScript, footerCounts, servedCounts, type Counts, type E2eProject } from './harness.js';
+import { countsOf, e2eProject, e2eScript, footerCounts, recordFigures, servedCounts, type Counts, type E2eProject } from './harness.js';
 
 
 const config = (pipeline: string, extra = ''): string =>
@@ -42,6 +42,7 @@ test('a plain answer: state and footer equal what the API served', async () => {
   expect(countsOf(state.tokenUsage)).toEqual(served);
   expectCostsAtListPrice(state.tokenUsage);
   expect(footerCounts(await project.readText('.claude-project/logs/hello/01-answer.log'))).toEqual(served);
+  await recordFigures('plain answer', served, countsOf(state.tokenUsage));
 });
 
 test('a Bash tool loop whose messages have several content blocks is counted once per message', async () => {
@@ -65,6 +66,7 @@ test('a Bash tool loop whose messages have several content blocks is counted onc
   const state = await project.readJson<TaskState>('.claude-project/state/tool.state.json');
   expect(countsOf(state.tokenUsage)).toEqual(served);
   expect(footerCounts(await project.readText('.claude-project/logs/tool/01-build.log'))).toEqual(served);
+  await recordFigures('Bash tool loop', served, countsOf(state.tokenUsage));
 });
 
 test('a two-step pipeline on two models: each step and model exact', async () => {
@@ -97,6 +99,7 @@ test('a two-step pipeline on two models: each step and model exact', async () =>
   );
   expect(footerCounts(await project.readText('.claude-project/logs/two/01-plan.log'))).toEqual({ [opus]: served[opus] });
   expect(footerCounts(await project.readText('.claude-project/logs/two/02-implement.log'))).toEqual({ 'claude-haiku-4-5': served['claude-haiku-4-5'] });
+  await recordFigures('two steps on two models', served, countsOf(state.tokenUsage));
 });
 
 test('a sequence of two tasks: sequence totals equal what was served; a second run adds nothing', async () => {
@@ -127,6 +130,7 @@ test('a sequence of two tasks: sequence totals equal what was served; a second r
   expect(project.api.requests.length).toBe(requestsBefore);
   const after = await project.readJson<typeof sequence>('.claude-project/state/sequence.state.json');
   expect(countsOf(after.stats.totalTokenUsage)).toEqual(served);
+  await recordFigures('sequence of two tasks', served, countsOf(after.stats.totalTokenUsage));
 });
 
 test('a call that hangs after two tool turns: after the timeout, the state holds exactly the two turns, output included', async () => {
@@ -167,4 +171,5 @@ test('a call that hangs after two tool turns: after the timeout, the state holds
   const log = await project.readText('.claude-project/logs/hang/01-slow.log');
   expect(log).toMatch(/outcome: failed \(timeout after 12s\)/);
   expect(footerCounts(log)).toEqual(served);
+  await recordFigures('hang after two tool turns, timeout', served, countsOf(state.tokenUsage));
 });

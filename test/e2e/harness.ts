@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -82,6 +82,23 @@ export function countsOf(usage: Record<string, Counts & { costUsd?: number }>): 
       },
     ]),
   );
+}
+
+/**
+ * Appends what a test compared to test-output/e2e-usage.jsonl (git-ignored): the figures behind
+ * "zero difference", per model and count, for anyone who wants to see them.
+ */
+export async function recordFigures(test: string, served: Record<string, Counts>, recorded: Record<string, Counts>): Promise<void> {
+  const difference: Record<string, Record<string, number>> = {};
+  for (const model of new Set([...Object.keys(served), ...Object.keys(recorded)])) {
+    const s = served[model];
+    const r = recorded[model];
+    difference[model] = Object.fromEntries(
+      (['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens'] as const).map((k) => [k, (r?.[k] ?? 0) - (s?.[k] ?? 0)]),
+    );
+  }
+  await mkdir('test-output', { recursive: true });
+  await appendFile('test-output/e2e-usage.jsonl', `${JSON.stringify({ test, served, recorded, difference })}\n`);
 }
 
 const FOOTER_LINE = /^(\S+): input ([\d,]+) · output ([\d,]+) · cache write ([\d,]+) · cache read ([\d,]+) · \$([\d.]+)/;
