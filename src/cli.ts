@@ -18,9 +18,10 @@ Options:
   --keep-going    sequence: go on with the next task after one fails
   --fix           recount: write the numbers rebuilt from the raw logs into the state
   --json          status: the status as JSON (schema/status.schema.json); run, sequence:
-                  one JSON summary line on stdout at the end (schema/run-summary.schema.json)
-  --html FILE     report: write the HTML report to FILE
-  --quiet         no progress lines on stderr
+                  stdout holds only one JSON summary line, printed at the end
+                  (schema/run-summary.schema.json); the human summary goes to stderr
+  --html FILE     report: write the HTML report to FILE (no network needed to view it)
+  --quiet         run, sequence: no progress on stderr (nor the human summary, with --json)
   -h, --help      this help
   -v, --version   the version
 

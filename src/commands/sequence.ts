@@ -1,7 +1,8 @@
 import { runSequence } from '../pipeline/sequence.js';
-import { jsonLine, sequenceRunSummary } from '../report/run-summary.js';
+import { sequenceRunSummary } from '../report/run-summary.js';
 import { usageTable } from '../report/usage-table.js';
 import { prepareRun, type CommonOptions } from './context.js';
+import { writeRunEnd } from './end-output.js';
 
 export async function sequenceCommand(
   dir: string,
@@ -10,11 +11,9 @@ export async function sequenceCommand(
   const { ctx, stopProgress } = await prepareRun(options);
   const end = await runSequence(ctx, dir, options).finally(stopProgress);
   const { stats } = end.state;
-  process.stdout.write(
-    options.json
-      ? jsonLine(sequenceRunSummary(end))
-      : `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
-          `${stats.tasksFailed} failed · state ${end.stateFile}\n${usageTable(stats.totalTokenUsage)}\n`,
-  );
+  const human =
+    `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
+    `${stats.tasksFailed} failed · state ${end.stateFile}\n${usageTable(stats.totalTokenUsage)}\n`;
+  writeRunEnd(options, human, sequenceRunSummary(end));
   return end.exitCode;
 }

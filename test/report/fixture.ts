@@ -35,6 +35,8 @@ const billingImpl2 = { [SONNET]: billed(700, 400, 0, 20_000, 0.014) };
 export interface Expected {
   /** taskPath → step → per-model usage. */
   steps: Record<string, Record<string, ModelTokenUsage>>;
+  /** taskPath → step → per-model usage of each attempt, in order. */
+  attempts: Record<string, Record<string, ModelTokenUsage[]>>;
   tasks: Record<string, ModelTokenUsage>;
   all: ModelTokenUsage;
 }
@@ -44,12 +46,15 @@ export const BILLING = 'tasks/02-billing.md';
 export const LATER = 'tasks/03-later.md';
 
 export function expected(): Expected {
-  const steps = {
-    [AUTH]: { plan: fromModelUsage(authPlan), implement: fromModelUsage(authImpl) },
-    [BILLING]: { plan: fromModelUsage(billingPlan), implement: sumUsage(priced(SONNET, crashSnapshot), fromModelUsage(billingImpl2)) },
+  const attempts = {
+    [AUTH]: { plan: [fromModelUsage(authPlan)], implement: [fromModelUsage(authImpl)] },
+    [BILLING]: { plan: [fromModelUsage(billingPlan)], implement: [priced(SONNET, crashSnapshot), fromModelUsage(billingImpl2)] },
   };
+  const steps = Object.fromEntries(
+    Object.entries(attempts).map(([task, byStep]) => [task, Object.fromEntries(Object.entries(byStep).map(([step, a]) => [step, sumUsage(...a)]))]),
+  );
   const tasks = Object.fromEntries(Object.entries(steps).map(([task, s]) => [task, sumUsage(...Object.values(s))]));
-  return { steps, tasks, all: sumUsage(...Object.values(tasks)) };
+  return { attempts, steps, tasks, all: sumUsage(...Object.values(tasks)) };
 }
 
 export function tokens(u: TokenUsage): number {

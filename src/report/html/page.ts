@@ -87,6 +87,7 @@ function decimalsFor(step: number): number {
 
 /** An axis tick such as 250, 2.5k, 40k, 1.5M. */
 function compactCount(value: number, step: number): string {
+  if (value === 0) return '0';
   const [unit, suffix] = step >= 1e6 || value >= 1e7 ? [1e6, 'M'] : step >= 1e3 || value >= 1e4 ? [1e3, 'k'] : [1, ''];
   const scaled = value / unit;
   return `${Number.isInteger(Math.round(scaled * 10) / 10) ? Math.round(scaled) : (Math.round(scaled * 10) / 10).toFixed(1)}${suffix}`;
