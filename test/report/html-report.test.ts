@@ -4,17 +4,32 @@
  * itself), and the charts are drawn with the right numbers — every bar segment's rendered width,
  * read against the chart's own axis, is the tokens (or cost, or cache hit ratio) the fake claude
  * billed for that model. The page is saved to test-output/report.png (and report.html) to be looked at.
+ *
+ * The browser is Debian's chromium (installed by .ci/run), driven by playwright-core: nothing is
+ * downloaded, playwright's own browsers are never used.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import { Project, REPO, cleanup, formatCount, type ModelTokenUsage, type TokenUsage } from '../integration/helpers.js';
-import { Chromium } from './chromium.js';
 import { AUTH, BILLING, LATER, expected, ranProject, tokens, totalOf, type Expected } from './fixture.js';
 
 const OUTPUT = path.join(REPO, 'test-output');
 const WIDTH = 1200;
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 interface Box {
   x: number;
@@ -93,19 +108,26 @@ beforeAll(async () => {
   ({ stdout, exitCode } = run);
   html = await readFile(reportFile, 'utf8');
 
-  const browser = await Chromium.launch();
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium), as .ci/run does, or set CHROMIUM_BIN`);
+  }
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
-    const session = await browser.newPage(WIDTH, 900);
-    const url = pathToFileURL(reportFile).href;
-    await browser.open(session, url);
-    page = await browser.evaluate<Rendered>(session, READ_PAGE);
-    const ofPage = browser.events.filter((e) => e.sessionId === session);
-    requested = ofPage.filter((e) => e.method === 'Network.requestWillBeSent').map((e) => e.params.request.url);
-    logged = ofPage
-      .filter((e) => e.method === 'Log.entryAdded' || (e.method === 'Runtime.consoleAPICalled' && e.params.type === 'error'))
-      .map((e) => JSON.stringify(e.params));
+    const context = await browser.newContext({ viewport: { width: WIDTH, height: 900 }, deviceScaleFactor: 1 });
+    // Every request of the context (the page, and any worker or popup it could start), and every
+    // message the page logs: console calls of any level and the browser's own log entries (a
+    // blocked load, a CSP violation), which playwright reports as console messages too.
+    requested = [];
+    logged = [];
+    context.on('request', (request) => requested.push(request.url()));
+    const tab = await context.newPage();
+    tab.on('console', (message) => logged.push(`console.${message.type()}: ${message.text()} (${message.location().url})`));
+    tab.on('pageerror', (error) => logged.push(`page error: ${error.stack ?? error.message}`));
+    tab.on('crash', () => logged.push('the page crashed'));
+    await tab.goto(pathToFileURL(reportFile).href, { waitUntil: 'load' });
+    page = (await tab.evaluate(READ_PAGE)) as Rendered;
     await mkdir(OUTPUT, { recursive: true });
-    await writeFile(path.join(OUTPUT, 'report.png'), await browser.screenshot(session));
+    await tab.screenshot({ path: path.join(OUTPUT, 'report.png'), fullPage: true, type: 'png' });
     await writeFile(path.join(OUTPUT, 'report.html'), html);
   } finally {
     await browser.close();
