@@ -4,6 +4,7 @@ import { EXIT, UserError } from '../errors.js';
 import { CorruptStateError, readJsonFile } from '../state/atomic-json.js';
 import { updateJsonLocked } from '../state/locked-update.js';
 import { sequenceStateFile, taskSlug, taskStateFile } from '../state/paths.js';
+import { acquireRunLock } from '../state/run-lock.js';
 import { newSequenceState, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
 import type { RunContext } from './context.js';
 import { moveAside } from './move-aside.js';
@@ -47,11 +48,27 @@ export async function runSequence(
   dir: string,
   options: { restart: boolean; keepGoing: boolean },
 ): Promise<SequenceEnd> {
-  const { config } = ctx;
   const absoluteDir = path.resolve(dir);
   const tasks = await listTasks(absoluteDir);
+  // One sequence state per state folder: a second sequence writing it at once would mix the two.
+  const stateFile = sequenceStateFile(ctx.config.statePath);
+  const release = await acquireRunLock(stateFile, `A sequence (state ${path.relative(ctx.config.rootDir, stateFile)})`);
+  try {
+    return await runSequenceLocked(ctx, absoluteDir, tasks, stateFile, options);
+  } finally {
+    await release();
+  }
+}
+
+async function runSequenceLocked(
+  ctx: RunContext,
+  absoluteDir: string,
+  tasks: string[],
+  stateFile: string,
+  options: { restart: boolean; keepGoing: boolean },
+): Promise<SequenceEnd> {
+  const { config } = ctx;
   const tasksDir = path.relative(config.rootDir, absoluteDir) || '.';
-  const stateFile = sequenceStateFile(config.statePath);
   const stamp = (): string => new Date(ctx.now()).toISOString();
   const previous = await readSequenceState(stateFile, options.restart);
   if (previous === 'corrupt') await moveAside(stateFile, 'corrupt', ctx.now());
