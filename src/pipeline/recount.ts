@@ -1,14 +1,15 @@
 import type { ProjectConfig } from '../config/types.js';
 import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
-import type { AttemptState, TaskState } from '../state/task-state.js';
+import type { TaskState } from '../state/task-state.js';
+import { sumModelUsage } from '../usage/math.js';
 import { TOKEN_FIELDS, type ModelTokenUsage, type UsageSource } from '../usage/types.js';
 import type { CallUsage } from '../usage/call-usage.js';
 import { readJournal, type JournalAttempt } from './journal.js';
 
 export interface UsageDifference {
-  step: string;
-  attempt: number;
+  /** Which number: `<step> attempt <n>`, `<step> total`, `task total`, `sequence.state.json …`. */
+  where: string;
   model: string;
   field: string;
   state: number;
@@ -22,6 +23,8 @@ export interface TaskRecount {
   missingFromLog: Array<{ step: string; attempt: number }>;
   differences: UsageDifference[];
   rebuilt: Map<string, { usage: ModelTokenUsage; source: UsageSource }>;
+  /** The task's total as rebuilt (attempts without a raw log keep their recorded usage). */
+  total: ModelTokenUsage;
 }
 
 const attemptKey = (step: string, attempt: number): string => `${step}/${attempt}`;
@@ -33,7 +36,8 @@ export async function recountTask(
   slug: string,
   state: TaskState,
 ): Promise<TaskRecount> {
-  const result: TaskRecount = { taskPath: state.taskPath, attemptsChecked: 0, missingFromLog: [], differences: [], rebuilt: new Map() };
+  const result: TaskRecount = { taskPath: state.taskPath, attemptsChecked: 0, missingFromLog: [], differences: [], rebuilt: new Map(), total: {} };
+  const stepTotals: ModelTokenUsage[] = [];
   for (const step of state.steps) {
     const index = config.pipeline.findIndex((p) => p.name === step.name);
     const journal = index === -1 ? [] : await readJournal(`${stepLogBase(config.logsPath, slug, index, step.name)}.jsonl`).catch(() => []);
@@ -46,9 +50,15 @@ export async function recountTask(
       result.attemptsChecked++;
       const rebuilt = await journalUsage(config, env, entry);
       result.rebuilt.set(attemptKey(step.name, attempt.attempt), rebuilt);
-      result.differences.push(...compare(step.name, attempt, rebuilt.usage));
+      result.differences.push(...compareUsage(`${step.name} attempt ${attempt.attempt}`, attempt.usage, rebuilt.usage));
     }
+    // totals are derived numbers, but a state file can still hold wrong ones
+    const stepTotal = sumModelUsage(...step.attempts.map((a) => result.rebuilt.get(attemptKey(step.name, a.attempt))?.usage ?? a.usage));
+    result.differences.push(...compareUsage(`${step.name} total`, step.usage, stepTotal));
+    stepTotals.push(stepTotal);
   }
+  result.total = sumModelUsage(...stepTotals);
+  result.differences.push(...compareUsage('task total', state.tokenUsage, result.total));
   return result;
 }
 
@@ -58,15 +68,16 @@ export async function journalUsage(config: ProjectConfig, env: NodeJS.ProcessEnv
   return entry.observed.settle(env, config.rootDir);
 }
 
-function compare(step: string, attempt: AttemptState, rebuilt: ModelTokenUsage): UsageDifference[] {
+/** Every (model, field) where a state's usage differs from the one rebuilt from the raw logs. */
+export function compareUsage(where: string, inState: ModelTokenUsage | undefined, rebuilt: ModelTokenUsage): UsageDifference[] {
   const differences: UsageDifference[] = [];
-  const models = new Set([...Object.keys(attempt.usage), ...Object.keys(rebuilt)]);
+  const models = new Set([...Object.keys(inState ?? {}), ...Object.keys(rebuilt)]);
   for (const model of models) {
     for (const field of [...TOKEN_FIELDS, 'costUsd'] as const) {
-      const inState = attempt.usage[model]?.[field] ?? 0;
-      const inLog = rebuilt[model]?.[field] ?? 0;
-      const same = field === 'costUsd' ? Math.abs(inState - inLog) < 1e-9 : inState === inLog;
-      if (!same) differences.push({ step, attempt: attempt.attempt, model, field, state: inState, log: inLog });
+      const state = inState?.[model]?.[field] ?? 0;
+      const log = rebuilt[model]?.[field] ?? 0;
+      const same = field === 'costUsd' ? Math.abs(state - log) < 1e-9 : state === log;
+      if (!same) differences.push({ where, model, field, state, log });
     }
   }
   return differences;
