@@ -15,6 +15,8 @@
 //                                 object line that has a `session_id` gets that id, and the
 //                                 session's transcript (see "$bill") is written under it
 //     "lineEnd"?: "\n"            what ends each printed line (e.g. "\r\n")
+//     "ignoreSigterm"?: true      SIGTERM is recorded (FAKE_CLAUDE_RECORD/signals.jsonl) and
+//                                 ignored: only SIGKILL stops this call
 //   }
 //   A line may also be a directive object with one `$` key instead of a stream line:
 //     {"$bill": {"id", "model", "usage": {input_tokens, ...}, "requestId"?, "agent"?, "entries"?}}
@@ -62,6 +64,12 @@ for (;;) {
 }
 writeFileSync(path.join(recordDir, 'count'), String(count + 1));
 const attempt = scenario.attempts[Math.min(count, scenario.attempts.length - 1)];
+if (attempt.ignoreSigterm) {
+  process.removeAllListeners('SIGTERM');
+  process.on('SIGTERM', () =>
+    appendFileSync(path.join(recordDir, 'signals.jsonl'), `${JSON.stringify({ call: count + 1, pid: process.pid, signal: 'SIGTERM', ignored: true })}\n`),
+  );
+}
 
 const stdin = await new Promise((resolve) => {
   const chunks = [];

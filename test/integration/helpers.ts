@@ -328,6 +328,8 @@ export interface Attempt {
   writeFiles?: Record<string, string>;
   /** Without sessionId: the fake uses the --session-id it was given. */
   transcript?: { sessionId?: string; lines: Record<string, unknown>[] };
+  /** SIGTERM is recorded in signals.jsonl and ignored: only SIGKILL stops the call. */
+  ignoreSigterm?: boolean;
 }
 
 export interface Scenario {
@@ -363,6 +365,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
   cwd?: string;
+  /** The CLI leads a process group of its own (signal it and its claude at once, as Ctrl-C does). */
+  detached?: boolean;
 }
 
 export interface CliResult {
@@ -465,6 +469,7 @@ export class Project {
       reject: false,
       stdin: 'ignore',
       timeout: options.timeoutMs ?? 30_000,
+      detached: options.detached ?? false,
     });
   }
 

@@ -1,0 +1,136 @@
+/**
+ * Tools for the stream fuzz test: a seeded PRNG, random chunkings, a feeder that pushes chunks
+ * the way claude-project's file tail does (one reused buffer, overwritten after every push), and
+ * oracles written independently of src/ (plain `split("\n")`, plain `JSON.parse`).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ParsedLine } from '../../src/claude/parse-line.js';
+import { streamLineSplitter } from '../../src/claude/stream-lines.js';
+import { CallObserver } from '../../src/pipeline/call-observer.js';
+
+/** mulberry32: a small seeded PRNG, the same sequence on every machine. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randInt(rng: () => number, min: number, max: number): number {
+  return min + Math.floor(rng() * (max - min + 1));
+}
+
+/**
+ * Cut positions (sorted, inside 1..length-1) for one random chunking: a few big chunks, many
+ * tiny ones, cuts next to every newline, or a mix.
+ */
+export function randomCuts(rng: () => number, stream: Buffer): number[] {
+  const length = stream.length;
+  if (length < 2) return [];
+  const cuts = new Set<number>();
+  const style = randInt(rng, 0, 3);
+  if (style === 0) {
+    for (let n = randInt(rng, 1, 8); n > 0; n--) cuts.add(randInt(rng, 1, length - 1));
+  } else if (style === 1) {
+    for (let at = randInt(rng, 1, 3); at < length; at += randInt(rng, 1, 3)) cuts.add(at);
+  } else if (style === 2) {
+    // right before, on and after newlines and carriage returns
+    for (let at = 0; at < length; at++) {
+      if ((stream[at] === 0x0a || stream[at] === 0x0d) && rng() < 0.7) cuts.add(Math.max(1, Math.min(length - 1, at + randInt(rng, -1, 1))));
+    }
+  } else {
+    for (let at = randInt(rng, 1, 64); at < length; at += randInt(rng, 1, 512)) cuts.add(at);
+  }
+  return [...cuts].filter((c) => c > 0 && c < length).sort((a, b) => a - b);
+}
+
+export interface Fed {
+  parsed: ParsedLine[];
+  observer: CallObserver;
+}
+
+/**
+ * Pushes `stream` cut at `cuts` through the stream-json splitter into a CallObserver. Each chunk
+ * is copied into one scratch buffer that is scribbled over after the push, as the file tail
+ * reuses its read buffer: whatever the splitter keeps, it must have copied.
+ */
+export function feed(stream: Buffer, cuts: number[], options: { end?: boolean } = {}): Fed {
+  const parsed: ParsedLine[] = [];
+  const observer = new CallObserver();
+  const splitter = streamLineSplitter((line) => {
+    parsed.push(line);
+    if (line.ok) observer.observe(line.event);
+  });
+  const scratch = Buffer.alloc(stream.length);
+  let from = 0;
+  for (const to of [...cuts, stream.length]) {
+    if (to <= from) continue;
+    const chunk = scratch.subarray(0, to - from);
+    stream.copy(chunk, 0, from, to);
+    splitter.push(chunk);
+    chunk.fill(0x7b); // "{"
+    from = to;
+  }
+  if (options.end !== false) splitter.end();
+  return { parsed, observer };
+}
+
+/** The lines of a byte stream as the contract defines them: split at "\n", one "\r" before it dropped, empty ones skipped. */
+export function oracleLines(stream: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let at = 0; at <= stream.length; at++) {
+    if (at < stream.length && stream[at] !== 0x0a) continue;
+    let line = stream.subarray(start, at);
+    if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+    if (line.length > 0) lines.push(line);
+    start = at + 1;
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recorded streams (test/fixtures: the real Claude Code CLI 2.1.197 against the fake API).
+
+const FIXTURES = path.resolve('test/fixtures');
+export const RECORDED = ['plain-answer', 'bash-tool-loop', 'subagent-second-model'] as const;
+
+/** A recorded stream's lines, without line ends. */
+export function recordedLines(name: string): string[] {
+  return readFileSync(path.join(FIXTURES, `${name}.jsonl`), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
+}
+
+/** What the API served for a recorded stream, per model: the four token counts. */
+export function served(name: string): Record<string, Record<string, number>> {
+  return JSON.parse(readFileSync(path.join(FIXTURES, `${name}.served.json`), 'utf8')) as Record<string, Record<string, number>>;
+}
+
+/**
+ * The stream estimate (DESIGN §4.1) computed with plain JSON.parse: per message id the last
+ * snapshot, `<synthetic>` left out, summed per model (token counts only).
+ */
+export function oracleEstimate(lines: string[]): Record<string, Record<string, number>> {
+  const messages = new Map<string, { model: string; usage: Record<string, number> }>();
+  for (const line of lines) {
+    const event = JSON.parse(line) as { type: string; message?: { id?: string; model?: string; usage?: Record<string, number> } };
+    const m = event.message;
+    if (event.type !== 'assistant' || !m?.id || !m.model || m.model === '<synthetic>') continue;
+    messages.set(m.id, { model: m.model, usage: m.usage ?? {} });
+  }
+  const out: Record<string, Record<string, number>> = {};
+  for (const { model, usage } of messages.values()) {
+    const sum = (out[model] ??= { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 });
+    sum.inputTokens! += usage.input_tokens ?? 0;
+    sum.outputTokens! += usage.output_tokens ?? 0;
+    sum.cacheCreationInputTokens! += usage.cache_creation_input_tokens ?? 0;
+    sum.cacheReadInputTokens! += usage.cache_read_input_tokens ?? 0;
+  }
+  return out;
+}
