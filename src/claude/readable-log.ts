@@ -1,3 +1,4 @@
+import { formatCount } from '../usage/rows.js';
 import {
   isAssistant,
   isRateLimit,
@@ -15,7 +16,7 @@ const ASSISTANT_TEXT_CHARS = 20_000;
 /** Cuts text to `max` characters, saying how much was left out. Only the kept part is copied. */
 export function shorten(text: string, max: number): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, max)}… [${(text.length - max).toLocaleString('en-US')} more characters]`;
+  return `${text.slice(0, max)}… [${formatCount(text.length - max)} more characters]`;
 }
 
 function indent(text: string): string {
@@ -54,7 +55,7 @@ export function formatEvent(event: StreamEvent): string | undefined {
     return lines.length > 0 ? lines.join('\n') : undefined;
   }
   if (isUser(event)) {
-    const size = event.bytes > TOOL_RESULT_CHARS ? ` [line of ${event.bytes.toLocaleString('en-US')} bytes]` : '';
+    const size = event.bytes > TOOL_RESULT_CHARS ? ` [line of ${formatCount(event.bytes)} bytes]` : '';
     return event.preview || size ? `    ← ${indent(shorten(event.preview, TOOL_RESULT_CHARS))}${size}` : undefined;
   }
   if (isResult(event)) {

@@ -1,6 +1,6 @@
 import { formatFooter } from '../../src/usage/footer.js';
 import { sumModelUsage } from '../../src/usage/math.js';
-import { usageRows } from '../../src/usage/rows.js';
+import { formatCount, usageRows } from '../../src/usage/rows.js';
 
 const opus = { inputTokens: 12340, outputTokens: 1205, cacheCreationInputTokens: 3000, cacheReadInputTokens: 45000, costUsd: 0.421 };
 const haiku = { inputTokens: 2100, outputTokens: 310, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0.0037 };
@@ -34,5 +34,12 @@ describe('usage rows and footer', () => {
     const total = rows.find((r) => r.isTotal)!.usage;
     expect(total.outputTokens).toBe(2 * opus.outputTokens + haiku.outputTokens);
     expect(total.costUsd).toBeCloseTo(2 * opus.costUsd + haiku.costUsd, 10);
+  });
+
+  it('formats counts with thousands separators exactly as en-US does', () => {
+    const en = new Intl.NumberFormat('en-US');
+    for (const value of [0, 7, 999, 1000, 12_345, 999_999, 1_000_000, 123_456_789_012, -1, -1234, -1_234_567, 1234.5, 0.25]) {
+      expect(formatCount(value)).toBe(en.format(value));
+    }
   });
 });
