@@ -2,7 +2,7 @@
 // `npm run bench`: the step path against its bounds (issue P3), recount/status over a 100-task
 // sequence, and start-up time. Prints a table and writes BENCHMARKS.md.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ const dataDir = path.join(here, 'data');
 mkdirSync(dataDir, { recursive: true });
 const MiB = 1024 * 1024;
 const SIZES = (process.env.BENCH_SIZES ?? '64,256,1024').split(',').map(Number);
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 
 /** Runs a node script, returning wall time and the process's peak RSS. */
 function measure(args, options = {}) {
@@ -36,6 +36,23 @@ function measure(args, options = {}) {
       resolve({ seconds, rss });
     });
   });
+}
+
+/** A fast step path that miscounts proves nothing: the state must hold the stream's billed usage. */
+function expectBilled(streamFile, stateFile) {
+  const size = statSync(streamFile).size;
+  const tail = Buffer.alloc(Math.min(size, 4096));
+  const fd = openSync(streamFile, 'r');
+  readSync(fd, tail, 0, tail.length, size - tail.length);
+  closeSync(fd);
+  const lines = tail.toString('utf8').trimEnd().split('\n');
+  const billed = JSON.parse(lines[lines.length - 1]).modelUsage;
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')).tokenUsage;
+  for (const [model, u] of Object.entries(billed)) {
+    const got = state[model];
+    const same = got && got.inputTokens === u.inputTokens && got.outputTokens === u.outputTokens && got.cacheCreationInputTokens === u.cacheCreationInputTokens && got.cacheReadInputTokens === u.cacheReadInputTokens;
+    if (!same) throw new Error(`${stateFile}: ${model} ${JSON.stringify(got)} is not what the stream billed, ${JSON.stringify(u)}`);
+  }
 }
 
 /** Wall time of a shell command (no RSS: it is not node). */
@@ -73,7 +90,7 @@ for (const mib of SIZES) {
   const file = path.join(dataDir, `stream-${mib}MiB.jsonl`);
   process.stderr.write(`generating ${file}…\n`);
   await generateStream(file, mib * MiB);
-  const bytes = (await import('node:fs')).statSync(file).size;
+  const bytes = statSync(file).size;
   const bound = await best(REPEAT, () => measure([path.join(here, 'bytes-only.mjs'), file]));
   const naive = await best(REPEAT, () => measure([path.join(here, 'naive.mjs'), file]));
   // What keeping the journal costs by itself: the stream copied into a new file on this disk.
@@ -88,7 +105,9 @@ for (const mib of SIZES) {
   const step = await best(REPEAT, async () => {
     const p = project(file);
     try {
-      return await measure([cli, 'run', 'tasks/bench.md', '--quiet'], { cwd: p.dir, env: p.env });
+      const timing = await measure([cli, 'run', 'tasks/bench.md', '--quiet'], { cwd: p.dir, env: p.env });
+      expectBilled(file, path.join(p.dir, '.claude-project', 'state', 'bench.state.json'));
+      return timing;
     } finally {
       rmSync(p.dir, { recursive: true, force: true });
     }
@@ -173,7 +192,8 @@ The baselines read the file through a pipe from \`cat\`. "Step path" is \`claude
 with \`claude.command\` a script that \`cat\`s the file, from process start to exit: start-up,
 config, lock and state, then claude's stdout appended by \`cat\` straight into the raw log
 (the journal, so the whole stream is written to disk once) and read back as it grows:
-splitting, parsing, accounting, the readable log, footer and state. "Raw log write alone" is
+splitting, parsing, accounting, the readable log, footer and state; every run's state is checked
+against the usage the stream billed. "Raw log write alone" is
 \`cat file > new-file\` on the same disk: the floor for any path that keeps the journal, which
 the bound does not. Peak RSS is the measured node process's own
 (\`process.resourceUsage().maxRSS\`).
