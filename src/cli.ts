@@ -25,8 +25,9 @@ Options:
   -h, --help      this help
   -v, --version   the version
 
-Exit codes: 0 all done and passed · 1 a step failed · 2 bad input (config, task, flags,
-state file) · 3 stopped by a usage limit it may not wait for · 130 interrupted.
+Exit codes: 0 all done and passed · 1 a step failed (recount: the state differs from the
+raw logs) · 2 bad input (config, task, flags, state file, a task already running) · 3 stopped
+by a usage limit it may not wait for · 130 interrupted.
 Environment: CLAUDE_PROJECT_CLAUDE_BIN overrides claude.command.
 `;
 
