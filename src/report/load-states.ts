@@ -56,6 +56,6 @@ async function readState<T>(file: string, problemOf: (value: unknown) => string 
   const value = await readJsonFile<unknown>(file);
   if (value === undefined) return undefined;
   const problem = problemOf(value);
-  if (problem) throw new CorruptStateError(file, problem);
+  if (problem) throw new CorruptStateError(file, problem, true);
   return value as T;
 }

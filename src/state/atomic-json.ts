@@ -42,12 +42,14 @@ export async function readJsonFile<T>(file: string): Promise<T | undefined> {
 }
 
 export class CorruptStateError extends UserError {
+  /** `reason`: the parser's message, or (with `parsed`) what is wrong with the JSON's shape. */
   constructor(
     readonly file: string,
     reason: string,
+    parsed = false,
   ) {
     super(
-      `${file}: state file cannot be parsed (${reason}). It has not been changed. ` +
+      `${file}: ${parsed ? `not a valid state file (${reason})` : `state file cannot be parsed (${reason})`}. It has not been changed. ` +
         'Repair it, or run again with --restart to move it aside and start over.',
     );
     this.name = 'CorruptStateError';

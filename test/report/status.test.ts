@@ -175,7 +175,7 @@ describe('bad input', () => {
     const good = await readFile(file, 'utf8');
     const cases: Array<[string, RegExp]> = [
       [good.slice(0, 200), /state file cannot be parsed \(.*JSON.*\)/],
-      ['{"hello": "world"}\n', /not a task state: taskPath is not a string/],
+      ['{"hello": "world"}\n', /not a valid state file \(not a task state: taskPath is not a string\)/],
       [good.replace('"inputTokens": 1500', '"inputTokens": "1500"'), /not a task state: steps\[0\]\.attempts\[0\]\.usage\["claude-opus-4-1"\]\.inputTokens is not a number/],
     ];
     try {
