@@ -67,8 +67,10 @@ export function toolResultPreview(line: Buffer): string {
   if (at === -1) at = head.indexOf(CONTENT_KEY);
   if (at === -1) return '';
   let from = at + CONTENT_KEY.length;
-  const text = head.indexOf(TEXT_KEY, from);
-  if (head[from] === 0x5b && text !== -1) from = text + TEXT_KEY.length - 1;
+  if (head[from] === 0x5b) {
+    const text = head.indexOf(TEXT_KEY, from);
+    if (text !== -1) from = text + TEXT_KEY.length - 1;
+  }
   if (head[from] !== 0x22) return decodeWindow(head, from).slice(0, PREVIEW_CHARS);
   return unescapeJsonPrefix(decodeWindow(head, from + 1)).slice(0, PREVIEW_CHARS);
 }

@@ -87,7 +87,6 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
     subprocess.stderr?.on('data', (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
     });
-    const ended = subprocess.then((result) => result);
 
     let malformedLines = 0;
     const splitter = streamLineSplitter((parsed) => {
@@ -99,12 +98,12 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
       }
     });
     const sinks = call.backpressureFrom ?? [];
-    await tailFile(input, start, ended, (chunk) => splitter.push(chunk), async () => {
+    await tailFile(input, start, subprocess, (chunk) => splitter.push(chunk), async () => {
       for (const sink of sinks) if (sink.writableNeedDrain) await once(sink, 'drain');
     });
     splitter.end();
 
-    const result = await ended;
+    const result = await subprocess;
     const spawnError =
       result.exitCode === undefined && !result.signal && !result.timedOut && !result.isCanceled
         ? (result.shortMessage ?? result.message)

@@ -39,7 +39,9 @@ export async function tailFile(
     }
     if (doneBeforeRead) return position;
     // Waiting for more, but woken at once when the writer ends: its last bytes are in by then.
-    await Promise.race([sleep(wait), ended]);
+    const idle = new AbortController();
+    await Promise.race([sleep(wait, undefined, { signal: idle.signal }).catch(() => undefined), ended]);
+    idle.abort(); // no timer left behind to hold the process open
     wait = Math.min(wait * 2, MAX_IDLE_WAIT_MS);
   }
 }

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import type { ModelTokenUsage, TokenUsage } from '../../src/usage/types.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -23,16 +24,9 @@ export const OPUS = 'claude-opus-4-1';
 export const HAIKU = 'claude-haiku-4-5';
 
 // ---------------------------------------------------------------------------------------------
-// Usage arithmetic (DESIGN §4), independent of src/.
+// Usage arithmetic (DESIGN §4), independent of src/: only the types are shared.
 
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationInputTokens: number;
-  cacheReadInputTokens: number;
-  costUsd: number;
-}
-export type ModelTokenUsage = Record<string, TokenUsage>;
+export type { ModelTokenUsage, TokenUsage } from '../../src/usage/types.js';
 
 /** One model's entry of `result.modelUsage`, as Claude Code prints it. */
 export interface BilledUsage {

@@ -116,7 +116,7 @@ function taskSection(task: TaskData): string {
   ];
   const error = task.error ? `<p class="error">${escapeHtml(task.error)}</p>` : '';
   const steps = task.steps.length > 0 ? htmlTable(stepsTable(task.steps), 'steps') : '';
-  return `<section class="task"${` data-task="${escapeHtml(task.taskPath)}"`}><h3>${escapeHtml(task.taskName)}</h3><p class="facts">${facts.join(' · ')}</p>${error}${steps}</section>`;
+  return `<section class="task" data-task="${escapeHtml(task.taskPath)}"><h3>${escapeHtml(task.taskName)}</h3><p class="facts">${facts.join(' · ')}</p>${error}${steps}</section>`;
 }
 
 function legend(models: string[], color: (model: string) => string): string {
