@@ -5,7 +5,7 @@ import { loadStates } from '../report/load-states.js';
 import { updateJsonLocked } from '../state/locked-update.js';
 import { sequenceStateFile } from '../state/paths.js';
 import { acquireRunLock } from '../state/run-lock.js';
-import { withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
+import { SequenceStateSchema, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
 import type { TaskState } from '../state/task-state.js';
 import { TaskStore } from '../state/task-store.js';
 import { sumModelUsage } from '../usage/math.js';
@@ -70,7 +70,7 @@ async function recountSequence(
   writeDifferences(differences);
   if (fix) {
     const file = sequenceStateFile(statePath);
-    await updateJsonLocked<SequenceState>(file, (s) => {
+    await updateJsonLocked(file, SequenceStateSchema, (s) => {
       if (!s) return s!;
       let next = s;
       for (const entry of s.tasks) {

@@ -2,10 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UserError } from '../errors.js';
-import { CONFIG_SCHEMA } from './schema.js';
-import { PLACEHOLDERS, unknownPlaceholders } from './template.js';
-import { CLAUDE_BIN_ENV, CONFIG_FILE_NAME, DEFAULTS, type ProjectConfig, type StepConfig } from './types.js';
-import { formatKeyPath, validate, type KeyPath, type SchemaIssue } from './validate.js';
+import { declarationIssues, formatKeyPath, type DeclarationIssue, type KeyPath } from '../declare/issues.js';
+import { ConfigSchema, type ConfigFile } from './schema.js';
+import { CLAUDE_BIN_ENV, CONFIG_FILE_NAME, DEFAULTS, type ProjectConfig } from './types.js';
 
 /** The config file to use: `--config FILE`, else claude-project.yaml in the working directory. */
 export function configPathFor(option: string | undefined, cwd: string): string {
@@ -31,51 +30,26 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     const line = lineCounter.linePos(syntax.pos[0]);
     throw new UserError(`${file}:${line.line}:${line.col}: YAML syntax error: ${syntax.message.split('\n')[0]}`);
   }
-  const raw: unknown = doc.toJS();
-  const issues = validate(raw ?? {}, CONFIG_SCHEMA);
-  issues.push(...semanticIssues(raw));
-  if (issues.length > 0) {
-    const lines = issues.map((issue) => `  ${locate(file, doc, lineCounter, issue)}`);
+  const parsed = ConfigSchema.safeParse(withoutEmptyValues(doc.toJS() ?? {}));
+  if (!parsed.success) {
+    const lines = declarationIssues(parsed.error).map((issue) => `  ${locate(file, doc, lineCounter, issue)}`);
     throw new UserError(`${file}: invalid configuration:\n${lines.join('\n')}`);
   }
-  return normalise(file, raw as RawConfig, env);
+  return normalise(file, parsed.data, env);
 }
 
-interface RawConfig {
-  model?: string;
-  claude?: { command?: string; args?: string[] };
-  statePath?: string;
-  logsPath?: string;
-  timeoutSeconds?: number;
-  rateLimit?: { wait?: boolean; maxWaitMinutes?: number; marginSeconds?: number };
-  pipeline: Array<Omit<StepConfig, 'check'> & { check?: { command: string; retries?: number } }>;
+/** A key written with no value (`timeoutSeconds:`) counts as not written. */
+function withoutEmptyValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmptyValues);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutEmptyValues(v)]),
+  );
 }
 
-/** Rules the schema cannot say: unique step names, known placeholders. */
-function semanticIssues(raw: unknown): SchemaIssue[] {
-  const pipeline = (raw as { pipeline?: unknown } | null)?.pipeline;
-  if (!Array.isArray(pipeline)) return [];
-  const issues: SchemaIssue[] = [];
-  const seen = new Set<string>();
-  const placeholderIssues = (text: unknown, path: KeyPath): SchemaIssue[] =>
-    typeof text !== 'string'
-      ? []
-      : unknownPlaceholders(text).map((name) => ({
-          path,
-          message: `unknown placeholder {{${name}}}; valid: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
-        }));
-  pipeline.forEach((step: { name?: unknown; prompt?: unknown; check?: { command?: unknown } }, index) => {
-    if (typeof step?.name === 'string') {
-      if (seen.has(step.name)) issues.push({ path: ['pipeline', index, 'name'], message: `duplicate step name ${JSON.stringify(step.name)}` });
-      seen.add(step.name);
-    }
-    issues.push(...placeholderIssues(step?.prompt, ['pipeline', index, 'prompt']));
-    issues.push(...placeholderIssues(step?.check?.command, ['pipeline', index, 'check', 'command']));
-  });
-  return issues;
-}
-
-function locate(file: string, doc: Document, lineCounter: LineCounter, issue: SchemaIssue): string {
+function locate(file: string, doc: Document, lineCounter: LineCounter, issue: DeclarationIssue): string {
   const line = lineOf(doc, lineCounter, issue.path);
   const where = line ? `${file}:${line}` : file;
   const key = issue.path.length > 0 ? formatKeyPath(issue.path) : '(top level)';
@@ -92,7 +66,7 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: KeyPath): number 
   return undefined;
 }
 
-function normalise(file: string, raw: RawConfig, env: NodeJS.ProcessEnv): ProjectConfig {
+function normalise(file: string, raw: ConfigFile, env: NodeJS.ProcessEnv): ProjectConfig {
   const rootDir = path.dirname(file);
   const envCommand = env[CLAUDE_BIN_ENV]?.trim();
   return {

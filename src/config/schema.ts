@@ -1,64 +1,62 @@
-/** A small declarative schema for claude-project.yaml, checked by validate.ts. */
-export type Rule =
-  | { kind: 'string'; pattern?: RegExp; patternHint?: string }
-  | { kind: 'number'; min: number; integer?: boolean }
-  | { kind: 'boolean' }
-  | { kind: 'stringArray' }
-  | { kind: 'object'; fields: Record<string, Field> }
-  | { kind: 'array'; items: Rule; minItems: number };
+import { z } from 'zod';
+import { bool, list, mapping, num, pattern, stringList, text } from '../declare/rules.js';
+import { PLACEHOLDERS, unknownPlaceholders } from './template.js';
 
-export interface Field {
-  rule: Rule;
-  required?: boolean;
-}
-
-const string: Rule = { kind: 'string' };
-const seconds: Rule = { kind: 'number', min: 1 };
+/**
+ * claude-project.yaml, declared once: the TypeScript type of the file (`ConfigFile`), its runtime
+ * validation with the messages users see, and schema/config.schema.json all come from here.
+ */
 
 export const STEP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
-const stepRule: Rule = {
-  kind: 'object',
-  fields: {
-    name: {
-      rule: { kind: 'string', pattern: STEP_NAME_PATTERN, patternHint: 'letters, digits, "-" and "_"' },
-      required: true,
-    },
-    model: { rule: string },
-    prompt: { rule: string, required: true },
-    check: {
-      rule: {
-        kind: 'object',
-        fields: {
-          command: { rule: string, required: true },
-          retries: { rule: { kind: 'number', min: 0, integer: true } },
-        },
-      },
-    },
-    timeoutSeconds: { rule: seconds },
-  },
-};
+/** Node's timers hold at most 2^31-1 ms; a longer timeout would fire at once. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
-export const CONFIG_SCHEMA: Rule = {
-  kind: 'object',
-  fields: {
-    model: { rule: string },
-    claude: {
-      rule: { kind: 'object', fields: { command: { rule: string }, args: { rule: { kind: 'stringArray' } } } },
-    },
-    statePath: { rule: string },
-    logsPath: { rule: string },
-    timeoutSeconds: { rule: seconds },
-    rateLimit: {
-      rule: {
-        kind: 'object',
-        fields: {
-          wait: { rule: { kind: 'boolean' } },
-          maxWaitMinutes: { rule: { kind: 'number', min: 0 } },
-          marginSeconds: { rule: { kind: 'number', min: 0 } },
-        },
-      },
-    },
-    pipeline: { rule: { kind: 'array', items: stepRule, minItems: 1 }, required: true },
-  },
-};
+const seconds = (): z.ZodNumber => num({ min: 1, max: MAX_TIMEOUT_SECONDS, maxHint: 'about 24 days, the longest timer Node.js keeps' });
+
+/** A template whose placeholders must all be known. */
+const template = (): z.ZodString =>
+  text().superRefine((value, ctx) => {
+    for (const name of unknownPlaceholders(value)) {
+      ctx.addIssue({ code: 'custom', message: `unknown placeholder {{${name}}}; valid: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}` });
+    }
+  });
+
+export const StepSchema = mapping({
+  name: pattern(STEP_NAME_PATTERN, 'letters, digits, "-" and "_"'),
+  model: text().optional(),
+  prompt: template(),
+  check: mapping({
+    command: template(),
+    retries: num({ min: 0, integer: true }).optional(),
+  }).optional(),
+  timeoutSeconds: seconds().optional(),
+});
+
+const pipeline = list(StepSchema, 1).superRefine((steps, ctx) => {
+  const seen = new Set<string>();
+  steps.forEach((step, index) => {
+    // runs on partly invalid input too, so that every problem is reported at once
+    if (typeof step?.name !== 'string') return;
+    if (seen.has(step.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate step name ${JSON.stringify(step.name)}` });
+    seen.add(step.name);
+  });
+});
+
+export const ConfigSchema = mapping({
+  model: text().optional(),
+  claude: mapping({ command: text().optional(), args: stringList().optional() }).optional(),
+  statePath: text().optional(),
+  logsPath: text().optional(),
+  timeoutSeconds: seconds().optional(),
+  rateLimit: mapping({
+    wait: bool().optional(),
+    maxWaitMinutes: num({ min: 0 }).optional(),
+    marginSeconds: num({ min: 0 }).optional(),
+  }).optional(),
+  pipeline,
+});
+
+/** claude-project.yaml as written (after keys without a value are dropped). */
+export type ConfigFile = z.infer<typeof ConfigSchema>;
+export type StepFile = z.infer<typeof StepSchema>;

@@ -1,11 +1,13 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, UserError } from '../errors.js';
-import { CorruptStateError, readJsonFile } from '../state/atomic-json.js';
+import { CorruptStateError } from '../state/atomic-json.js';
+import { readStateFile } from '../state/read-state.js';
 import { updateJsonLocked } from '../state/locked-update.js';
 import { sequenceStateFile, taskSlug, taskStateFile } from '../state/paths.js';
 import { acquireRunLock } from '../state/run-lock.js';
-import { newSequenceState, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
+import { newSequenceState, SequenceStateSchema, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
+import { TaskStateSchema } from '../state/task-state.js';
 import type { RunContext } from './context.js';
 import { moveAside } from './move-aside.js';
 import { runTask } from './task.js';
@@ -19,7 +21,7 @@ export interface SequenceEnd {
 /** The sequence state, 'corrupt' when it does not parse and --restart may move it aside. */
 async function readSequenceState(file: string, restart: boolean): Promise<SequenceState | 'corrupt' | undefined> {
   try {
-    return await readJsonFile<SequenceState>(file);
+    return await readStateFile(file, SequenceStateSchema);
   } catch (error) {
     if (restart && error instanceof CorruptStateError) return 'corrupt';
     throw error;
@@ -76,10 +78,10 @@ async function runSequenceLocked(
   const fresh = options.restart || !previous || previous === 'corrupt' || previous.tasksDir !== tasksDir;
   // A task state that does not parse stops the sequence before anything runs (and is billed).
   if (!options.restart) {
-    for (const task of tasks) await readJsonFile(taskStateFile(config.statePath, taskSlug(task)));
+    for (const task of tasks) await readStateFile(taskStateFile(config.statePath, taskSlug(task)), TaskStateSchema);
   }
   const update = (change: (s: SequenceState) => SequenceState): Promise<SequenceState> =>
-    updateJsonLocked<SequenceState>(stateFile, (current) =>
+    updateJsonLocked(stateFile, SequenceStateSchema, (current) =>
       withSequenceTotals({ ...change(current ?? newSequenceState(tasksDir, tasks, stamp())), updatedAt: stamp() }),
     );
 

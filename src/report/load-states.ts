@@ -1,12 +1,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProjectConfig } from '../config/types.js';
-import { CorruptStateError, readJsonFile } from '../state/atomic-json.js';
+import { readStateFile } from '../state/read-state.js';
 import { sequenceStateFile, taskSlug, taskStateFile } from '../state/paths.js';
-import type { SequenceState } from '../state/sequence-state.js';
-import type { TaskState } from '../state/task-state.js';
+import { SequenceStateSchema, type SequenceState } from '../state/sequence-state.js';
+import { TaskStateSchema, type TaskState } from '../state/task-state.js';
 import { UserError } from '../errors.js';
-import { sequenceStateProblem, taskStateProblem } from './state-shape.js';
 
 export interface LoadedTask {
   taskPath: string;
@@ -22,7 +21,7 @@ export interface LoadedStates {
 
 /** The state files `status` and `report` show: one task, a folder's tasks, or all there are. */
 export async function loadStates(config: ProjectConfig, target: string | undefined): Promise<LoadedStates> {
-  const sequence = await readState<SequenceState>(sequenceStateFile(config.statePath), sequenceStateProblem);
+  const sequence = await readStateFile(sequenceStateFile(config.statePath), SequenceStateSchema);
   if (target === undefined) {
     const names = (await readdir(config.statePath).catch(() => [] as string[]))
       .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
@@ -39,7 +38,7 @@ export async function loadStates(config: ProjectConfig, target: string | undefin
   const tasks = await Promise.all(
     files.map(async (file) => {
       const stateFile = taskStateFile(config.statePath, taskSlug(file));
-      return { taskPath: path.relative(config.rootDir, file), stateFile, state: await readState<TaskState>(stateFile, taskStateProblem) };
+      return { taskPath: path.relative(config.rootDir, file), stateFile, state: await readStateFile(stateFile, TaskStateSchema) };
     }),
   );
   const inSequence = info.isDirectory() && sequence?.tasksDir === path.relative(config.rootDir, absolute);
@@ -47,15 +46,6 @@ export async function loadStates(config: ProjectConfig, target: string | undefin
 }
 
 async function loadTask(stateFile: string): Promise<LoadedTask> {
-  const state = await readState<TaskState>(stateFile, taskStateProblem);
+  const state = await readStateFile(stateFile, TaskStateSchema);
   return { taskPath: state?.taskPath ?? stateFile, stateFile, state };
-}
-
-/** A state file, undefined when there is none; one that does not parse or is not a state is an error. */
-async function readState<T>(file: string, problemOf: (value: unknown) => string | undefined): Promise<T | undefined> {
-  const value = await readJsonFile<unknown>(file);
-  if (value === undefined) return undefined;
-  const problem = problemOf(value);
-  if (problem) throw new CorruptStateError(file, problem, true);
-  return value as T;
 }

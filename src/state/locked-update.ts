@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { readJsonFile, writeJsonAtomic } from './atomic-json.js';
+import type { z } from 'zod';
+import { writeJsonAtomic } from './atomic-json.js';
+import { readStateFile } from './read-state.js';
 
 const LOCK_OPTIONS = {
   realpath: false,
@@ -10,14 +12,14 @@ const LOCK_OPTIONS = {
 } as const;
 
 /**
- * Read-modify-write of a JSON file under a proper-lockfile lock, so that concurrent processes
+ * Read-modify-write of a state file (checked against its declaration) under a proper-lockfile lock, so that concurrent processes
  * each see the other's update; the write itself is atomic.
  */
-export async function updateJsonLocked<T>(file: string, update: (current: T | undefined) => T): Promise<T> {
+export async function updateJsonLocked<T>(file: string, schema: z.ZodType<T>, update: (current: T | undefined) => T): Promise<T> {
   await mkdir(path.dirname(file), { recursive: true });
   const release = await lockfile.lock(file, { ...LOCK_OPTIONS, onCompromised: () => undefined });
   try {
-    const next = update(await readJsonFile<T>(file));
+    const next = update(await readStateFile(file, schema));
     await writeJsonAtomic(file, next);
     return next;
   } finally {

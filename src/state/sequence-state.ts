@@ -1,36 +1,42 @@
+import { z } from 'zod';
+import { choice, count, describeValue, list, num, record, text } from '../declare/rules.js';
 import { sumModelUsage, totalOf } from '../usage/math.js';
-import type { ModelTokenUsage } from '../usage/types.js';
-import type { TaskPhase, TaskState } from './task-state.js';
+import { ModelTokenUsageSchema } from '../usage/types.js';
+import { TASK_PHASES, type TaskState } from './task-state.js';
 
-export type SequencePhase = 'running' | 'waiting-rate-limit' | 'done' | 'failed' | 'interrupted';
+export const SEQUENCE_PHASES = ['running', 'waiting-rate-limit', 'done', 'failed', 'interrupted'] as const;
+export type SequencePhase = (typeof SEQUENCE_PHASES)[number];
 
-export interface SequenceTaskEntry {
-  taskPath: string;
-  stateFile: string;
-  phase: TaskPhase;
-  tokenUsage: ModelTokenUsage;
-  costUsd: number;
-}
+export const SequenceTaskEntrySchema = record({
+  taskPath: text(),
+  stateFile: text(),
+  phase: choice(TASK_PHASES),
+  tokenUsage: ModelTokenUsageSchema,
+  costUsd: num({ min: 0 }),
+});
+export type SequenceTaskEntry = z.infer<typeof SequenceTaskEntrySchema>;
 
-export interface SequenceState {
-  version: 1;
-  tasksDir: string;
-  phase: SequencePhase;
-  completedTasks: string[];
-  failedTasks: string[];
-  currentTaskPath: string | null;
-  tasks: SequenceTaskEntry[];
-  stats: {
-    tasksTotal: number;
-    tasksCompleted: number;
-    tasksFailed: number;
-    totalTokenUsage: ModelTokenUsage;
-    totalCostUsd: number;
-  };
-  startedAt: string;
-  updatedAt: string;
-  finishedAt?: string;
-}
+/** `sequence.state.json`, declared once: its type, the check every reader makes, and its JSON Schema. */
+export const SequenceStateSchema = record({
+  version: z.literal(1, { error: (issue) => `expected version 1, got ${describeValue(issue.input)}` }),
+  tasksDir: text(),
+  phase: choice(SEQUENCE_PHASES),
+  completedTasks: list(text()),
+  failedTasks: list(text()),
+  currentTaskPath: text().nullable(),
+  tasks: list(SequenceTaskEntrySchema),
+  stats: record({
+    tasksTotal: count(),
+    tasksCompleted: count(),
+    tasksFailed: count(),
+    totalTokenUsage: ModelTokenUsageSchema,
+    totalCostUsd: num({ min: 0 }),
+  }),
+  startedAt: text(),
+  updatedAt: text(),
+  finishedAt: text().optional(),
+});
+export type SequenceState = z.infer<typeof SequenceStateSchema>;
 
 export function newSequenceState(tasksDir: string, taskPaths: string[], now: string): SequenceState {
   return withSequenceTotals({

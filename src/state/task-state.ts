@@ -1,69 +1,73 @@
+import { z } from 'zod';
+import { choice, count, describeValue, list, num, record, text } from '../declare/rules.js';
 import { sumModelUsage, totalOf } from '../usage/math.js';
-import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
+import { ModelTokenUsageSchema, UsageSourceSchema, type UsageSource } from '../usage/types.js';
 
-export type TaskPhase = 'pending' | 'running' | 'waiting-rate-limit' | 'done' | 'failed' | 'interrupted';
+export const TASK_PHASES = ['pending', 'running', 'waiting-rate-limit', 'done', 'failed', 'interrupted'] as const;
+export type TaskPhase = (typeof TASK_PHASES)[number];
 export type StepStatus = TaskPhase;
 
 /** How one claude call (plus its check) ended. `unfinished`: started, outcome not yet recorded. */
-export type AttemptOutcome =
-  | 'unfinished'
-  | 'passed'
-  | 'check-failed'
-  | 'claude-failed'
-  | 'timeout'
-  | 'rate-limited'
-  | 'interrupted';
+export const ATTEMPT_OUTCOMES = ['unfinished', 'passed', 'check-failed', 'claude-failed', 'timeout', 'rate-limited', 'interrupted'] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
-export interface AttemptState {
-  attempt: number;
-  model: string;
-  outcome: AttemptOutcome;
-  startedAt: string;
-  endedAt?: string;
-  durationMs?: number;
-  exitCode?: number | null;
-  sessionId?: string;
+const timestamp = text;
+const exitCode = (): z.ZodNullable<z.ZodNumber> => num({ integer: true }).nullable();
+
+export const AttemptStateSchema = record({
+  attempt: num({ min: 1, integer: true }),
+  model: text(),
+  outcome: choice(ATTEMPT_OUTCOMES),
+  startedAt: timestamp(),
+  endedAt: timestamp().optional(),
+  durationMs: num({ min: 0 }).optional(),
+  exitCode: exitCode().optional(),
+  sessionId: text().optional(),
   /** claude's process id while the attempt runs. */
-  pid?: number;
-  usage: ModelTokenUsage;
-  usageSource: UsageSource;
-  malformedLines: number;
-  checkExitCode?: number;
-  resetsAt?: string;
-  error?: string;
-}
+  pid: num({ min: 1, integer: true }).optional(),
+  usage: ModelTokenUsageSchema,
+  usageSource: UsageSourceSchema,
+  malformedLines: count(),
+  checkExitCode: num({ integer: true }).optional(),
+  resetsAt: timestamp().optional(),
+  error: z.string().optional(),
+});
+export type AttemptState = z.infer<typeof AttemptStateSchema>;
 
-export interface StepState {
-  name: string;
-  status: StepStatus;
+export const StepStateSchema = record({
+  name: text(),
+  status: choice(TASK_PHASES),
   /** The model the step asked for; what was billed is in `usage`, per model. */
-  model: string;
-  attempts: AttemptState[];
-  usage: ModelTokenUsage;
-  usageSource: UsageSource;
-  startedAt?: string;
-  finishedAt?: string;
-  durationMs?: number;
-  exitCode?: number | null;
-  error?: string;
-}
+  model: text(),
+  attempts: list(AttemptStateSchema),
+  usage: ModelTokenUsageSchema,
+  usageSource: UsageSourceSchema,
+  startedAt: timestamp().optional(),
+  finishedAt: timestamp().optional(),
+  durationMs: num({ min: 0 }).optional(),
+  exitCode: exitCode().optional(),
+  error: z.string().optional(),
+});
+export type StepState = z.infer<typeof StepStateSchema>;
 
-export interface TaskState {
-  version: 1;
-  taskPath: string;
-  taskName: string;
-  phase: TaskPhase;
-  steps: StepState[];
-  tokenUsage: ModelTokenUsage;
-  totalCostUsd: number;
-  malformedLines: number;
-  createdAt: string;
-  updatedAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  waitingUntil?: string;
-  error?: string;
-}
+/** `<task>.state.json`, declared once: its type, the check every reader makes, and its JSON Schema. */
+export const TaskStateSchema = record({
+  version: z.literal(1, { error: (issue) => `expected version 1, got ${describeValue(issue.input)}` }),
+  taskPath: text(),
+  taskName: text(),
+  phase: choice(TASK_PHASES),
+  steps: list(StepStateSchema),
+  tokenUsage: ModelTokenUsageSchema,
+  totalCostUsd: num({ min: 0 }),
+  malformedLines: count(),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+  startedAt: timestamp().optional(),
+  finishedAt: timestamp().optional(),
+  waitingUntil: timestamp().optional(),
+  error: z.string().optional(),
+});
+export type TaskState = z.infer<typeof TaskStateSchema>;
 
 export function newTaskState(taskPath: string, taskName: string, now: string): TaskState {
   return {

@@ -1,6 +1,6 @@
-import { readJsonFile } from './atomic-json.js';
 import { updateJsonLocked } from './locked-update.js';
-import { newTaskState, withTotals, type TaskState } from './task-state.js';
+import { readStateFile } from './read-state.js';
+import { newTaskState, TaskStateSchema, withTotals, type TaskState } from './task-state.js';
 
 /** Reads and writes one task's `<slug>.state.json`. */
 export class TaskStore {
@@ -12,12 +12,12 @@ export class TaskStore {
   ) {}
 
   read(): Promise<TaskState | undefined> {
-    return readJsonFile<TaskState>(this.file);
+    return readStateFile(this.file, TaskStateSchema);
   }
 
   /** Applies `change` to the current state under the file's lock; totals are recomputed. */
   update(change: (state: TaskState) => TaskState): Promise<TaskState> {
-    return updateJsonLocked<TaskState>(this.file, (current) => {
+    return updateJsonLocked(this.file, TaskStateSchema, (current) => {
       const stamp = this.now().toISOString();
       const base = current ?? newTaskState(this.taskPath, this.taskName, stamp);
       return withTotals({ ...change(base), updatedAt: stamp });

@@ -63,6 +63,13 @@ describe('loadConfig', () => {
     expect(message).toContain('FILE:4: pipeline[1].name: duplicate step name "a"');
   });
 
+  it('refuses a timeout longer than Node.js timers can hold, and survives a step that is not a mapping', async () => {
+    const message = await loadError('timeoutSeconds: 2147484\npipeline:\n  - null\n  - name: a\n    prompt: x\n    timeoutSeconds: 3000000\n');
+    expect(message).toContain('FILE:1: timeoutSeconds: expected a number ≤ 2147483 (about 24 days, the longest timer Node.js keeps), got 2147484');
+    expect(message).toContain('FILE:6: pipeline[1].timeoutSeconds: expected a number ≤ 2147483');
+    expect(message).toContain('pipeline[0]: expected a mapping, got nothing');
+  });
+
   it('says how to fix a missing config file', async () => {
     await expect(loadConfig('/nonexistent/claude-project.yaml', {})).rejects.toThrow(/config file not found.*--config FILE/);
   });

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CorruptStateError, readJsonFile, writeJsonAtomic } from '../../src/state/atomic-json.js';
+import { z } from 'zod';
 import { updateJsonLocked } from '../../src/state/locked-update.js';
 import { acquireRunLock } from '../../src/state/run-lock.js';
 import { TaskStore } from '../../src/state/task-store.js';
@@ -39,7 +40,7 @@ describe('atomic JSON files', () => {
     const file = path.join(dir, 'a.state.json');
     await writeFile(file, '{"phase": "do');
     await expect(readJsonFile(file)).rejects.toThrow(CorruptStateError);
-    await expect(updateJsonLocked(file, () => ({ replaced: true }))).rejects.toThrow(file);
+    await expect(updateJsonLocked(file, z.unknown(), () => ({ replaced: true }))).rejects.toThrow(file);
     expect(await readFile(file, 'utf8')).toBe('{"phase": "do');
   });
 
@@ -47,13 +48,39 @@ describe('atomic JSON files', () => {
     const dir = await tempDir();
     const file = path.join(dir, 'counter.json');
     await Promise.all(
-      Array.from({ length: 25 }, () => updateJsonLocked<{ n: number }>(file, (current) => ({ n: (current?.n ?? 0) + 1 }))),
+      Array.from({ length: 25 }, () => updateJsonLocked(file, z.object({ n: z.number() }), (current) => ({ n: (current?.n ?? 0) + 1 }))),
     );
     expect(await readJsonFile(file)).toEqual({ n: 25 });
   });
 });
 
 describe('TaskStore', () => {
+  it('refuses a state file of the wrong shape, naming the bad field, and leaves it as it was', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 't.state.json');
+    const store = new TaskStore(file, 'tasks/t.md', 't');
+    await store.update((task) => ({ ...task, phase: 'done' }));
+    const valid = JSON.parse(await readFile(file, 'utf8'));
+    const bad = { ...valid, steps: [{ name: 'plan', status: 'done', model: 'm', attempts: [{ ...attempt(1, 'm', 1, 1, 0), usage: 'x' }], usage: {}, usageSource: 'result' }] };
+    for (const content of ['[]', '{}', JSON.stringify(bad)]) {
+      await writeFile(file, content);
+      await expect(store.read()).rejects.toThrow(/not a valid state file/);
+      await expect(store.update((task) => task)).rejects.toThrow(/not a valid state file/);
+      expect(await readFile(file, 'utf8')).toBe(content);
+    }
+    await expect(store.read()).rejects.toThrow('steps[0].attempts[0].usage: expected a mapping, got string "x"');
+  });
+
+  it('keeps fields it does not know when it rewrites a state file', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 't.state.json');
+    const store = new TaskStore(file, 'tasks/t.md', 't');
+    await store.update((task) => task);
+    await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), addedLater: { kept: true } }));
+    await store.update((task) => ({ ...task, phase: 'done' }));
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ phase: 'done', addedLater: { kept: true } });
+  });
+
   it('recomputes step and task totals from the attempts on every update', async () => {
     const dir = await tempDir();
     const store = new TaskStore(path.join(dir, 't.state.json'), 'tasks/t.md', 't');

@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+
+export type KeyPath = Array<string | number>;
+
+export interface DeclarationIssue {
+  path: KeyPath;
+  message: string;
+}
+
+/** `pipeline[1].check.retries` */
+export function formatKeyPath(path: KeyPath): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${key}` : key), '');
+}
+
+/** A declaration's issues, one per bad key or value (an unknown-keys issue becomes one per key). */
+export function declarationIssues(error: z.ZodError): DeclarationIssue[] {
+  return error.issues.flatMap((issue): DeclarationIssue[] => {
+    const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key], message: issue.message }));
+    return [{ path, message: issue.message }];
+  });
+}
+
+/** The first issue as `key.path: message`, for one-line errors about a file. */
+export function firstIssueText(error: z.ZodError): string {
+  const first = declarationIssues(error)[0];
+  if (!first) return 'invalid';
+  return first.path.length > 0 ? `${formatKeyPath(first.path)}: ${first.message}` : first.message;
+}
