@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { configPathFor, loadConfig } from '../config/load.js';
 import { applyRecount, compareUsage, recountTask, type UsageDifference } from '../pipeline/recount.js';
-import { loadStates } from '../report/load-states.js';
+import { loadStates } from '../state/load-states.js';
 import { updateJsonLocked } from '../state/locked-update.js';
 import { sequenceStateFile } from '../state/paths.js';
 import { acquireRunLock } from '../state/run-lock.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { configPathFor, loadConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { renderHtmlReport } from '../report/html/page.js';
-import { loadStates } from '../report/load-states.js';
+import { loadStates } from '../state/load-states.js';
 import { buildStatusData } from '../report/status-data.js';
 import { formatCost } from '../usage/rows.js';
 

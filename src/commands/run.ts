@@ -1,13 +1,13 @@
 import { runTask } from '../pipeline/task.js';
 import { taskRunSummary } from '../report/run-summary.js';
-import { usageTable } from '../report/usage-table.js';
-import { prepareRun, type CommonOptions } from './context.js';
+import { usageTextTable } from '../report/usage-table.js';
+import { prepareRun, type CommonOptions } from './prepare-run.js';
 import { writeRunEnd } from './end-output.js';
 
 export async function runCommand(taskPath: string, options: CommonOptions & { restart: boolean; json?: boolean }): Promise<number> {
   const { ctx, stopProgress } = await prepareRun(options);
   const end = await runTask(ctx, taskPath, { restart: options.restart }).finally(stopProgress);
-  const human = `${end.state.taskName}: ${end.phase} · state ${end.stateFile}\n${usageTable(end.state.tokenUsage)}\n`;
+  const human = `${end.state.taskName}: ${end.phase} · state ${end.stateFile}\n${usageTextTable(end.state.tokenUsage)}\n`;
   writeRunEnd(options, human, taskRunSummary(end));
   return end.exitCode;
 }

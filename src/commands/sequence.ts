@@ -1,7 +1,7 @@
 import { runSequence } from '../pipeline/sequence.js';
 import { sequenceRunSummary } from '../report/run-summary.js';
-import { usageTable } from '../report/usage-table.js';
-import { prepareRun, type CommonOptions } from './context.js';
+import { usageTextTable } from '../report/usage-table.js';
+import { prepareRun, type CommonOptions } from './prepare-run.js';
 import { writeRunEnd } from './end-output.js';
 
 export async function sequenceCommand(
@@ -13,7 +13,7 @@ export async function sequenceCommand(
   const { stats } = end.state;
   const human =
     `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
-    `${stats.tasksFailed} failed · state ${end.stateFile}\n${usageTable(stats.totalTokenUsage)}\n`;
+    `${stats.tasksFailed} failed · state ${end.stateFile}\n${usageTextTable(stats.totalTokenUsage)}\n`;
   writeRunEnd(options, human, sequenceRunSummary(end));
   return end.exitCode;
 }

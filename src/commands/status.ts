@@ -1,5 +1,5 @@
 import { configPathFor, loadConfig } from '../config/load.js';
-import { loadStates } from '../report/load-states.js';
+import { loadStates } from '../state/load-states.js';
 import { buildStatusData } from '../report/status-data.js';
 import { formatStatus } from '../report/status-text.js';
 

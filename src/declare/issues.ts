@@ -7,9 +7,15 @@ export interface DeclarationIssue {
   message: string;
 }
 
-/** `pipeline[1].check.retries` */
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** `pipeline[1].check.retries`, `usage["claude-opus-4-1"].inputTokens` */
 export function formatKeyPath(path: KeyPath): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${key}` : key), '');
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    if (!IDENTIFIER.test(key)) return `${text}[${JSON.stringify(key)}]`;
+    return text ? `${text}.${key}` : key;
+  }, '');
 }
 
 /** A declaration's issues, one per bad key or value (an unknown-keys issue becomes one per key). */

@@ -4,7 +4,7 @@ import { formatEvent } from '../claude/readable-log.js';
 import { isAssistant, type StreamEvent } from '../claude/stream-events.js';
 import type { CallUsage } from '../usage/call-usage.js';
 import { CallObserver } from './call-observer.js';
-import type { RunContext } from './context.js';
+import type { RunContext } from './run-context.js';
 import type { StepLog } from './step-log.js';
 
 export interface AttemptCall {

@@ -1,4 +1,4 @@
-import type { RunContext } from './context.js';
+import type { RunContext } from './run-context.js';
 
 /** When the reset time is not said, wait this long before trying again. */
 export const UNKNOWN_RESET_WAIT_MS = 5 * 60_000;

@@ -1,7 +1,7 @@
 import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
 import type { AttemptState } from '../state/task-state.js';
-import type { RunContext } from './context.js';
+import type { RunContext } from './run-context.js';
 import { readJournal } from './journal.js';
 import { CallObserver } from './call-observer.js';
 import { journalUsage } from './recount.js';

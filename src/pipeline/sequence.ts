@@ -8,7 +8,7 @@ import { sequenceStateFile, taskSlug, taskStateFile } from '../state/paths.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { newSequenceState, SequenceStateSchema, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
 import { TaskStateSchema } from '../state/task-state.js';
-import type { RunContext } from './context.js';
+import type { RunContext } from './run-context.js';
 import { moveAside } from './move-aside.js';
 import { runTask } from './task.js';
 

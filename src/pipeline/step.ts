@@ -10,7 +10,7 @@ import { formatUsageLine } from '../usage/rows.js';
 import { totalOf } from '../usage/math.js';
 import { runClaudeAttempt, type ClaudeAttemptEnd } from './attempt.js';
 import { runCheck } from './check.js';
-import type { RunContext } from './context.js';
+import type { RunContext } from './run-context.js';
 import { decideRateLimitWait, waitUntil } from './rate-limit-wait.js';
 import { StepLog } from './step-log.js';
 import { updateAttempt, updateStep } from './step-state-ops.js';

@@ -6,7 +6,7 @@ import { acquireRunLock } from '../state/run-lock.js';
 import { TaskStore } from '../state/task-store.js';
 import type { TaskPhase, TaskState } from '../state/task-state.js';
 import { CorruptStateError } from '../state/atomic-json.js';
-import type { RunContext } from './context.js';
+import type { RunContext } from './run-context.js';
 import { moveAside } from './move-aside.js';
 import { recoverUnfinishedAttempts } from './recover.js';
 import { runStep, type StepEnd } from './step.js';

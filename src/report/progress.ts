@@ -1,5 +1,5 @@
 import { Chalk, chalkStderr } from 'chalk';
-import type { PipelineEvent, Reporter } from '../pipeline/events.js';
+import type { PipelineEvent, Reporter } from './events.js';
 import { totalOf } from '../usage/math.js';
 import { formatCost, formatCount } from '../usage/rows.js';
 import type { ModelTokenUsage } from '../usage/types.js';

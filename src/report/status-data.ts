@@ -3,7 +3,7 @@ import type { SequencePhase, SequenceState } from '../state/sequence-state.js';
 import { weakestSource, type AttemptOutcome, type AttemptState, type StepState, type StepStatus, type TaskPhase, type TaskState } from '../state/task-state.js';
 import { sumModelUsage } from '../usage/math.js';
 import type { UsageSource } from '../usage/types.js';
-import type { LoadedStates, LoadedTask } from './load-states.js';
+import type { LoadedStates, LoadedTask } from '../state/load-states.js';
 import { summarizeUsage, type UsageSummary } from './usage-summary.js';
 
 /**

@@ -42,7 +42,7 @@ export function stepsTable(steps: StepData[]): CellTable {
 }
 
 /** Per-model rows and the total row. */
-export function usageTable(summary: UsageSummary): CellTable {
+export function usageCellTable(summary: UsageSummary): CellTable {
   return {
     headers: ['model', ...USAGE_HEADERS],
     rows: [...summary.models.map((row) => [row.model, ...usageCells(row)]), ['total', ...usageCells(summary.total)]],

@@ -1,5 +1,5 @@
 import type { ModelTokenUsage } from '../usage/types.js';
-import { usageTable as usageCellTable, type CellTable } from './table-cells.js';
+import { usageCellTable, type CellTable } from './table-cells.js';
 import { summarizeUsage, type UsageSummary } from './usage-summary.js';
 
 /** Rows of text with aligned columns: the columns in `leftAligned` (default: the first) left, the rest right. */
@@ -21,6 +21,6 @@ export function summaryTable(summary: UsageSummary, indent = ''): string {
 }
 
 /** Per-model usage as a text table with a total row. */
-export function usageTable(usage: ModelTokenUsage, indent = ''): string {
+export function usageTextTable(usage: ModelTokenUsage, indent = ''): string {
   return summaryTable(summarizeUsage(usage), indent);
 }

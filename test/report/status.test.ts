@@ -175,8 +175,8 @@ describe('bad input', () => {
     const good = await readFile(file, 'utf8');
     const cases: Array<[string, RegExp]> = [
       [good.slice(0, 200), /state file cannot be parsed \(.*JSON.*\)/],
-      ['{"hello": "world"}\n', /not a valid state file \(not a task state: taskPath is not a string\)/],
-      [good.replace('"inputTokens": 1500', '"inputTokens": "1500"'), /not a task state: steps\[0\]\.attempts\[0\]\.usage\["claude-opus-4-1"\]\.inputTokens is not a number/],
+      ['{"hello": "world"}\n', /not a valid state file \(version: expected version 1, got nothing\)/],
+      [good.replace('"inputTokens": 1500', '"inputTokens": "1500"'), /not a valid state file \(steps\[0\]\.attempts\[0\]\.usage\["claude-opus-4-1"\]\.inputTokens: expected a number, got string "1500"\)/],
     ];
     try {
       for (const [text, reason] of cases) {

@@ -1,7 +1,7 @@
 import { formatCost, formatCount } from '../../usage/rows.js';
 import { formatDuration } from '../format-duration.js';
 import type { StatusData, TaskData } from '../status-data.js';
-import { stepsTable, usageTable, type CellTable } from '../table-cells.js';
+import { stepsTable, usageCellTable, type CellTable } from '../table-cells.js';
 import { cacheHitRatio, tokenCount, type ModelUsageRow } from '../usage-summary.js';
 import { barChart, type BarRow } from './bar-chart.js';
 import { modelColors } from './colors.js';
@@ -155,7 +155,7 @@ ${legend(models, color)}
 <section><h2>Tokens per task, by model</h2><p class="note">input + output + cache write + cache read</p>${tokensChart(data, color)}</section>
 <section><h2>Cost per step</h2>${costChart(data, color)}</section>
 <section><h2>Cache hit ratio per model</h2><p class="note">cache read ÷ (input + cache write + cache read)</p>${cacheChart(data, color)}</section>
-<section><h2>Totals</h2>${htmlTable(usageTable(data.totals), 'usage', true)}</section>
+<section><h2>Totals</h2>${htmlTable(usageCellTable(data.totals), 'usage', true)}</section>
 <section><h2>Tasks</h2>${data.tasks.map(taskSection).join('\n')}</section>`;
   return `<!doctype html>
 <html lang="en">

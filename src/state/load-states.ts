@@ -1,10 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ProjectConfig } from '../config/types.js';
-import { readStateFile } from '../state/read-state.js';
-import { sequenceStateFile, taskSlug, taskStateFile } from '../state/paths.js';
-import { SequenceStateSchema, type SequenceState } from '../state/sequence-state.js';
-import { TaskStateSchema, type TaskState } from '../state/task-state.js';
+import { readStateFile } from './read-state.js';
+import { sequenceStateFile, taskSlug, taskStateFile } from './paths.js';
+import { SequenceStateSchema, type SequenceState } from './sequence-state.js';
+import { TaskStateSchema, type TaskState } from './task-state.js';
 import { UserError } from '../errors.js';
 
 export interface LoadedTask {
@@ -19,8 +18,15 @@ export interface LoadedStates {
   sequence: SequenceState | undefined;
 }
 
+/** Where a project keeps its state: what `loadStates` needs of the configuration. */
+export interface StateLocation {
+  /** The project root: task paths are relative to it. */
+  rootDir: string;
+  statePath: string;
+}
+
 /** The state files `status` and `report` show: one task, a folder's tasks, or all there are. */
-export async function loadStates(config: ProjectConfig, target: string | undefined): Promise<LoadedStates> {
+export async function loadStates(config: StateLocation, target: string | undefined): Promise<LoadedStates> {
   const sequence = await readStateFile(sequenceStateFile(config.statePath), SequenceStateSchema);
   if (target === undefined) {
     const names = (await readdir(config.statePath).catch(() => [] as string[]))

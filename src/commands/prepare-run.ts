@@ -3,7 +3,7 @@ import { findExecutable } from '../claude/find-executable.js';
 import { configPathFor, loadConfig } from '../config/load.js';
 import { CLAUDE_BIN_ENV } from '../config/types.js';
 import { UserError } from '../errors.js';
-import type { RunContext } from '../pipeline/context.js';
+import type { RunContext } from '../pipeline/run-context.js';
 import chalk from 'chalk';
 import { createProgress } from '../report/progress.js';
 

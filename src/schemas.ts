@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { ConfigSchema } from './config/schema.js';
+import { SequenceStateSchema } from './state/sequence-state.js';
+import { TaskStateSchema } from './state/task-state.js';
+
+/**
+ * The JSON Schemas shipped in schema/, each made from the declaration the code itself uses:
+ * `npm run schemas` writes them, and a test fails when a file differs from its declaration.
+ */
+export interface SchemaFile {
+  schema: z.ZodType;
+  title: string;
+  description: string;
+}
+
+export const SCHEMA_FILES: Record<string, SchemaFile> = {
+  'config.schema.json': {
+    schema: ConfigSchema,
+    title: 'claude-project.yaml',
+    description: 'The configuration of claude-project: the pipeline of steps run for every task, and how claude is called. Unknown keys are errors.',
+  },
+  'task-state.schema.json': {
+    schema: TaskStateSchema,
+    title: 'claude-project task state (<statePath>/<name>.state.json)',
+    description:
+      'One task: its phase, its steps, every attempt with its usage per model and where the numbers came from, and the task total. Written atomically by claude-project; later versions only add fields.',
+  },
+  'sequence-state.schema.json': {
+    schema: SequenceStateSchema,
+    title: 'claude-project sequence state (<statePath>/sequence.state.json)',
+    description: "A sequence of tasks: which are done or failed, each task's totals, and the sequence's totals (the sum of its tasks). Later versions only add fields.",
+  },
+};
+
+/** A declaration as the JSON Schema (draft 2020-12) of what may be written in the file. */
+export function jsonSchemaOf(file: SchemaFile): Record<string, unknown> {
+  const { $schema, ...rest } = z.toJSONSchema(file.schema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return { $schema, title: file.title, description: file.description, ...rest };
+}

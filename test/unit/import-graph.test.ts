@@ -1,0 +1,81 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { REPO } from '../integration/helpers.js';
+
+/**
+ * The layers of src/, and what each may import. Data flows one way:
+ * cli → commands → pipeline → (claude, state, config, billing) → usage; report holds every
+ * formatter and reads only state and usage, so any layer above it may use it.
+ */
+const ALLOWED: Record<string, string[]> = {
+  'cli.ts': ['commands', 'errors.ts'],
+  'schemas.ts': ['config', 'state', 'report', 'usage', 'declare', 'billing'],
+  commands: ['pipeline', 'billing', 'report', 'config', 'state', 'claude', 'usage', 'errors.ts', 'declare'],
+  pipeline: ['claude', 'state', 'config', 'usage', 'report', 'errors.ts', 'declare'],
+  billing: ['state', 'config', 'usage', 'report', 'errors.ts', 'declare'],
+  claude: ['usage', 'report', 'errors.ts', 'declare'],
+  config: ['usage', 'errors.ts', 'declare'],
+  state: ['usage', 'errors.ts', 'declare'],
+  report: ['state', 'usage', 'declare'],
+  usage: ['declare'],
+  declare: [],
+  'errors.ts': [],
+};
+
+const SRC = path.join(REPO, 'src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    return statSync(file).isDirectory() ? sourceFiles(file) : name.endsWith('.ts') ? [file] : [];
+  });
+}
+
+/** `commands` for src/commands/run.ts, `cli.ts` for src/cli.ts. */
+function layerOf(file: string): string {
+  return path.relative(SRC, file).split(path.sep)[0]!;
+}
+
+/** Every relative module a file imports: static, type-only, re-exported and dynamic. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^import\s+)['"](\.[^'"]+)['"]/gm)].map((m) => m[1]!);
+  return specifiers.map((specifier) => path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
+}
+
+describe('the import graph of src/ follows the layers', () => {
+  const files = sourceFiles(SRC);
+
+  it('knows the layer of every file', () => {
+    expect(files.map(layerOf).filter((layer) => !(layer in ALLOWED))).toEqual([]);
+  });
+
+  it('has no import against the flow', () => {
+    const violations = files.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => layerOf(target) !== layerOf(file) && !ALLOWED[layerOf(file)]!.includes(layerOf(target)))
+        .map((target) => `${path.relative(SRC, file)} → ${path.relative(SRC, target)}`),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it('finds imports of every form (so the check above cannot pass by missing them)', () => {
+    const imports = importsOf(path.join(SRC, 'cli.ts')).map((target) => path.relative(SRC, target));
+    expect(imports).toEqual(expect.arrayContaining([path.join('commands', 'run.ts')]));
+  });
+});
+
+describe('names in src/ say one thing each', () => {
+  const files = sourceFiles(SRC);
+
+  it('no two files export the same name', () => {
+    const owners = new Map<string, string[]>();
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/^export\s+(?:async\s+)?(?:function\*?|const|let|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm)) {
+        owners.set(match[1]!, [...(owners.get(match[1]!) ?? []), path.relative(SRC, file)]);
+      }
+    }
+    expect([...owners].filter(([, where]) => where.length > 1).map(([name, where]) => `${name}: ${where.join(', ')}`)).toEqual([]);
+  });
+});
