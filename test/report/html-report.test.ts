@@ -5,31 +5,21 @@
  * read against the chart's own axis, is the tokens (or cost, or cache hit ratio) the fake claude
  * billed for that model. The page is saved to test-output/report.png (and report.html) to be looked at.
  *
- * The browser is Debian's chromium (installed by .ci/run), driven by playwright-core: nothing is
- * downloaded, playwright's own browsers are never used.
+ * The browser is found by test/support/chromium.ts (CHROMIUM_BIN, else Debian's chromium, else the
+ * one inside the devDependency @sparticuz/chromium), driven by playwright-core: nothing is
+ * downloaded, playwright's own browsers are never used. No browser found fails every test here.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { Project, REPO, cleanup, formatCount, type ModelTokenUsage, type TokenUsage } from '../integration/helpers.js';
 import { AUTH, BILLING, LATER, expected, ranProject, tokens, totalOf, type Expected } from './fixture.js';
+import { findChromium } from '../support/chromium.js';
 
 const OUTPUT = path.join(REPO, 'test-output');
 const WIDTH = 1200;
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 interface Box {
   x: number;
@@ -108,10 +98,8 @@ beforeAll(async () => {
   ({ stdout, exitCode } = run);
   html = await readFile(reportFile, 'utf8');
 
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium), as .ci/run does, or set CHROMIUM_BIN`);
-  }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const found = await findChromium();
+  const browser = await chromium.launch({ executablePath: found.executablePath, headless: true, args: found.args, env: found.env });
   try {
     const context = await browser.newContext({ viewport: { width: WIDTH, height: 900 }, deviceScaleFactor: 1 });
     // Every request of the context (the page, and any worker or popup it could start), and every
@@ -132,7 +120,8 @@ beforeAll(async () => {
   } finally {
     await browser.close();
   }
-});
+  // The first run unpacks @sparticuz/chromium's browser (about 200 MB) into the temp folder.
+}, 180_000);
 afterAll(cleanup);
 
 /** Models as the report orders them: highest cost first. */
