@@ -23,7 +23,7 @@ const missingOr =
 export function text(): z.ZodString {
   return z
     .string({ error: missingOr((input) => `expected a non-empty string, got ${describeValue(input)}`) })
-    .refine((value) => value.trim() !== '', { error: (issue) => `expected a non-empty string, got ${describeValue(issue.input)}` }) as unknown as z.ZodString;
+    .refine((value) => value.trim() !== '', { error: (issue) => `expected a non-empty string, got ${describeValue(issue.input)}` });
 }
 
 export function pattern(regex: RegExp, hint: string): z.ZodString {
@@ -84,10 +84,8 @@ export function mapping<T extends z.ZodRawShape>(shape: T): z.ZodObject<T, z.cor
 }
 
 /** One of a fixed set of words. */
-export function choice<const T extends readonly [string, ...string[]]>(values: T): z.ZodEnum<{ [K in T[number]]: K }> {
-  return z.enum(values, {
-    error: missingOr((input) => `expected one of ${values.join(', ')}, got ${describeValue(input)}`),
-  }) as unknown as z.ZodEnum<{ [K in T[number]]: K }>;
+export function choice<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: missingOr((input) => `expected one of ${values.join(', ')}, got ${describeValue(input)}`) });
 }
 
 /**
