@@ -39,6 +39,18 @@ const stepRule: Rule = {
   },
 };
 
+export const API_KEY_ID_PATTERN = /^apikey_[A-Za-z0-9]+$/;
+
+const billingRule: Rule = {
+  kind: 'object',
+  fields: {
+    adminApiUrl: { rule: { kind: 'string', pattern: /^https?:\/\/\S+$/, patternHint: 'an http(s) URL' } },
+    apiKeyId: { rule: { kind: 'string', pattern: API_KEY_ID_PATTERN, patternHint: 'an API key id such as apikey_01Rj2N8SVvo6BePZj99NhmiT' } },
+    settleMinutes: { rule: { kind: 'number', min: 0 } },
+    pollSeconds: { rule: { kind: 'number', min: 1 } },
+  },
+};
+
 export const CONFIG_SCHEMA: Rule = {
   kind: 'object',
   fields: {
@@ -59,6 +71,7 @@ export const CONFIG_SCHEMA: Rule = {
         },
       },
     },
+    billing: { rule: billingRule },
     pipeline: { rule: { kind: 'array', items: stepRule, minItems: 1 }, required: true },
   },
 };

@@ -21,6 +21,14 @@ export interface RateLimitConfig {
   marginSeconds: number;
 }
 
+/** `billing:` in claude-project.yaml, as written (defaults and environment are applied by `reconcile`). */
+export interface BillingConfig {
+  adminApiUrl?: string;
+  apiKeyId?: string;
+  settleMinutes?: number;
+  pollSeconds?: number;
+}
+
 export interface ProjectConfig {
   /** The file it was read from (absolute). */
   file: string;
@@ -34,6 +42,7 @@ export interface ProjectConfig {
   logsPath: string;
   timeoutSeconds?: number;
   rateLimit: RateLimitConfig;
+  billing: BillingConfig;
   pipeline: StepConfig[];
 }
 

@@ -1,3 +1,4 @@
+import type { BillingRecord } from '../billing/types.js';
 import { sumModelUsage, totalOf } from '../usage/math.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 import type { TaskPhase, TaskState } from './task-state.js';
@@ -30,6 +31,8 @@ export interface SequenceState {
   startedAt: string;
   updatedAt: string;
   finishedAt?: string;
+  /** The last `reconcile` of the sequence's tasks together against the Admin API. */
+  billing?: BillingRecord;
 }
 
 export function newSequenceState(tasksDir: string, taskPaths: string[], now: string): SequenceState {

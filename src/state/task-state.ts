@@ -1,4 +1,5 @@
 import { sumModelUsage, totalOf } from '../usage/math.js';
+import type { BillingRecord } from '../billing/types.js';
 import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
 
 export type TaskPhase = 'pending' | 'running' | 'waiting-rate-limit' | 'done' | 'failed' | 'interrupted';
@@ -63,6 +64,8 @@ export interface TaskState {
   finishedAt?: string;
   waitingUntil?: string;
   error?: string;
+  /** The last `reconcile` against the Admin API; beside the usage, never replacing it. */
+  billing?: BillingRecord;
 }
 
 export function newTaskState(taskPath: string, taskName: string, now: string): TaskState {
