@@ -54,7 +54,7 @@ function ranTasks(loaded: LoadedStates, now: number): RanTask[] {
   });
 }
 
-/** The tasks of `asked` that have run; empty when nothing has, and there is nothing to check. */
+/** How many of the tasks asked for have run (0: there is nothing to check against the bill). */
 export function tasksToCheck(asked: LoadedStates, now: number): number {
   return ranTasks(asked, now).length;
 }
