@@ -11,6 +11,9 @@ Usage:
   claude-project recount [task.md|dir] rebuild usage from the raw logs, report differences
   claude-project report --html FILE [task.md|dir]
                                        the status as one self-contained HTML page with charts
+  claude-project reconcile [task.md|dir] [--wait] [--json] [--report FILE.md]
+                                       check the recorded usage against what the Admin API
+                                       says was billed (needs ANTHROPIC_ADMIN_KEY)
 
 Options:
   --config FILE   the config file (default: ./claude-project.yaml)
@@ -21,14 +24,19 @@ Options:
                   stdout holds only one JSON summary line, printed at the end
                   (schema/run-summary.schema.json); the human summary goes to stderr
   --html FILE     report: write the HTML report to FILE (no network needed to view it)
+  --wait          reconcile: while pending, check again every billing.pollSeconds
+  --timeout MIN   reconcile --wait: stop waiting after MIN minutes
+  --report FILE   reconcile: also write the result as a Markdown report to FILE
   --quiet         run, sequence: no progress on stderr (nor the human summary, with --json)
   -h, --help      this help
   -v, --version   the version
 
 Exit codes: 0 all done and passed · 1 a step failed (recount: the state differs from the
 raw logs) · 2 bad input (config, task, flags, state file, a task already running) · 3 stopped
-by a usage limit it may not wait for · 130 interrupted.
-Environment: CLAUDE_PROJECT_CLAUDE_BIN overrides claude.command.
+by a usage limit it may not wait for · 130 interrupted. reconcile: 0 verified or skipped ·
+1 mismatch · 2 bad settings or the admin key refused · 75 pending, or the Admin API unreachable.
+Environment: CLAUDE_PROJECT_CLAUDE_BIN overrides claude.command; ANTHROPIC_ADMIN_KEY,
+CLAUDE_PROJECT_ADMIN_API_URL and CLAUDE_PROJECT_API_KEY_ID are for reconcile.
 `;
 
 const OPTIONS = {
@@ -38,6 +46,9 @@ const OPTIONS = {
   fix: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   html: { type: 'string' },
+  wait: { type: 'boolean', default: false },
+  timeout: { type: 'string' },
+  report: { type: 'string' },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -71,9 +82,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   };
   if (extra.length > 0) return usage(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const known = ['run', 'sequence', 'status', 'report', 'recount'];
-  if (values.json && known.includes(command) && !['status', 'run', 'sequence'].includes(command)) {
-    return usage(`--json is for status, run and sequence, not ${command}`);
+  const known = ['run', 'sequence', 'status', 'report', 'recount', 'reconcile'];
+  if (values.json && known.includes(command) && !['status', 'run', 'sequence', 'reconcile'].includes(command)) {
+    return usage(`--json is for status, run, sequence and reconcile, not ${command}`);
+  }
+  for (const flag of ['wait', 'timeout', 'report'] as const) {
+    if (values[flag] !== undefined && values[flag] !== false && known.includes(command) && command !== 'reconcile') return usage(`--${flag} is for reconcile, not ${command}`);
   }
   if (values.html !== undefined && known.includes(command) && command !== 'report') return usage(`--html is for report, not ${command}`);
   const common = { ...(values.config !== undefined && { config: values.config }), quiet: values.quiet };
@@ -100,6 +114,18 @@ async function main(argv: string[]): Promise<number> {
     case 'recount': {
       const { recountCommand } = await import('./commands/recount.js');
       return recountCommand(target, { ...common, fix: values.fix });
+    }
+    case 'reconcile': {
+      const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+      if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) return usage(`--timeout ${JSON.stringify(values.timeout)}: expected minutes, a number > 0`);
+      const { reconcileCommand } = await import('./commands/reconcile.js');
+      return reconcileCommand(target, {
+        ...(values.config !== undefined && { config: values.config }),
+        json: values.json,
+        wait: values.wait,
+        ...(timeout !== undefined && { timeoutMinutes: timeout }),
+        ...(values.report !== undefined && { report: values.report }),
+      });
     }
     default:
       return usage(`unknown command ${JSON.stringify(command)}`);

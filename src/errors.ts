@@ -4,6 +4,8 @@ export const EXIT = {
   failed: 1,
   badInput: 2,
   rateLimited: 3,
+  /** reconcile: billed data not in yet, or the Admin API unreachable; try again later (EX_TEMPFAIL). */
+  tryLater: 75,
   interrupted: 130,
 } as const;
 

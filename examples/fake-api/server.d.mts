@@ -5,8 +5,9 @@ export interface FakeUsage {
   cache_read_input_tokens?: number;
 }
 export interface FakeTurn {
+  /** `usage.cache_creation.ephemeral_1h_input_tokens`: the part of the cache write billed as 1-hour (the ledger's split). */
   blocks?: Array<{ type: 'text'; text: string } | { type: 'tool_use'; name: string; input?: unknown }>;
-  usage?: FakeUsage;
+  usage?: FakeUsage & { cache_creation?: { ephemeral_1h_input_tokens?: number } };
   hang?: 'before-headers' | 'after-start';
 }
 export interface FakeContext {
@@ -23,11 +24,19 @@ export interface ServedRow {
   cacheReadInputTokens: number;
   responses: number;
 }
+/** One completed response as billed: when, to which x-api-key, for which model. */
+export interface LedgerEntry {
+  at: number;
+  apiKey: string;
+  model: string;
+  usage: Required<FakeUsage> & { cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number } };
+}
 export interface FakeApi {
   url: string;
   port: number;
   served: Record<string, ServedRow>;
   requests: Array<{ method?: string; path: string; model?: string; stream?: boolean; side?: boolean; usage?: Required<FakeUsage>; completed?: boolean }>;
+  ledger: LedgerEntry[];
   close(): Promise<void>;
 }
 export function startFakeApi(options?: { script?: FakeScript; port?: number; host?: string }): Promise<FakeApi>;

@@ -2,6 +2,8 @@
 // An offline stand-in for the Anthropic Messages API, for the demo and the end-to-end tests.
 // It answers Claude Code's requests from a script and remembers, per model, exactly what usage
 // it served, so a test can compare claude-project's numbers with the truth to the token.
+// `ledger` keeps every completed response with its time and the x-api-key it was billed to:
+// what admin-server.mjs reports as the bill.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -57,8 +59,11 @@ function contentOf(turn) {
 export async function startFakeApi({ script, port = 0, host = '127.0.0.1' } = {}) {
   const served = {};
   const requests = [];
+  const ledger = [];
   const hanging = new Set();
-  const record = (model, usage) => {
+  const record = (model, usage, apiKey, turn) => {
+    const oneHour = turn.usage?.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+    ledger.push({ at: Date.now(), apiKey, model, usage: { ...usage, cache_creation: { ephemeral_5m_input_tokens: usage.cache_creation_input_tokens - oneHour, ephemeral_1h_input_tokens: oneHour } } });
     const row = (served[model] ??= { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, responses: 0 });
     row.inputTokens += usage.input_tokens;
     row.outputTokens += usage.output_tokens;
@@ -105,7 +110,7 @@ export async function startFakeApi({ script, port = 0, host = '127.0.0.1' } = {}
     const message = { id: id('msg'), type: 'message', role: 'assistant', model, content: contentOf(turn), stop_reason: null, stop_sequence: null };
     const stopReason = message.content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
     if (!body.stream) {
-      record(model, usage);
+      record(model, usage, String(req.headers['x-api-key'] ?? ''), turn);
       entry.completed = true;
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': id('req') });
       res.end(JSON.stringify({ ...message, stop_reason: stopReason, usage }));
@@ -129,7 +134,7 @@ export async function startFakeApi({ script, port = 0, host = '127.0.0.1' } = {}
     });
     sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
     sse(res, 'message_stop', { type: 'message_stop' });
-    record(model, usage);
+    record(model, usage, String(req.headers['x-api-key'] ?? ''), turn);
     entry.completed = true;
     res.end();
   });
@@ -141,6 +146,7 @@ export async function startFakeApi({ script, port = 0, host = '127.0.0.1' } = {}
     port: address.port,
     served,
     requests,
+    ledger,
     close: async () => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections?.();

@@ -81,6 +81,7 @@ function normalise(file: string, raw: ConfigFile, env: NodeJS.ProcessEnv): Proje
     logsPath: path.resolve(rootDir, raw.logsPath ?? DEFAULTS.logsPath),
     ...(raw.timeoutSeconds !== undefined && { timeoutSeconds: raw.timeoutSeconds }),
     rateLimit: { ...DEFAULTS.rateLimit, ...raw.rateLimit },
+    billing: { ...raw.billing },
     pipeline: raw.pipeline.map((step) => ({
       name: step.name,
       prompt: step.prompt,

@@ -43,6 +43,15 @@ const pipeline = list(StepSchema, 1).superRefine((steps, ctx) => {
   });
 });
 
+export const API_KEY_ID_PATTERN = /^apikey_[A-Za-z0-9]+$/;
+
+const billing = mapping({
+  adminApiUrl: pattern(/^https?:\/\/\S+$/, 'an http(s) URL').optional(),
+  apiKeyId: pattern(API_KEY_ID_PATTERN, 'an API key id such as apikey_01Rj2N8SVvo6BePZj99NhmiT').optional(),
+  settleMinutes: num({ min: 0 }).optional(),
+  pollSeconds: num({ min: 1 }).optional(),
+});
+
 export const ConfigSchema = mapping({
   model: text().optional(),
   claude: mapping({ command: text().optional(), args: stringList().optional() }).optional(),
@@ -54,6 +63,7 @@ export const ConfigSchema = mapping({
     maxWaitMinutes: num({ min: 0 }).optional(),
     marginSeconds: num({ min: 0 }).optional(),
   }).optional(),
+  billing: billing.optional(),
   pipeline,
 });
 

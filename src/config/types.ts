@@ -1,3 +1,5 @@
+import type { ConfigFile } from './schema.js';
+
 export interface CheckConfig {
   command: string;
   /** Re-runs of the step when the check fails. */
@@ -21,6 +23,9 @@ export interface RateLimitConfig {
   marginSeconds: number;
 }
 
+/** `billing:` in claude-project.yaml, as written (defaults and environment are applied by `reconcile`). */
+export type BillingConfig = NonNullable<ConfigFile['billing']>;
+
 export interface ProjectConfig {
   /** The file it was read from (absolute). */
   file: string;
@@ -34,6 +39,7 @@ export interface ProjectConfig {
   logsPath: string;
   timeoutSeconds?: number;
   rateLimit: RateLimitConfig;
+  billing: BillingConfig;
   pipeline: StepConfig[];
 }
 

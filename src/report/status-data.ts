@@ -3,6 +3,7 @@ import type { SequencePhase, SequenceState } from '../state/sequence-state.js';
 import { weakestSource, type AttemptOutcome, type AttemptState, type StepState, type StepStatus, type TaskPhase, type TaskState } from '../state/task-state.js';
 import { sumModelUsage } from '../usage/math.js';
 import type { UsageSource } from '../usage/types.js';
+import { billingData, type BillingData } from './billing-data.js';
 import type { LoadedStates, LoadedTask } from '../state/load-states.js';
 import { summarizeUsage, type UsageSummary } from './usage-summary.js';
 
@@ -60,6 +61,8 @@ export interface TaskData extends UsageSummary {
   durationMs: number | null;
   malformedLines: number;
   steps: StepData[];
+  /** The last `reconcile` against the Admin API; null when never reconciled. */
+  billing: BillingData | null;
 }
 
 export interface SequenceData extends UsageSummary {
@@ -73,6 +76,8 @@ export interface SequenceData extends UsageSummary {
   failedTasks: string[];
   startedAt: string;
   finishedAt: string | null;
+  /** The last `reconcile` of the sequence's tasks together; null when never reconciled. */
+  billing: BillingData | null;
 }
 
 export interface StatusData {
@@ -132,6 +137,7 @@ function taskData(task: LoadedTask): TaskData {
       durationMs: null,
       malformedLines: 0,
       steps: [],
+      billing: null,
       ...summarizeUsage({}),
     };
   }
@@ -149,6 +155,7 @@ function taskData(task: LoadedTask): TaskData {
     durationMs: durations.length > 0 ? durations.reduce((a, b) => a + b, 0) : null,
     malformedLines: state.malformedLines,
     steps: state.steps.map(stepData),
+    billing: billingData(state.billing),
     ...summarizeUsage(state.tokenUsage),
   };
 }
@@ -165,6 +172,7 @@ function sequenceData(sequence: SequenceState): SequenceData {
     failedTasks: sequence.failedTasks,
     startedAt: sequence.startedAt,
     finishedAt: sequence.finishedAt ?? null,
+    billing: billingData(sequence.billing),
     ...summarizeUsage(sequence.stats.totalTokenUsage),
   };
 }

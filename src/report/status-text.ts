@@ -1,7 +1,13 @@
 import { formatCost } from '../usage/rows.js';
+import type { BillingData } from './billing-data.js';
 import type { StatusData, TaskData } from './status-data.js';
 import { stepsTable } from './table-cells.js';
 import { summaryTable, tableText } from './usage-table.js';
+
+function billingLine(billing: BillingData): string {
+  const shared = billing.sharedWith.length > 0 ? ` with ${billing.sharedWith.join(', ')}` : '';
+  return `billing: ${billing.status}${shared} (reconciled ${billing.checkedAt}, key ${billing.apiKeyId})`;
+}
 
 function taskBlock(task: TaskData): string {
   if (task.phase === 'not-run') return `${task.taskPath}: not run yet`;
@@ -9,6 +15,7 @@ function taskBlock(task: TaskData): string {
   const lines = [`${task.taskName} (${task.taskPath}): ${task.phase}${waiting}${task.error ? ` · ${task.error}` : ''} · ${formatCost(task.total.costUsd)}`];
   if (task.steps.length > 0) lines.push(tableText(stepsTable(task.steps), '  '));
   if (task.malformedLines > 0) lines.push(`  malformed stream lines: ${task.malformedLines}`);
+  if (task.billing) lines.push(`  ${billingLine(task.billing)}`);
   return lines.join('\n');
 }
 
@@ -19,7 +26,7 @@ export function formatStatus(data: StatusData): string {
   const { sequence } = data;
   const total = `Total over ${data.totals.tasks} task(s)`;
   const heading = sequence
-    ? `Sequence ${sequence.tasksDir}: ${sequence.phase} · ${sequence.tasksCompleted}/${sequence.tasksTotal} done, ${sequence.tasksFailed} failed\n${total}`
+    ? `Sequence ${sequence.tasksDir}: ${sequence.phase} · ${sequence.tasksCompleted}/${sequence.tasksTotal} done, ${sequence.tasksFailed} failed\n${sequence.billing ? `${billingLine(sequence.billing)}\n` : ''}${total}`
     : total;
   return `${blocks.join('\n\n')}\n\n${heading}\n${summaryTable(data.totals, '  ')}\n`;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { choice, count, describeValue, list, num, record, text } from '../declare/rules.js';
 import { sumModelUsage, totalOf } from '../usage/math.js';
+import { BillingRecordSchema } from './billing-record.js';
 import { ModelTokenUsageSchema } from '../usage/types.js';
 import { TASK_PHASES, type TaskState } from './task-state.js';
 
@@ -35,6 +36,8 @@ export const SequenceStateSchema = record({
   startedAt: text(),
   updatedAt: text(),
   finishedAt: text().optional(),
+  /** The last `reconcile` of the sequence's tasks together against the Admin API. */
+  billing: BillingRecordSchema.optional(),
 });
 export type SequenceState = z.infer<typeof SequenceStateSchema>;
 

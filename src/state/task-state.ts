@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { choice, count, describeValue, list, num, record, text } from '../declare/rules.js';
 import { sumModelUsage, totalOf } from '../usage/math.js';
+import { BillingRecordSchema } from './billing-record.js';
 import { ModelTokenUsageSchema, UsageSourceSchema, type UsageSource } from '../usage/types.js';
 
 export const TASK_PHASES = ['pending', 'running', 'waiting-rate-limit', 'done', 'failed', 'interrupted'] as const;
@@ -66,6 +67,8 @@ export const TaskStateSchema = record({
   finishedAt: timestamp().optional(),
   waitingUntil: timestamp().optional(),
   error: z.string().optional(),
+  /** The last `reconcile` against the Admin API; beside the usage, never replacing it. */
+  billing: BillingRecordSchema.optional(),
 });
 export type TaskState = z.infer<typeof TaskStateSchema>;
 

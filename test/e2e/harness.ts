@@ -11,7 +11,8 @@ export interface E2eProject {
   dir: string;
   home: string;
   api: FakeApi;
-  run(args: string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }>;
+  /** `env`: added to the environment the CLI (and so claude) gets. */
+  run(args: string[], env?: Record<string, string>): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }>;
   readJson<T>(relative: string): Promise<T>;
   readText(relative: string): Promise<string>;
   close(): Promise<void>;
@@ -31,12 +32,12 @@ export async function e2eProject(files: Record<string, string>, script: FakeScri
     dir,
     home,
     api,
-    run: async (args) => {
+    run: async (args, env = {}) => {
       const result = await execa(process.execPath, [CLI, ...args], {
         cwd: dir,
         reject: false,
         extendEnv: false,
-        env: { ...realClaudeEnv(api.url, home), CLAUDE_PROJECT_CLAUDE_BIN: resolveRealClaude(), NO_COLOR: '1' },
+        env: { ...realClaudeEnv(api.url, home), CLAUDE_PROJECT_CLAUDE_BIN: resolveRealClaude(), NO_COLOR: '1', ...env },
         timeout: 180_000,
       });
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };

@@ -4,6 +4,7 @@ import type { StatusData, TaskData } from '../status-data.js';
 import { stepsTable, usageCellTable, type CellTable } from '../table-cells.js';
 import { cacheHitRatio, tokenCount, type ModelUsageRow } from '../usage-summary.js';
 import { barChart, type BarRow } from './bar-chart.js';
+import { billingSection } from './billing-section.js';
 import { modelColors } from './colors.js';
 import { escapeHtml } from './escape.js';
 import { STYLE } from './style.js';
@@ -156,6 +157,7 @@ ${legend(models, color)}
 <section><h2>Cost per step</h2>${costChart(data, color)}</section>
 <section><h2>Cache hit ratio per model</h2><p class="note">cache read ÷ (input + cache write + cache read)</p>${cacheChart(data, color)}</section>
 <section><h2>Totals</h2>${htmlTable(usageCellTable(data.totals), 'usage', true)}</section>
+${billingSection(data)}
 <section><h2>Tasks</h2>${data.tasks.map(taskSection).join('\n')}</section>`;
   return `<!doctype html>
 <html lang="en">

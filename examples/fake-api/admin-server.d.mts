@@ -1,0 +1,37 @@
+import type { LedgerEntry } from './server.mjs';
+
+export interface FakeApiKey {
+  id: string;
+  key: string;
+  name?: string;
+}
+export interface BilledEntry {
+  at?: number;
+  apiKey: string;
+  model: string;
+  usage: Partial<LedgerEntry['usage']>;
+}
+export interface FakeAdminApi {
+  url: string;
+  port: number;
+  adminKey: string;
+  apiKeys: FakeApiKey[];
+  lagSeconds: number;
+  pageSize: number;
+  breakField: string | null;
+  requests: Array<{ method?: string; path: string; query: string }>;
+  bill(entry: BilledEntry): void;
+  failNext(status: number, options?: { times?: number; retryAfter?: number }): void;
+  close(): Promise<void>;
+}
+export function partialKeyHint(key: string): string;
+export function startFakeAdminApi(options?: {
+  adminKey?: string;
+  apiKeys?: FakeApiKey[];
+  ledgers?: Array<Array<{ at: number; apiKey: string; model: string; usage: Partial<LedgerEntry['usage']> }>>;
+  lagSeconds?: number;
+  pageSize?: number;
+  port?: number;
+  host?: string;
+  now?: () => number;
+}): Promise<FakeAdminApi>;

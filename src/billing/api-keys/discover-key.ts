@@ -1,0 +1,55 @@
+import type { AdminClient } from '../client/admin-client.js';
+import { ShapeReader } from '../client/shape.js';
+import { UserError } from '../../errors.js';
+import { API_KEY_ID_ENV } from '../settings/resolve.js';
+
+export const API_KEYS_PATH = '/v1/organizations/api_keys';
+
+interface ApiKeyHint {
+  id: string;
+  name: string;
+  partialKeyHint: string;
+}
+
+/** `sk-ant-api03-R2D...igAA` matches a key that starts with the part before `...` and ends with the part after. */
+export function hintMatches(hint: string, key: string): boolean {
+  const parts = hint.split('...');
+  if (parts.length !== 2) return false;
+  const [start, end] = parts as [string, string];
+  return key.length >= start.length + end.length && key.startsWith(start) && key.endsWith(end);
+}
+
+async function listApiKeys(client: AdminClient): Promise<ApiKeyHint[]> {
+  const shape = new ShapeReader(API_KEYS_PATH);
+  const keys: ApiKeyHint[] = [];
+  let afterId: string | undefined;
+  for (;;) {
+    const body = shape.object(await client.get(API_KEYS_PATH, { limit: 100, after_id: afterId }), 'the answer');
+    const data = shape.array(body.data, 'data');
+    data.forEach((raw, i) => {
+      const key = shape.object(raw, `data[${i}]`);
+      keys.push({
+        id: shape.string(key.id, `data[${i}].id`),
+        name: typeof key.name === 'string' ? key.name : '',
+        partialKeyHint: shape.string(key.partial_key_hint, `data[${i}].partial_key_hint`),
+      });
+    });
+    if (!shape.boolean(body.has_more, 'has_more') || data.length === 0) return keys;
+    afterId = shape.string(body.last_id, 'last_id');
+  }
+}
+
+/**
+ * The id of the organisation's API key that `apiKey` is, by its hint. The key itself is never
+ * printed or stored; none or several matches are a UserError saying which setting to add.
+ */
+export async function discoverApiKeyId(client: AdminClient, apiKey: string | undefined, configFile: string): Promise<string> {
+  const setting = `set billing.apiKeyId in ${configFile} or ${API_KEY_ID_ENV} to the id (apikey_…) of the API key the runs use`;
+  if (!apiKey) throw new UserError(`no API key to reconcile: ANTHROPIC_API_KEY is not set, so the key the runs used cannot be found; ${setting}.`);
+  const matches = (await listApiKeys(client)).filter((key) => hintMatches(key.partialKeyHint, apiKey));
+  if (matches.length === 1) return matches[0]!.id;
+  if (matches.length === 0) throw new UserError(`no API key of the organisation matches ANTHROPIC_API_KEY; ${setting}.`);
+  throw new UserError(
+    `${matches.length} API keys of the organisation match ANTHROPIC_API_KEY (${matches.map((k) => `${k.id}${k.name ? ` "${k.name}"` : ''}`).join(', ')}); ${setting}.`,
+  );
+}

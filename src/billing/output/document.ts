@@ -1,0 +1,104 @@
+import type { ModelTokenUsage } from '../../usage/types.js';
+import type { BillingCheck, GroupCheck } from '../check/check-billing.js';
+import type { CostComparison } from '../cost-report/fetch-cost.js';
+import { COMPARED_FIELDS, type BilledCounts, type BillingStatus, type BillingWindow, type ComparedCounts, type ReconcileStatus, type UsageBucket } from '../types.js';
+
+/** Bump on any change that is not an added field (schema/reconcile.schema.json). */
+export const RECONCILE_SCHEMA_VERSION = 1;
+
+export interface ModelComparison {
+  model: string;
+  recorded: ComparedCounts;
+  billed: BilledCounts;
+  difference: ComparedCounts;
+}
+
+/** What `reconcile --json` prints, and what the text and Markdown report are drawn from. */
+export interface ReconcileDocument {
+  schemaVersion: typeof RECONCILE_SCHEMA_VERSION;
+  status: ReconcileStatus;
+  /** Why nothing was checked, for `skipped`; null otherwise. */
+  reason: string | null;
+  checkedAt: string;
+  apiKeyId: string | null;
+  window: BillingWindow | null;
+  models: ModelComparison[];
+  tasks: Array<{ taskPath: string; status: BillingStatus; window: BillingWindow; sharedWith: string[]; models: ModelComparison[] }>;
+  sequence: { tasksDir: string; status: BillingStatus; window: BillingWindow; models: ModelComparison[] } | null;
+  buckets: UsageBucket[];
+  /** Admin API requests made. */
+  reads: number;
+  /** Billed USD per model over the whole UTC days (informational); null when cost_report did not answer. */
+  costReport: { days: BillingWindow; models: Array<{ model: string; billedUsd: number; recordedCostUsd: number }> } | null;
+}
+
+function recordedCounts(usage: ModelTokenUsage, model: string): ComparedCounts {
+  return Object.fromEntries(COMPARED_FIELDS.map((field) => [field, usage[model]?.[field] ?? 0])) as ComparedCounts;
+}
+
+const noBilled: BilledCounts = {
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheCreationInputTokens: 0,
+  cacheCreation5mInputTokens: 0,
+  cacheCreation1hInputTokens: 0,
+  cacheReadInputTokens: 0,
+};
+
+/** One row per model either side has, recorded and billed side by side. */
+export function modelComparisons(check: Pick<GroupCheck, 'recorded' | 'billed'>): ModelComparison[] {
+  const models = [...new Set([...Object.keys(check.recorded), ...Object.keys(check.billed)])].sort();
+  return models.map((model) => {
+    const recorded = recordedCounts(check.recorded, model);
+    const billed = check.billed[model] ?? noBilled;
+    const difference = Object.fromEntries(COMPARED_FIELDS.map((f) => [f, billed[f] - recorded[f]])) as ComparedCounts;
+    return { model, recorded, billed, difference };
+  });
+}
+
+export function skippedDocument(reason: string, now: Date): ReconcileDocument {
+  return {
+    schemaVersion: RECONCILE_SCHEMA_VERSION,
+    status: 'skipped',
+    reason,
+    checkedAt: now.toISOString(),
+    apiKeyId: null,
+    window: null,
+    models: [],
+    tasks: [],
+    sequence: null,
+    buckets: [],
+    reads: 0,
+    costReport: null,
+  };
+}
+
+export function checkDocument(check: BillingCheck, tasksDir: string | undefined, reads: number, cost: CostComparison | undefined): ReconcileDocument {
+  const recordedCost = check.overall.recorded;
+  return {
+    schemaVersion: RECONCILE_SCHEMA_VERSION,
+    status: check.overall.status,
+    reason: null,
+    checkedAt: check.checkedAt,
+    apiKeyId: check.apiKeyId,
+    window: check.overall.window,
+    models: modelComparisons(check.overall),
+    tasks: check.tasks.map((task) => ({ taskPath: task.taskPath, status: task.status, window: task.window, sharedWith: task.sharedWith, models: modelComparisons(task) })),
+    sequence:
+      check.sequence && tasksDir !== undefined
+        ? { tasksDir, status: check.sequence.status, window: check.sequence.window, models: modelComparisons(check.sequence) }
+        : null,
+    buckets: check.buckets.filter((bucket) => Object.keys(bucket.models).length > 0),
+    reads,
+    costReport: cost
+      ? {
+          days: cost.days,
+          models: [...new Set([...Object.keys(cost.billedUsd), ...Object.keys(recordedCost)])].sort().map((model) => ({
+            model,
+            billedUsd: cost.billedUsd[model] ?? 0,
+            recordedCostUsd: recordedCost[model]?.costUsd ?? 0,
+          })),
+        }
+      : null,
+  };
+}

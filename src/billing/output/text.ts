@@ -1,0 +1,30 @@
+import { alignColumns } from '../../report/usage-table.js';
+import { formatCost } from '../../usage/rows.js';
+import type { ReconcileDocument } from './document.js';
+import { COMPARISON_HEADERS, comparisonRows } from './rows.js';
+
+const MEANING = {
+  verified: 'what was billed to the key in these minutes equals what was recorded, for every model and count',
+  mismatch: 'what was billed to the key in these minutes differs from what was recorded',
+  pending: "billed is still below recorded: the provider's data may not have arrived yet (it usually takes up to 5 minutes)",
+  skipped: 'nothing was reconciled',
+} as const;
+
+/** The human summary of a reconcile. */
+export function formatReconcile(doc: ReconcileDocument): string {
+  if (doc.status === 'skipped') return `reconcile: skipped · ${doc.reason}\n`;
+  const lines = [
+    `reconcile: ${doc.status} · ${MEANING[doc.status]}`,
+    `  key ${doc.apiKeyId} · window ${doc.window!.start} to ${doc.window!.end} · ${doc.reads} Admin API read(s)`,
+    alignColumns([COMPARISON_HEADERS, ...comparisonRows(doc.models)], '  ', [0, 1]),
+  ];
+  if (doc.sequence) lines.push(`  sequence ${doc.sequence.tasksDir}: ${doc.sequence.status}`);
+  for (const task of doc.tasks) {
+    lines.push(`  ${task.taskPath}: ${task.status}${task.sharedWith.length > 0 ? ` (shares minutes with ${task.sharedWith.join(', ')}; verified only together)` : ''}`);
+  }
+  if (doc.costReport) {
+    lines.push(`  cost report ${doc.costReport.days.start.slice(0, 10)} to ${doc.costReport.days.end.slice(0, 10)} (whole days, the organisation's other use included):`);
+    for (const row of doc.costReport.models) lines.push(`    ${row.model}: billed ${formatCost(row.billedUsd)} · recorded ${formatCost(row.recordedCostUsd)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,25 @@
+import { SequenceStateSchema } from '../../state/sequence-state.js';
+import { TaskStateSchema } from '../../state/task-state.js';
+import { sequenceStateFile } from '../../state/paths.js';
+import type { BillingCheck, GroupCheck, TaskCheck } from '../check/check-billing.js';
+import type { BillingRecord } from '../types.js';
+import { writeBillingRecord } from './write-billing.js';
+
+function record(check: BillingCheck, part: GroupCheck | TaskCheck, reads: number): BillingRecord {
+  return {
+    status: part.status,
+    checkedAt: check.checkedAt,
+    apiKeyId: check.apiKeyId,
+    window: part.window,
+    billed: part.billed,
+    difference: part.difference,
+    reads,
+    ...('sharedWith' in part && part.sharedWith.length > 0 && { sharedWith: part.sharedWith }),
+  };
+}
+
+/** Writes the check into each task state it covers and, for a sequence, into sequence.state.json. */
+export async function recordCheck(check: BillingCheck, statePath: string, reads: number): Promise<void> {
+  for (const task of check.tasks) await writeBillingRecord(task.stateFile, TaskStateSchema, record(check, task, reads));
+  if (check.sequence) await writeBillingRecord(sequenceStateFile(statePath), SequenceStateSchema, record(check, check.sequence, reads));
+}

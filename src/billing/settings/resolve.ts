@@ -1,0 +1,49 @@
+import { API_KEY_ID_PATTERN } from '../../config/schema.js';
+import type { ProjectConfig } from '../../config/types.js';
+import { UserError } from '../../errors.js';
+
+export const ADMIN_KEY_ENV = 'ANTHROPIC_ADMIN_KEY';
+export const ADMIN_API_URL_ENV = 'CLAUDE_PROJECT_ADMIN_API_URL';
+export const API_KEY_ID_ENV = 'CLAUDE_PROJECT_API_KEY_ID';
+export const DEFAULT_ADMIN_API_URL = 'https://api.anthropic.com';
+
+export const BILLING_DEFAULTS = {
+  /** How long after a window ends billed data may still be missing before that is a mismatch. */
+  settleMinutes: 10,
+  /** The Admin API asks for at most one poll a minute in sustained use. */
+  pollSeconds: 60,
+} as const;
+
+export interface BillingSettings {
+  adminKey: string;
+  baseUrl: string;
+  /** Undefined: to be found from ANTHROPIC_API_KEY and the organisation's key hints. */
+  apiKeyId: string | undefined;
+  settleMinutes: number;
+  pollSeconds: number;
+}
+
+/**
+ * The settings `reconcile` runs with: config `billing:` overridden by the environment.
+ * Undefined when there is no admin key (nothing can be reconciled). Bad values are a UserError
+ * naming the setting.
+ */
+export function resolveBillingSettings(config: ProjectConfig, env: NodeJS.ProcessEnv): BillingSettings | undefined {
+  const adminKey = env[ADMIN_KEY_ENV]?.trim();
+  const baseUrl = env[ADMIN_API_URL_ENV]?.trim() || config.billing.adminApiUrl || DEFAULT_ADMIN_API_URL;
+  if (!/^https?:\/\/\S+$/.test(baseUrl)) {
+    throw new UserError(`${env[ADMIN_API_URL_ENV]?.trim() ? ADMIN_API_URL_ENV : `${config.file}: billing.adminApiUrl`}: ${JSON.stringify(baseUrl)} is not an http(s) URL.`);
+  }
+  const envKeyId = env[API_KEY_ID_ENV]?.trim();
+  if (envKeyId && !API_KEY_ID_PATTERN.test(envKeyId)) {
+    throw new UserError(`${API_KEY_ID_ENV}: ${JSON.stringify(envKeyId)} is not an API key id (apikey_ followed by letters and digits).`);
+  }
+  if (!adminKey) return undefined;
+  return {
+    adminKey,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    apiKeyId: envKeyId || config.billing.apiKeyId,
+    settleMinutes: config.billing.settleMinutes ?? BILLING_DEFAULTS.settleMinutes,
+    pollSeconds: config.billing.pollSeconds ?? BILLING_DEFAULTS.pollSeconds,
+  };
+}

@@ -1,0 +1,72 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { discoverApiKeyId } from '../billing/api-keys/discover-key.js';
+import { checkBilling, tasksToCheck, type BillingCheck } from '../billing/check/check-billing.js';
+import { AdminClient } from '../billing/client/admin-client.js';
+import { fetchCostReport } from '../billing/cost-report/fetch-cost.js';
+import { checkDocument, skippedDocument, type ReconcileDocument } from '../billing/output/document.js';
+import { reconcileMarkdown } from '../billing/output/markdown.js';
+import { formatReconcile } from '../billing/output/text.js';
+import { recordCheck } from '../billing/record/records.js';
+import { ADMIN_KEY_ENV, resolveBillingSettings } from '../billing/settings/resolve.js';
+import { configPathFor, loadConfig } from '../config/load.js';
+import { EXIT, UserError } from '../errors.js';
+import { loadStates } from '../state/load-states.js';
+
+export interface ReconcileOptions {
+  config?: string;
+  json: boolean;
+  wait: boolean;
+  /** With --wait: give up waiting after this many minutes. */
+  timeoutMinutes?: number;
+  report?: string;
+}
+
+const EXIT_FOR = { verified: EXIT.ok, skipped: EXIT.ok, mismatch: EXIT.failed, pending: EXIT.tryLater } as const;
+
+/**
+ * `reconcile`: the recorded usage against what the Admin API says was billed to the runs' API
+ * key in the runs' minutes; the verdict is written into the state files (under their locks).
+ */
+export async function reconcileCommand(target: string | undefined, options: ReconcileOptions): Promise<number> {
+  const env = process.env;
+  const config = await loadConfig(configPathFor(options.config, process.cwd()), env);
+  const settings = resolveBillingSettings(config, env);
+  let asked = await loadStates(config, target);
+  if (!settings) {
+    return finish(skippedDocument(`${ADMIN_KEY_ENV} is not set (an Admin API key, sk-ant-admin…, is needed to read what was billed); no file was changed.`, new Date()), options);
+  }
+  if (tasksToCheck(asked, Date.now()) === 0) {
+    return finish(skippedDocument('no task has run yet: there is nothing to check against the bill; no file was changed.', new Date()), options);
+  }
+  const client = new AdminClient({ baseUrl: settings.baseUrl, adminKey: settings.adminKey });
+  const apiKeyId = settings.apiKeyId ?? (await discoverApiKeyId(client, env.ANTHROPIC_API_KEY, config.file));
+  const giveUpAt = options.timeoutMinutes === undefined ? Infinity : Date.now() + options.timeoutMinutes * 60_000;
+  let check: BillingCheck;
+  for (;;) {
+    const known = target === undefined ? asked : await loadStates(config, undefined);
+    check = await checkBilling(client, apiKeyId, asked, known, { now: Date.now(), settleMinutes: settings.settleMinutes });
+    await recordCheck(check, config.statePath, client.reads);
+    if (check.overall.status !== 'pending' || !options.wait || Date.now() + settings.pollSeconds * 1000 > giveUpAt) break;
+    process.stderr.write(`reconcile: pending (billed data not complete yet); checking again in ${settings.pollSeconds}s\n`);
+    await new Promise((resolve) => setTimeout(resolve, settings.pollSeconds * 1000));
+    asked = await loadStates(config, target);
+  }
+  const cost = await fetchCostReport(client, check.overall.window);
+  const tasksDir = asked.sequence?.tasksDir;
+  return finish(checkDocument(check, tasksDir, client.reads, cost), options);
+}
+
+async function finish(doc: ReconcileDocument, options: ReconcileOptions): Promise<number> {
+  if (options.report !== undefined) {
+    const file = path.resolve(options.report);
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, reconcileMarkdown(doc));
+    } catch (error) {
+      throw new UserError(`${options.report}: cannot write the report: ${(error as Error).message}`);
+    }
+  }
+  process.stdout.write(options.json ? `${JSON.stringify(doc, null, 2)}\n` : formatReconcile(doc));
+  return EXIT_FOR[doc.status];
+}
