@@ -51,6 +51,7 @@ describe('filesystem errors: exit 2 naming the path and what to do, no stack, no
     expect(run.stderr).toContain(`${path.join(project.logsDir, 't')}: cannot write the logs folder of this task`);
     expect(run.stderr).not.toMatch(STACK_FRAME);
     expect(await taskPhases(project)).not.toContain('running');
+    expect((await project.sequenceState()).phase).toBe('failed');
     expect(await project.calls()).toHaveLength(0);
   });
 
