@@ -1,149 +1,191 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { describeOutputError, reportFailure } from './errors/top-level.js';
 
-const HELP = `claude-project: run Claude Code pipelines unattended and account for every token.
-
-Usage:
-  claude-project run <task.md>         run the pipeline for one task (resumes where it stopped)
-  claude-project sequence <dir>        run every *.md task in the folder, in name order
-  claude-project status [task.md|dir]  what ran and what it cost, per step and per model
-  claude-project recount [task.md|dir] rebuild usage from the raw logs, report differences
-  claude-project report --html FILE [task.md|dir]
-                                       the status as one self-contained HTML page with charts
-  claude-project reconcile [task.md|dir] [--wait] [--json] [--report FILE.md]
-                                       check the recorded usage against what the Admin API
-                                       says was billed (needs ANTHROPIC_ADMIN_KEY)
-
-Options:
-  --config FILE   the config file (default: ./claude-project.yaml)
-  --restart       start over: move the old state and logs aside and run everything again
-  --keep-going    sequence: go on with the next task after one fails
-  --fix           recount: write the numbers rebuilt from the raw logs into the state
-  --json          status: the status as JSON (schema/status.schema.json); run, sequence:
-                  stdout holds only one JSON summary line, printed at the end
-                  (schema/run-summary.schema.json); the human summary goes to stderr
-  --html FILE     report: write the HTML report to FILE (no network needed to view it)
-  --wait          reconcile: while pending, check again every billing.pollSeconds
-  --timeout MIN   reconcile --wait: stop waiting after MIN minutes
-  --report FILE   reconcile: also write the result as a Markdown report to FILE
-  --quiet         run, sequence: no progress on stderr (nor the human summary, with --json)
-  -h, --help      this help
-  -v, --version   the version
-
+const AFTER_HELP = `
 Exit codes: 0 all done and passed · 1 a step failed (recount: the state differs from the
-raw logs) · 2 bad input (config, task, flags, state file, a task already running) · 3 stopped
-by a usage limit it may not wait for · 130 interrupted. reconcile: 0 verified or skipped ·
-1 mismatch · 2 bad settings or the admin key refused · 75 pending, or the Admin API unreachable.
+raw logs) · 2 bad input (config, task, flags, state file, a task already running, a folder
+that cannot be written) · 3 stopped by a usage limit it may not wait for · 130 interrupted.
+reconcile: 0 verified or skipped · 1 mismatch · 2 bad settings or the admin key refused ·
+75 pending, or the Admin API unreachable.
 Environment: CLAUDE_PROJECT_CLAUDE_BIN overrides claude.command; ANTHROPIC_ADMIN_KEY,
-CLAUDE_PROJECT_ADMIN_API_URL and CLAUDE_PROJECT_API_KEY_ID are for reconcile.
+CLAUDE_PROJECT_ADMIN_API_URL and CLAUDE_PROJECT_API_KEY_ID are for reconcile; DEBUG=1 prints
+the stack trace of an unexpected error.
 `;
 
-const OPTIONS = {
-  config: { type: 'string' },
-  restart: { type: 'boolean', default: false },
-  'keep-going': { type: 'boolean', default: false },
-  fix: { type: 'boolean', default: false },
-  json: { type: 'boolean', default: false },
-  html: { type: 'string' },
-  wait: { type: 'boolean', default: false },
-  timeout: { type: 'string' },
-  report: { type: 'string' },
-  quiet: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-  version: { type: 'boolean', short: 'v', default: false },
-} as const;
+interface CommonFlags {
+  config?: string;
+}
+interface RunFlags extends CommonFlags {
+  restart?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    process.stderr.write(`claude-project: ${(error as Error).message}\nRun "claude-project --help" for usage.\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.version) {
-    process.stdout.write(`${version()}\n`);
-    return 0;
-  }
-  const [command, target, ...extra] = positionals;
-  if (values.help || command === undefined || command === 'help') {
-    process.stdout.write(HELP);
-    return values.help || command === 'help' ? 0 : 2;
-  }
-  const usage = (message: string): number => {
-    process.stderr.write(`claude-project: ${message}\nRun "claude-project --help" for usage.\n`);
-    return 2;
+const configOption = (): Option => new Option('--config <file>', 'the config file (default: ./claude-project.yaml)');
+const quietOption = (): Option => new Option('--quiet', 'no progress on stderr (nor the human summary, with --json)');
+const restartOption = (): Option => new Option('--restart', 'start over: move the old state and logs aside and run everything again');
+const runJsonOption = (): Option =>
+  new Option('--json', 'stdout holds only one JSON summary line, printed at the end (schema/run-summary.schema.json); the human summary goes to stderr');
+/** A flag value that must be a number > 0; anything else is refused naming the flag and the value. */
+const positiveNumber =
+  (flag: string) =>
+  (value: string): number => {
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${flag} ${JSON.stringify(value)}: expected a number > 0`);
+    return number;
   };
-  if (extra.length > 0) return usage(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const known = ['run', 'sequence', 'status', 'report', 'recount', 'reconcile'];
-  if (values.json && known.includes(command) && !['status', 'run', 'sequence', 'reconcile'].includes(command)) {
-    return usage(`--json is for status, run, sequence and reconcile, not ${command}`);
-  }
-  for (const flag of ['wait', 'timeout', 'report'] as const) {
-    if (values[flag] !== undefined && values[flag] !== false && known.includes(command) && command !== 'reconcile') return usage(`--${flag} is for reconcile, not ${command}`);
-  }
-  if (values.html !== undefined && known.includes(command) && command !== 'report') return usage(`--html is for report, not ${command}`);
-  const common = { ...(values.config !== undefined && { config: values.config }), quiet: values.quiet };
-  switch (command) {
-    case 'run': {
-      if (!target) return usage('run needs a task file: claude-project run <task.md>');
+const common = (flags: CommonFlags): { config?: string } => (flags.config !== undefined ? { config: flags.config } : {});
+
+/** Every command and its flags; each command's code is loaded only when it runs. */
+function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('claude-project')
+    .description('Run Claude Code pipelines unattended and account for every token.')
+    .version(version(), '-v, --version', 'the version')
+    .helpOption('-h, --help', 'this help')
+    .helpCommand('help [command]', 'the help of a command')
+    .addHelpText('after', AFTER_HELP)
+    .showHelpAfterError('Run "claude-project --help" (or "claude-project <command> --help") for usage.')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`claude-project: ${text.replace(/^error: /, '')}`) });
+
+  program
+    .command('run')
+    .description('run the pipeline for one task (resumes where it stopped)')
+    .argument('<task>', 'the task file (task.md)')
+    .addOption(configOption())
+    .addOption(restartOption())
+    .addOption(runJsonOption())
+    .addOption(quietOption())
+    .action(async (task: string, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js');
-      return runCommand(target, { ...common, restart: values.restart, json: values.json });
-    }
-    case 'sequence': {
-      if (!target) return usage('sequence needs a folder: claude-project sequence <dir>');
+      setExitCode(await runCommand(task, { ...common(flags), quiet: flags.quiet === true, restart: flags.restart === true, json: flags.json === true }));
+    });
+
+  program
+    .command('sequence')
+    .description('run every *.md task in the folder, in name order')
+    .argument('<dir>', 'the folder of task files')
+    .addOption(configOption())
+    .addOption(restartOption())
+    .option('--keep-going', 'go on with the next task after one fails')
+    .addOption(runJsonOption())
+    .addOption(quietOption())
+    .action(async (dir: string, flags: RunFlags & { keepGoing?: boolean }) => {
       const { sequenceCommand } = await import('./commands/sequence.js');
-      return sequenceCommand(target, { ...common, restart: values.restart, keepGoing: values['keep-going'], json: values.json });
-    }
-    case 'status': {
+      setExitCode(
+        await sequenceCommand(dir, {
+          ...common(flags),
+          quiet: flags.quiet === true,
+          restart: flags.restart === true,
+          keepGoing: flags.keepGoing === true,
+          json: flags.json === true,
+        }),
+      );
+    });
+
+  program
+    .command('status')
+    .description('what ran and what it cost, per step and per model')
+    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addOption(configOption())
+    .option('--json', 'the status as JSON (schema/status.schema.json)')
+    .action(async (target: string | undefined, flags: CommonFlags & { json?: boolean }) => {
       const { statusCommand } = await import('./commands/status.js');
-      return statusCommand(target, { ...common, json: values.json });
-    }
-    case 'report': {
-      if (values.html === undefined) return usage('report needs an output file: claude-project report --html FILE [task.md|dir]');
-      const { reportCommand } = await import('./commands/report.js');
-      return reportCommand(target, { ...common, html: values.html });
-    }
-    case 'recount': {
+      setExitCode(await statusCommand(target, { ...common(flags), json: flags.json === true }));
+    });
+
+  program
+    .command('recount')
+    .description('rebuild usage from the raw logs, report differences (exit 1 when there are some)')
+    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addOption(configOption())
+    .option('--fix', 'write the numbers rebuilt from the raw logs into the state')
+    .action(async (target: string | undefined, flags: CommonFlags & { fix?: boolean }) => {
       const { recountCommand } = await import('./commands/recount.js');
-      return recountCommand(target, { ...common, fix: values.fix });
-    }
-    case 'reconcile': {
-      const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
-      if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) return usage(`--timeout ${JSON.stringify(values.timeout)}: expected minutes, a number > 0`);
+      setExitCode(await recountCommand(target, { ...common(flags), fix: flags.fix === true }));
+    });
+
+  program
+    .command('report')
+    .description('the status as one self-contained HTML page with charts')
+    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addOption(configOption())
+    .requiredOption('--html <file>', 'write the HTML report to FILE (no network needed to view it)')
+    .action(async (target: string | undefined, flags: CommonFlags & { html: string }) => {
+      const { reportCommand } = await import('./commands/report.js');
+      setExitCode(await reportCommand(target, { ...common(flags), html: flags.html }));
+    });
+
+  program
+    .command('reconcile')
+    .description("check the recorded usage against what Anthropic's Admin API says was billed (needs ANTHROPIC_ADMIN_KEY)")
+    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addOption(configOption())
+    .option('--wait', 'while pending, check again every billing.pollSeconds')
+    .addOption(new Option('--timeout <minutes>', 'with --wait: stop waiting after this many minutes').argParser(positiveNumber('--timeout')))
+    .option('--json', 'print one JSON document (schema/reconcile.schema.json)')
+    .option('--report <file>', 'also write the result as a Markdown report to FILE')
+    .action(async (target: string | undefined, flags: CommonFlags & { wait?: boolean; timeout?: number; json?: boolean; report?: string }) => {
       const { reconcileCommand } = await import('./commands/reconcile.js');
-      return reconcileCommand(target, {
-        ...(values.config !== undefined && { config: values.config }),
-        json: values.json,
-        wait: values.wait,
-        ...(timeout !== undefined && { timeoutMinutes: timeout }),
-        ...(values.report !== undefined && { report: values.report }),
-      });
-    }
-    default:
-      return usage(`unknown command ${JSON.stringify(command)}`);
-  }
+      setExitCode(
+        await reconcileCommand(target, {
+          ...common(flags),
+          json: flags.json === true,
+          wait: flags.wait === true,
+          ...(flags.timeout !== undefined && { timeoutMinutes: flags.timeout }),
+          ...(flags.report !== undefined && { report: flags.report }),
+        }),
+      );
+    });
+
+  program
+    .command('init')
+    .description('write a commented starter claude-project.yaml and an example task in tasks/')
+    .argument('[dir]', 'the project folder', '.')
+    .action(async (dir: string) => {
+      const { initCommand } = await import('./commands/init.js');
+      setExitCode(await initCommand(dir));
+    });
+
+  return program;
 }
+
+/** Commander's own ends: help or version asked for (0); help because nothing was asked, or bad flags (2). */
+function exitCodeOf(error: CommanderError): number {
+  return error.exitCode === 0 ? 0 : 2;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return exitCodeOf(error);
+    throw error;
+  }
+  return exitCode;
+}
+
+process.stdout.on('error', (error) => {
+  process.stderr.write(`claude-project: ${describeOutputError(error)}\n`);
+  process.exit(2);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  async (error: unknown) => {
-    const { UserError } = await import('./errors.js');
-    if (error instanceof UserError) {
-      process.stderr.write(`claude-project: ${error.message}\n`);
-      process.exitCode = error.exitCode;
-    } else {
-      process.stderr.write(`claude-project: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    }
+  (error: unknown) => {
+    process.exitCode = reportFailure(error, process.env, (text) => process.stderr.write(text));
   },
 );

@@ -2,10 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findExecutable } from '../claude/find-executable.js';
 import { configPathFor, loadConfig } from '../config/load.js';
 import { CLAUDE_BIN_ENV } from '../config/types.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../errors/user-error.js';
 import type { RunContext } from '../pipeline/run-context.js';
 import chalk from 'chalk';
 import { createProgress } from '../report/progress.js';
+import { ensureWritableFolder } from '../state/writable-folder.js';
 
 export interface CommonOptions {
   config?: string;
@@ -13,7 +14,8 @@ export interface CommonOptions {
 }
 
 /**
- * Everything a run needs, checked before anything runs: the config, and a `claude` that exists.
+ * Everything a run needs, checked before anything runs: the config, a `claude` that exists, and
+ * state and logs folders that can be written.
  * SIGINT/SIGTERM abort the returned signal; a second one exits at once.
  */
 export async function prepareRun(options: CommonOptions): Promise<{ ctx: RunContext; stopProgress: () => void }> {
@@ -28,6 +30,8 @@ export async function prepareRun(options: CommonOptions): Promise<{ ctx: RunCont
     );
   }
   config.claude.command = found;
+  await ensureWritableFolder(config.statePath, 'state folder', `statePath in ${config.file}`);
+  await ensureWritableFolder(config.logsPath, 'logs folder', `logsPath in ${config.file}`);
   if (env.NO_COLOR) chalk.level = 0;
   const progress = createProgress({
     write: (text) => {

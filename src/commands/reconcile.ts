@@ -10,7 +10,7 @@ import { formatReconcile } from '../billing/output/text.js';
 import { recordCheck } from '../billing/record/records.js';
 import { ADMIN_KEY_ENV, resolveBillingSettings } from '../billing/settings/resolve.js';
 import { configPathFor, loadConfig } from '../config/load.js';
-import { EXIT, UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors/user-error.js';
 import { loadStates } from '../state/load-states.js';
 
 export interface ReconcileOptions {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configPathFor, loadConfig } from '../config/load.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../errors/user-error.js';
 import { renderHtmlReport } from '../report/html/page.js';
 import { loadStates } from '../state/load-states.js';
 import { buildStatusData } from '../report/status-data.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { UserError } from '../errors.js';
+import { UserError } from '../errors/user-error.js';
 import { declarationIssues, formatKeyPath, type DeclarationIssue, type KeyPath } from '../declare/issues.js';
 import { ConfigSchema, type ConfigFile } from './schema.js';
 import { CLAUDE_BIN_ENV, CONFIG_FILE_NAME, DEFAULTS, type ProjectConfig } from './types.js';

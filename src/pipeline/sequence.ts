@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT, UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors/user-error.js';
 import { CorruptStateError } from '../state/atomic-json.js';
 import { readStateFile } from '../state/read-state.js';
 import { updateJsonLocked } from '../state/locked-update.js';

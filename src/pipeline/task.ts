@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT, UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors/user-error.js';
 import { taskSlug, taskStateFile } from '../state/paths.js';
 import { acquireRunLock } from '../state/run-lock.js';
+import { ensureWritableFolder } from '../state/writable-folder.js';
 import { TaskStore } from '../state/task-store.js';
 import type { TaskPhase, TaskState } from '../state/task-state.js';
 import { CorruptStateError } from '../state/atomic-json.js';
@@ -51,6 +52,8 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
       ctx.report({ type: 'task-skip', taskName, reason: 'already done (use --restart to run it again)' });
       return { phase: 'done', exitCode: EXIT.ok, state: existing, stateFile };
     }
+    // Before the task is marked running: a logs folder that cannot be written must not leave it so.
+    await ensureWritableFolder(path.join(config.logsPath, slug), 'logs folder of this task', `logsPath in ${config.file}`);
     await recoverUnfinishedAttempts(ctx, store, slug);
     const startedAt = new Date(ctx.now()).toISOString();
     await store.update((task) => ({

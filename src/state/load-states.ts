@@ -4,7 +4,7 @@ import { readStateFile } from './read-state.js';
 import { sequenceStateFile, taskSlug, taskStateFile } from './paths.js';
 import { SequenceStateSchema, type SequenceState } from './sequence-state.js';
 import { TaskStateSchema, type TaskState } from './task-state.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../errors/user-error.js';
 
 export interface LoadedTask {
   taskPath: string;

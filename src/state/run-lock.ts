@@ -2,7 +2,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { UserError } from '../errors.js';
+import { UserError } from '../errors/user-error.js';
 
 interface Owner {
   pid: number;

@@ -43,7 +43,7 @@ describe('CLI basics', () => {
   it('--help exits 0 and lists run, sequence and status', async () => {
     const run = await project.run(['--help']);
     expect(run.exitCode).toBe(0);
-    for (const command of ['run', 'sequence', 'status']) expect(run.stdout).toMatch(new RegExp(`claude-project ${command}\\b`));
+    for (const command of ['run', 'sequence', 'status', 'recount', 'report', 'init']) expect(run.stdout).toMatch(new RegExp(`^  ${command} \\[`, 'm'));
   });
 
   it('an unknown command exits 2 and names it', async () => {
@@ -64,9 +64,51 @@ describe('CLI basics', () => {
     expect(run.stderr).toMatch(/task/);
   });
 
-  it('no command at all exits 2 (usage on stdout)', async () => {
+  it('no command at all: the help on stderr, nothing on stdout, exit 2', async () => {
     const run = await project.run([]);
     expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/claude-project run\b|run \[options\] <task>/);
+  });
+
+  it('"help" prints the help on stdout and exits 0', async () => {
+    const run = await project.run(['help']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/sequence \[options\] <dir>/);
+  });
+
+  it('<command> --help shows that command\'s options only', async () => {
+    const run = await project.run(['run', '--help']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/Usage: claude-project run/);
+    for (const own of ['--restart', '--json', '--quiet', '--config']) expect(run.stdout).toContain(own);
+    for (const other of ['--keep-going', '--fix', '--html']) expect(run.stdout).not.toContain(other);
+
+    const status = await project.run(['status', '--help']);
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).toContain('--json');
+    for (const other of ['--restart', '--keep-going', '--fix', '--html', '--quiet']) expect(status.stdout).not.toContain(other);
+  });
+
+  it.each([
+    [['status', '--restart'], '--restart'],
+    [['status', '--fix', '--keep-going'], '--fix'],
+    [['status', '--restart', '--fix', '--keep-going'], '--restart'],
+    [['recount', '--json'], '--json'],
+    [['run', 'tasks/t.md', '--keep-going'], '--keep-going'],
+    [['report', '--html', 'r.html', '--quiet'], '--quiet'],
+  ])('a flag the command does not take (%j) exits 2 naming it, on stderr, with no stack', async (args, flag) => {
+    const run = await project.run(args);
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`unknown option '${flag}'`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an extra argument exits 2 and names the command', async () => {
+    const run = await project.run(['status', 'tasks', 'more']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/too many arguments for 'status'/);
   });
 });
 

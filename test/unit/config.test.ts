@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { renderPrompt, unknownPlaceholders } from '../../src/config/template.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/errors/user-error.js';
 
 async function configFile(text: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cp-config-'));

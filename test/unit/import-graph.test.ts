@@ -8,18 +8,18 @@ import { REPO } from '../integration/helpers.js';
  * formatter and reads only state and usage, so any layer above it may use it.
  */
 const ALLOWED: Record<string, string[]> = {
-  'cli.ts': ['commands', 'errors.ts'],
+  'cli.ts': ['commands', 'errors'],
   'schemas.ts': ['config', 'state', 'report', 'usage', 'declare', 'billing'],
-  commands: ['pipeline', 'billing', 'report', 'config', 'state', 'claude', 'usage', 'errors.ts', 'declare'],
-  pipeline: ['claude', 'state', 'config', 'usage', 'report', 'errors.ts', 'declare'],
-  billing: ['state', 'config', 'usage', 'report', 'errors.ts', 'declare'],
-  claude: ['usage', 'report', 'errors.ts', 'declare'],
-  config: ['usage', 'errors.ts', 'declare'],
-  state: ['usage', 'errors.ts', 'declare'],
+  commands: ['pipeline', 'billing', 'report', 'config', 'state', 'claude', 'usage', 'errors', 'declare'],
+  pipeline: ['claude', 'state', 'config', 'usage', 'report', 'errors', 'declare'],
+  billing: ['state', 'config', 'usage', 'report', 'errors', 'declare'],
+  claude: ['usage', 'report', 'errors', 'declare'],
+  config: ['usage', 'errors', 'declare'],
+  state: ['usage', 'errors', 'declare'],
   report: ['state', 'usage', 'declare'],
   usage: ['declare'],
   declare: [],
-  'errors.ts': [],
+  'errors': [],
 };
 
 const SRC = path.join(REPO, 'src');

@@ -1,6 +1,6 @@
 import type { AdminClient } from '../client/admin-client.js';
 import { ShapeReader } from '../client/shape.js';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../errors/user-error.js';
 import { API_KEY_ID_ENV } from '../settings/resolve.js';
 
 export const API_KEYS_PATH = '/v1/organizations/api_keys';

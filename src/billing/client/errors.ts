@@ -1,4 +1,4 @@
-import { EXIT, UserError } from '../../errors.js';
+import { EXIT, UserError } from '../../errors/user-error.js';
 
 /** 401/403: the admin key is wrong, revoked, or not an admin key. */
 export class AdminKeyRefusedError extends UserError {

@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.js';
+import { UserError } from '../../errors/user-error.js';
 import { updateJsonLocked } from '../../state/locked-update.js';
 import type { z } from 'zod';
 import type { BillingRecord } from '../types.js';
