@@ -2,8 +2,10 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProjectConfig } from '../config/types.js';
 import { CorruptStateError, readJsonFile } from '../state/atomic-json.js';
-import { sequenceStateFile, taskSlug, taskStateFile } from '../state/paths.js';
+import { listTasks } from '../state/list-tasks.js';
+import { sequenceStateFile } from '../state/paths.js';
 import type { SequenceState } from '../state/sequence-state.js';
+import { findTaskStateFile, taskFiles } from '../state/task-files.js';
 import type { TaskState } from '../state/task-state.js';
 import { UserError } from '../errors.js';
 import { sequenceStateProblem, taskStateProblem } from './state-shape.js';
@@ -33,17 +35,18 @@ export async function loadStates(config: ProjectConfig, target: string | undefin
   const absolute = path.resolve(target);
   const info = await stat(absolute).catch(() => undefined);
   if (!info) throw new UserError(`${target}: no such task file or folder.`);
-  const files = info.isDirectory()
-    ? (await readdir(absolute)).filter((name) => name.toLowerCase().endsWith('.md')).sort().map((name) => path.join(absolute, name))
-    : [absolute];
-  const tasks = await Promise.all(
-    files.map(async (file) => {
-      const stateFile = taskStateFile(config.statePath, taskSlug(file));
-      return { taskPath: path.relative(config.rootDir, file), stateFile, state: await readState<TaskState>(stateFile, taskStateProblem) };
-    }),
-  );
+  const files = info.isDirectory() ? await listTasks(absolute) : [absolute];
+  const tasks = await Promise.all(files.map((file) => loadTaskOf(config, file)));
   const inSequence = info.isDirectory() && sequence?.tasksDir === path.relative(config.rootDir, absolute);
   return { tasks, sequence: inSequence ? sequence : undefined };
+}
+
+/** A task's state where the run would find it: its own state file, or an earlier version's. */
+async function loadTaskOf(config: ProjectConfig, taskFile: string): Promise<LoadedTask> {
+  const files = taskFiles(config, taskFile);
+  const found = await findTaskStateFile(files);
+  const stateFile = found?.file ?? files.stateFile;
+  return { taskPath: files.taskPath, stateFile, state: await readState<TaskState>(stateFile, taskStateProblem) };
 }
 
 async function loadTask(stateFile: string): Promise<LoadedTask> {

@@ -117,7 +117,7 @@ describe('bad targets and environment', () => {
   it.concurrent('missing task file: named, and no state file created for it', async () => {
     const project = await projectWith(config(pipeline));
     await expectRefused(project, ['run', 'tasks/missing.md'], ['tasks/missing.md', /not found/]);
-    expect(existsSync(project.taskStateFile('missing'))).toBe(false);
+    expect(existsSync(project.taskStateFile('tasks/missing.md'))).toBe(false);
   });
 
   it.concurrent('sequence on a folder with no *.md', async () => {
