@@ -44,7 +44,10 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
   const taskName = path.basename(absolute).replace(/\.md$/i, '');
   const release = await acquireRunLock(stateFile, `Task ${taskPath}`);
   try {
-    await adoptLegacyState(files);
+    await adoptLegacyState(files).catch(async (error: unknown) => {
+      if (!(options.restart && error instanceof CorruptStateError && error.file === files.legacy?.stateFile)) throw error;
+      await moveAside(error.file, 'corrupt', ctx.now());
+    });
     const store = new TaskStore(stateFile, taskPath, taskName, () => new Date(ctx.now()));
     if (options.restart) await startOver(ctx, store, slug);
     const existing = await store.read();

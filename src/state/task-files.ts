@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { CorruptStateError, readJsonFile } from './atomic-json.js';
+import { readJsonFile } from './atomic-json.js';
 import { taskSlug, taskStateFile } from './paths.js';
 import type { TaskState } from './task-state.js';
 
@@ -100,14 +100,12 @@ export async function findTaskStateFile(files: TaskFiles): Promise<{ file: strin
 }
 
 /**
- * An earlier version's `<slug>.state.json` when its `taskPath` is this task's. Others (another
- * task's state, or one that does not parse and so cannot say whose it is) are not this task's.
+ * An earlier version's `<slug>.state.json` when its `taskPath` is this task's; another task's is
+ * not this task's. One that does not parse may be this task's, so it is an error, as for any
+ * state file (`--restart` moves it aside).
  */
 export async function readLegacyState(files: TaskFiles): Promise<TaskState | undefined> {
   if (!files.legacy) return undefined;
-  const state = await readJsonFile<TaskState>(files.legacy.stateFile).catch((error: unknown) => {
-    if (error instanceof CorruptStateError) return undefined;
-    throw error;
-  });
+  const state = await readJsonFile<TaskState>(files.legacy.stateFile);
   return state && typeof state.taskPath === 'string' && sameTaskPath(state.taskPath, files.taskPath) ? state : undefined;
 }
