@@ -10,6 +10,7 @@ export async function sequenceCommand(
 ): Promise<number> {
   const { ctx, stopProgress } = await prepareRun(options);
   const end = await runSequence(ctx, dir, options).finally(stopProgress);
+  if (end.error !== undefined) process.stderr.write(`claude-project: ${end.error}\n`);
   const { stats } = end.state;
   const human =
     `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +

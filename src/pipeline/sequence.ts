@@ -1,13 +1,13 @@
-import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, UserError } from '../errors/user-error.js';
 import { CorruptStateError } from '../state/atomic-json.js';
+import { listTasks } from '../state/list-tasks.js';
 import { readStateFile } from '../state/read-state.js';
 import { updateJsonLocked } from '../state/locked-update.js';
-import { sequenceStateFile, taskSlug, taskStateFile } from '../state/paths.js';
+import { sequenceStateFile } from '../state/paths.js';
 import { acquireRunLock } from '../state/run-lock.js';
-import { newSequenceState, SequenceStateSchema, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
-import { TaskStateSchema } from '../state/task-state.js';
+import { newSequenceState, onlyTasks, SequenceStateSchema, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
+import { findTaskStateFile, taskFiles } from '../state/task-files.js';
 import type { RunContext } from './run-context.js';
 import { moveAside } from './move-aside.js';
 import { runTask } from './task.js';
@@ -16,6 +16,8 @@ export interface SequenceEnd {
   exitCode: number;
   state: SequenceState;
   stateFile: string;
+  /** Why the sequence stopped on bad input (exit 2): a task held by another process, say. */
+  error?: string;
 }
 
 /** The sequence state, 'corrupt' when it does not parse and --restart may move it aside. */
@@ -26,19 +28,6 @@ async function readSequenceState(file: string, restart: boolean): Promise<Sequen
     if (restart && error instanceof CorruptStateError) return 'corrupt';
     throw error;
   }
-}
-
-/** The folder's `*.md` task files in name order. */
-export async function listTasks(dir: string): Promise<string[]> {
-  const info = await stat(dir).catch(() => undefined);
-  if (!info) throw new UserError(`${dir}: tasks folder not found.`);
-  if (!info.isDirectory()) throw new UserError(`${dir}: not a folder; use "claude-project run ${dir}" for a single task.`);
-  const names = (await readdir(dir, { withFileTypes: true }))
-    .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.md'))
-    .map((entry) => entry.name)
-    .sort();
-  if (names.length === 0) throw new UserError(`${dir}: no task files (*.md) in this folder.`);
-  return names.map((name) => path.join(dir, name));
 }
 
 /**
@@ -52,6 +41,7 @@ export async function runSequence(
 ): Promise<SequenceEnd> {
   const absoluteDir = path.resolve(dir);
   const tasks = await listTasks(absoluteDir);
+  if (tasks.length === 0) throw new UserError(`${absoluteDir}: no task files (*.md) in this folder.`);
   // One sequence state per state folder: a second sequence writing it at once would mix the two.
   const stateFile = sequenceStateFile(ctx.config.statePath);
   const release = await acquireRunLock(stateFile, `A sequence (state ${path.relative(ctx.config.rootDir, stateFile)})`);
@@ -76,26 +66,39 @@ async function runSequenceLocked(
   if (previous === 'corrupt') await moveAside(stateFile, 'corrupt', ctx.now());
   else if (previous && (options.restart || previous.tasksDir !== tasksDir)) await moveAside(stateFile, 'previous', ctx.now());
   const fresh = options.restart || !previous || previous === 'corrupt' || previous.tasksDir !== tasksDir;
-  // A task state that does not parse stops the sequence before anything runs (and is billed).
+  // A task state that does not parse, or is another task's, stops the sequence before anything runs (and is billed).
   if (!options.restart) {
-    for (const task of tasks) await readStateFile(taskStateFile(config.statePath, taskSlug(task)), TaskStateSchema);
+    for (const task of tasks) await findTaskStateFile(taskFiles(config, task));
   }
+  const taskPaths = tasks.map((task) => path.relative(config.rootDir, task));
   const update = (change: (s: SequenceState) => SequenceState): Promise<SequenceState> =>
     updateJsonLocked(stateFile, SequenceStateSchema, (current) =>
       withSequenceTotals({ ...change(current ?? newSequenceState(tasksDir, tasks, stamp())), updatedAt: stamp() }),
     );
 
   let state = await update((s) => ({
-    ...(fresh ? newSequenceState(tasksDir, tasks, stamp()) : s),
+    // Counts and totals are of the tasks in the folder now: a task removed since is dropped.
+    ...(fresh ? newSequenceState(tasksDir, tasks, stamp()) : onlyTasks(s, taskPaths)),
     phase: 'running',
     finishedAt: undefined,
     stats: { ...s.stats, tasksTotal: tasks.length },
   }));
   let exitCode: number = EXIT.ok;
+  let refusal: UserError | undefined;
   try {
     for (const task of tasks) {
       state = await update((s) => ({ ...s, currentTaskPath: path.relative(config.rootDir, task) }));
-      const end = await runTask(ctx, task, { restart: options.restart });
+      // Bad input about one task (held by another process, another task's state) stops the
+      // sequence as a failure does, so it still ends with its summary.
+      const end = await runTask(ctx, task, { restart: options.restart }).catch((problem: unknown) => {
+        if (!(problem instanceof UserError)) throw problem;
+        refusal = problem;
+        return undefined;
+      });
+      if (!end) {
+        exitCode = refusal?.exitCode ?? EXIT.badInput;
+        break;
+      }
       state = await update((s) => withTask(s, end.stateFile, end.state));
       if (end.exitCode === EXIT.ok) continue;
       exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
@@ -112,5 +115,5 @@ async function runSequenceLocked(
     currentTaskPath: null,
     ...(phase !== 'interrupted' && { finishedAt: stamp() }),
   }));
-  return { exitCode, state, stateFile };
+  return { exitCode, state, stateFile, ...(refusal && { error: refusal.message }) };
 }

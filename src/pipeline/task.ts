@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, UserError } from '../errors/user-error.js';
-import { taskSlug, taskStateFile } from '../state/paths.js';
+import { adoptLegacyState } from '../state/legacy-state.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { ensureWritableFolder } from '../state/writable-folder.js';
 import { TaskStore } from '../state/task-store.js';
 import type { TaskPhase, TaskState } from '../state/task-state.js';
 import { CorruptStateError } from '../state/atomic-json.js';
+import { taskFiles } from '../state/task-files.js';
 import type { RunContext } from './run-context.js';
 import { moveAside } from './move-aside.js';
 import { recoverUnfinishedAttempts } from './recover.js';
@@ -39,12 +40,15 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
   const { config } = ctx;
   const absolute = path.resolve(taskFile);
   const taskContent = await readTaskFile(absolute);
-  const taskPath = path.relative(config.rootDir, absolute) || absolute;
-  const slug = taskSlug(absolute);
+  const files = taskFiles(config, absolute);
+  const { taskPath, stateFile, name: slug } = files;
   const taskName = path.basename(absolute).replace(/\.md$/i, '');
-  const stateFile = taskStateFile(config.statePath, slug);
   const release = await acquireRunLock(stateFile, `Task ${taskPath}`);
   try {
+    await adoptLegacyState(files).catch(async (error: unknown) => {
+      if (!(options.restart && error instanceof CorruptStateError && error.file === files.legacy?.stateFile)) throw error;
+      await moveAside(error.file, 'corrupt', ctx.now());
+    });
     const store = new TaskStore(stateFile, taskPath, taskName, () => new Date(ctx.now()));
     if (options.restart) await startOver(ctx, store, slug);
     const existing = await store.read();
@@ -105,7 +109,10 @@ async function startOver(ctx: RunContext, store: TaskStore, slug: string): Promi
   const now = ctx.now();
   const corrupt = await store.read().then(
     () => false,
-    (error: unknown) => error instanceof CorruptStateError,
+    (error: unknown) => {
+      if (error instanceof CorruptStateError) return true;
+      throw error;
+    },
   );
   await moveAside(store.file, corrupt ? 'corrupt' : 'restarted', now);
   await moveAside(path.join(ctx.config.logsPath, slug), 'restarted', now);

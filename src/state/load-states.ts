@@ -1,8 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { listTasks } from './list-tasks.js';
 import { readStateFile } from './read-state.js';
-import { sequenceStateFile, taskSlug, taskStateFile } from './paths.js';
+import { sequenceStateFile } from './paths.js';
 import { SequenceStateSchema, type SequenceState } from './sequence-state.js';
+import { findTaskStateFile, taskFiles } from './task-files.js';
 import { TaskStateSchema, type TaskState } from './task-state.js';
 import { UserError } from '../errors/user-error.js';
 
@@ -23,6 +25,7 @@ export interface StateLocation {
   /** The project root: task paths are relative to it. */
   rootDir: string;
   statePath: string;
+  logsPath: string;
 }
 
 /** The state files `status` and `report` show: one task, a folder's tasks, or all there are. */
@@ -38,17 +41,17 @@ export async function loadStates(config: StateLocation, target: string | undefin
   const absolute = path.resolve(target);
   const info = await stat(absolute).catch(() => undefined);
   if (!info) throw new UserError(`${target}: no such task file or folder.`);
-  const files = info.isDirectory()
-    ? (await readdir(absolute)).filter((name) => name.toLowerCase().endsWith('.md')).sort().map((name) => path.join(absolute, name))
-    : [absolute];
-  const tasks = await Promise.all(
-    files.map(async (file) => {
-      const stateFile = taskStateFile(config.statePath, taskSlug(file));
-      return { taskPath: path.relative(config.rootDir, file), stateFile, state: await readStateFile(stateFile, TaskStateSchema) };
-    }),
-  );
+  const files = info.isDirectory() ? await listTasks(absolute) : [absolute];
+  const tasks = await Promise.all(files.map((file) => loadTaskOf(config, file)));
   const inSequence = info.isDirectory() && sequence?.tasksDir === path.relative(config.rootDir, absolute);
   return { tasks, sequence: inSequence ? sequence : undefined };
+}
+
+/** A task's state where the run would find it: its own state file, or an earlier version's. */
+async function loadTaskOf(config: StateLocation, taskFile: string): Promise<LoadedTask> {
+  const files = taskFiles(config, taskFile);
+  const found = await findTaskStateFile(files);
+  return { taskPath: files.taskPath, stateFile: found?.file ?? files.stateFile, state: found?.state };
 }
 
 async function loadTask(stateFile: string): Promise<LoadedTask> {

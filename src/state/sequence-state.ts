@@ -75,6 +75,17 @@ export function withTask(sequence: SequenceState, stateFile: string, task: TaskS
   return withSequenceTotals({ ...sequence, tasks, completedTasks, failedTasks });
 }
 
+/** The sequence of these tasks only: entries and lists of other tasks (removed since) are dropped. */
+export function onlyTasks(sequence: SequenceState, taskPaths: string[]): SequenceState {
+  const keep = new Set(taskPaths);
+  return {
+    ...sequence,
+    tasks: sequence.tasks.filter((t) => keep.has(t.taskPath)),
+    completedTasks: sequence.completedTasks.filter((p) => keep.has(p)),
+    failedTasks: sequence.failedTasks.filter((p) => keep.has(p)),
+  };
+}
+
 /** Sequence totals are the sum of its tasks' own totals, recomputed on every write. */
 export function withSequenceTotals(sequence: SequenceState): SequenceState {
   const totalTokenUsage = sumModelUsage(...sequence.tasks.map((t) => t.tokenUsage));

@@ -1,8 +1,9 @@
 import { updateJsonLocked } from './locked-update.js';
 import { readStateFile } from './read-state.js';
+import { checkedTaskState } from './task-files.js';
 import { newTaskState, TaskStateSchema, withTotals, type TaskState } from './task-state.js';
 
-/** Reads and writes one task's `<slug>.state.json`. */
+/** Reads and writes one task's state file; a state of another task path in it is refused. */
 export class TaskStore {
   constructor(
     readonly file: string,
@@ -11,15 +12,15 @@ export class TaskStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  read(): Promise<TaskState | undefined> {
-    return readStateFile(this.file, TaskStateSchema);
+  async read(): Promise<TaskState | undefined> {
+    return checkedTaskState(this.file, await readStateFile(this.file, TaskStateSchema), this.taskPath);
   }
 
   /** Applies `change` to the current state under the file's lock; totals are recomputed. */
   update(change: (state: TaskState) => TaskState): Promise<TaskState> {
     return updateJsonLocked(this.file, TaskStateSchema, (current) => {
       const stamp = this.now().toISOString();
-      const base = current ?? newTaskState(this.taskPath, this.taskName, stamp);
+      const base = checkedTaskState(this.file, current, this.taskPath) ?? newTaskState(this.taskPath, this.taskName, stamp);
       return withTotals({ ...change(base), updatedAt: stamp });
     });
   }

@@ -1,6 +1,7 @@
 // End to end: claude-project driving the real Claude Code CLI (pinned devDependency) against a
 // fake Messages API that knows exactly what it served. Every count must match to the token.
 import { priceUsage } from '../../src/usage/pricing.js';
+import { taskFileName } from '../integration/helpers.js';
 import { countsOf, e2eProject, e2eScript, footerCounts, recordFigures, servedCounts, type Counts, type E2eProject } from './harness.js';
 
 
@@ -36,12 +37,12 @@ test('a plain answer: state and footer equal what the API served', async () => {
   expect(result.exitCode).toBe(0);
   const served = servedCounts(project.api);
   expect(Object.keys(served)).toEqual(['claude-sonnet-4-5']);
-  const state = await project.readJson<TaskState>('.claude-project/state/hello.state.json');
+  const state = await project.readJson<TaskState>(`.claude-project/state/${taskFileName('tasks/hello.md')}.state.json`);
   expect(state.phase).toBe('done');
   expect(state.steps[0]?.usageSource).toBe('result');
   expect(countsOf(state.tokenUsage)).toEqual(served);
   expectCostsAtListPrice(state.tokenUsage);
-  expect(footerCounts(await project.readText('.claude-project/logs/hello/01-answer.log'))).toEqual(served);
+  expect(footerCounts(await project.readText(`.claude-project/logs/${taskFileName('tasks/hello.md')}/01-answer.log`))).toEqual(served);
   await recordFigures('plain answer', served, countsOf(state.tokenUsage));
 });
 
@@ -55,7 +56,7 @@ test('a Bash tool loop whose messages have several content blocks is counted onc
   );
   const result = await project.run(['run', 'tasks/tool.md']);
   expect(result.exitCode).toBe(0);
-  const raw = await project.readText('.claude-project/logs/tool/01-build.jsonl');
+  const raw = await project.readText(`.claude-project/logs/${taskFileName('tasks/tool.md')}/01-build.jsonl`);
   const ids = raw
     .split('\n')
     .filter((l) => l.startsWith('{"type":"assistant"'))
@@ -63,9 +64,9 @@ test('a Bash tool loop whose messages have several content blocks is counted onc
   expect(new Set(ids).size).toBeLessThan(ids.length); // the trap is really there
   const served = servedCounts(project.api);
   expect(project.api.requests.filter((r) => r.path === '/v1/messages' && !r.side)).toHaveLength(2);
-  const state = await project.readJson<TaskState>('.claude-project/state/tool.state.json');
+  const state = await project.readJson<TaskState>(`.claude-project/state/${taskFileName('tasks/tool.md')}.state.json`);
   expect(countsOf(state.tokenUsage)).toEqual(served);
-  expect(footerCounts(await project.readText('.claude-project/logs/tool/01-build.log'))).toEqual(served);
+  expect(footerCounts(await project.readText(`.claude-project/logs/${taskFileName('tasks/tool.md')}/01-build.log`))).toEqual(served);
   await recordFigures('Bash tool loop', served, countsOf(state.tokenUsage));
 });
 
@@ -87,7 +88,7 @@ test('a two-step pipeline on two models: each step and model exact', async () =>
   // what counts is the model each request was served as, never the configured name.
   const opus = Object.keys(served).find((m) => m.startsWith('claude-opus-4'))!;
   expect(Object.keys(served).sort()).toEqual(['claude-haiku-4-5', opus]);
-  const state = await project.readJson<TaskState>('.claude-project/state/two.state.json');
+  const state = await project.readJson<TaskState>(`.claude-project/state/${taskFileName('tasks/two.md')}.state.json`);
   const [plan, implement] = state.steps;
   expect(countsOf(plan!.usage)).toEqual({ [opus]: served[opus] });
   expect(countsOf(implement!.usage)).toEqual({ 'claude-haiku-4-5': served['claude-haiku-4-5'] });
@@ -97,8 +98,8 @@ test('a two-step pipeline on two models: each step and model exact', async () =>
     Object.entries(served).reduce((sum, [model, counts]) => sum + priceUsage(model, counts), 0),
     10,
   );
-  expect(footerCounts(await project.readText('.claude-project/logs/two/01-plan.log'))).toEqual({ [opus]: served[opus] });
-  expect(footerCounts(await project.readText('.claude-project/logs/two/02-implement.log'))).toEqual({ 'claude-haiku-4-5': served['claude-haiku-4-5'] });
+  expect(footerCounts(await project.readText(`.claude-project/logs/${taskFileName('tasks/two.md')}/01-plan.log`))).toEqual({ [opus]: served[opus] });
+  expect(footerCounts(await project.readText(`.claude-project/logs/${taskFileName('tasks/two.md')}/02-implement.log`))).toEqual({ 'claude-haiku-4-5': served['claude-haiku-4-5'] });
   await recordFigures('two steps on two models', served, countsOf(state.tokenUsage));
 });
 
@@ -119,8 +120,8 @@ test('a sequence of two tasks: sequence totals equal what was served; a second r
   );
   expect(sequence.completedTasks).toEqual(['tasks/01-first.md', 'tasks/02-second.md']);
   expect(countsOf(sequence.stats.totalTokenUsage)).toEqual(served);
-  const first = await project.readJson<TaskState>('.claude-project/state/01-first.state.json');
-  const second = await project.readJson<TaskState>('.claude-project/state/02-second.state.json');
+  const first = await project.readJson<TaskState>(`.claude-project/state/${taskFileName('tasks/01-first.md')}.state.json`);
+  const second = await project.readJson<TaskState>(`.claude-project/state/${taskFileName('tasks/02-second.md')}.state.json`);
   const model = 'claude-sonnet-4-5';
   expect(first.tokenUsage[model]!.outputTokens + second.tokenUsage[model]!.outputTokens).toBe(served[model]!.outputTokens);
 
@@ -159,16 +160,16 @@ test('a call that hangs after two tool turns: after the timeout, the state holds
   expect(completed).toHaveLength(2);
   const served = servedCounts(project.api);
   const state = await project.readJson<TaskState & { steps: Array<{ attempts: Array<{ outcome: string; usageSource: string }> }> }>(
-    '.claude-project/state/hang.state.json',
+    `.claude-project/state/${taskFileName('tasks/hang.md')}.state.json`,
   );
   const attempt = state.steps[0]!.attempts[0]!;
   expect(attempt.outcome).toBe('timeout');
   expect(attempt.usageSource).toBe('transcript');
   expect(countsOf(state.tokenUsage)).toEqual(served);
   // the stream alone would have said 1 output token per message
-  const raw = await project.readText('.claude-project/logs/hang/01-slow.jsonl');
+  const raw = await project.readText(`.claude-project/logs/${taskFileName('tasks/hang.md')}/01-slow.jsonl`);
   expect(raw).toContain('"output_tokens":1,');
-  const log = await project.readText('.claude-project/logs/hang/01-slow.log');
+  const log = await project.readText(`.claude-project/logs/${taskFileName('tasks/hang.md')}/01-slow.log`);
   expect(log).toMatch(/outcome: failed \(timeout after 12s\)/);
   expect(footerCounts(log)).toEqual(served);
   await recordFigures('hang after two tool turns, timeout', served, countsOf(state.tokenUsage));

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { FAKE_CLAUDE, Project, SONNET, billed, cleanup, config, expectUsage, fromModelUsage, init, result, type StepConfig } from './helpers.js';
+import { FAKE_CLAUDE, Project, SONNET, billed, cleanup, config, expectUsage, fromModelUsage, init, result, taskFileName, type StepConfig } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -117,7 +117,7 @@ describe('bad targets and environment', () => {
   it.concurrent('missing task file: named, and no state file created for it', async () => {
     const project = await projectWith(config(pipeline));
     await expectRefused(project, ['run', 'tasks/missing.md'], ['tasks/missing.md', /not found/]);
-    expect(existsSync(project.taskStateFile('missing'))).toBe(false);
+    expect(existsSync(project.taskStateFile('tasks/missing.md'))).toBe(false);
   });
 
   it.concurrent('sequence on a folder with no *.md', async () => {
@@ -148,21 +148,22 @@ describe('bad targets and environment', () => {
 
 describe('a corrupt state file', () => {
   const CORRUPT = '{"version":1,"taskPath":"tasks/t.md","phase":"runn';
+  const name = `${taskFileName('tasks/t.md')}.state.json`;
 
   it.concurrent('stops with exit 2, names the file, leaves it unchanged', async () => {
-    const project = await projectWith(config(pipeline), { '.claude-project/state/t.state.json': CORRUPT });
+    const project = await projectWith(config(pipeline), { [`.claude-project/state/${name}`]: CORRUPT });
     await expectRefused(project, ['run', 'tasks/t.md'], [project.taskStateFile('t'), /--restart/]);
     expect(await readFile(project.taskStateFile('t'), 'utf8')).toBe(CORRUPT);
   });
 
   it.concurrent('--restart moves it aside to <file>.corrupt-<timestamp> and runs', async () => {
-    const project = await projectWith(config(pipeline), { '.claude-project/state/t.state.json': CORRUPT });
+    const project = await projectWith(config(pipeline), { [`.claude-project/state/${name}`]: CORRUPT });
     const run = await project.run(['run', 'tasks/t.md', '--restart']);
     expect(run.exitCode).toBe(0);
     const names = await readdir(project.stateDir);
-    const aside = names.filter((n) => n.startsWith('t.state.json.corrupt-'));
+    const aside = names.filter((n) => n.startsWith(`${name}.corrupt-`));
     expect(aside).toHaveLength(1);
-    expect(aside[0]).toMatch(/^t\.state\.json\.corrupt-\d{4}-\d{2}-\d{2}T/);
+    expect(aside[0]!.slice(name.length)).toMatch(/^\.corrupt-\d{4}-\d{2}-\d{2}T/);
     expect(await readFile(`${project.stateDir}/${aside[0]}`, 'utf8')).toBe(CORRUPT);
     const state = await project.taskState('t');
     expect(state.phase).toBe('done');

@@ -7,6 +7,7 @@
  * taken from the code under test.
  */
 import { execa } from 'execa';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -372,6 +373,22 @@ export interface CliResult {
 
 const created: string[] = [];
 
+/**
+ * A task's state file and logs folder name as the README's "What it writes" gives it, from the
+ * task path relative to the project: `<slug>-<first 8 hex of sha256(path)>`, the slug being the
+ * file name without `.md` as letters, digits and single "-" (`task` when none is left).
+ */
+export function taskFileName(taskPath: string): string {
+  const slug =
+    path
+      .basename(taskPath)
+      .replace(/\.md$/i, '')
+      .replace(/[^a-zA-Z0-9-]+/g, '-')
+      .replace(/-+/g, '-')
+      .replace(/^-|-$/g, '') || 'task';
+  return `${slug}-${createHash('sha256').update(taskPath.normalize('NFC')).digest('hex').slice(0, 8)}`;
+}
+
 /** Removes every temp folder made by this test file (kept when KEEP_TMP is set). */
 export async function cleanup(): Promise<void> {
   if (process.env.KEEP_TMP) return;
@@ -379,6 +396,9 @@ export async function cleanup(): Promise<void> {
 }
 
 export class Project {
+  /** Task files written through `writeFile`, relative to the project folder. */
+  private readonly taskFiles: string[] = [];
+
   private constructor(
     /** Holds project/, home/, record/ and scenario.json. */
     readonly base: string,
@@ -429,6 +449,19 @@ export class Project {
     const file = path.join(this.dir, relative);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, text);
+    if (relative.toLowerCase().endsWith('.md') && !this.taskFiles.includes(relative)) this.taskFiles.push(relative);
+  }
+
+  /**
+   * The state/logs name of a task: given its path (`tasks/a b.md`), or the name of a task file
+   * written with `writeFile` (`a b`, or its slug `a-b`) when only one has it.
+   */
+  taskName(task: string): string {
+    if (task.toLowerCase().endsWith('.md')) return taskFileName(task);
+    const base = (file: string): string => path.basename(file).replace(/\.md$/i, '');
+    const matches = this.taskFiles.filter((file) => base(file) === task || taskFileName(file).replace(/-[0-9a-f]{8}$/, '') === task);
+    if (matches.length !== 1) throw new Error(`test helper: ${matches.length} task files named ${task}; pass the task path`);
+    return taskFileName(matches[0]!);
   }
 
   async writeScenario(scenario: Scenario): Promise<void> {
@@ -477,8 +510,8 @@ export class Project {
       .map((line) => JSON.parse(line) as RecordedCall);
   }
 
-  taskStateFile(slug: string): string {
-    return path.join(this.stateDir, `${slug}.state.json`);
+  taskStateFile(task: string): string {
+    return path.join(this.stateDir, `${this.taskName(task)}.state.json`);
   }
 
   get sequenceStateFile(): string {
@@ -486,8 +519,8 @@ export class Project {
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async taskState(slug: string): Promise<any> {
-    return JSON.parse(await readFile(this.taskStateFile(slug), 'utf8'));
+  async taskState(task: string): Promise<any> {
+    return JSON.parse(await readFile(this.taskStateFile(task), 'utf8'));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -495,13 +528,13 @@ export class Project {
     return JSON.parse(await readFile(this.sequenceStateFile, 'utf8'));
   }
 
-  stepLogBase(slug: string, index: number, step: string): string {
-    return path.join(this.logsDir, slug, `${String(index + 1).padStart(2, '0')}-${step}`);
+  stepLogBase(task: string, index: number, step: string): string {
+    return path.join(this.logsDir, this.taskName(task), `${String(index + 1).padStart(2, '0')}-${step}`);
   }
 
   /** The readable `.log` and raw `.jsonl` of step `index` (0-based) of a task. */
-  async stepLogs(slug: string, index: number, step: string): Promise<{ log: string; jsonl: string }> {
-    const base = this.stepLogBase(slug, index, step);
+  async stepLogs(task: string, index: number, step: string): Promise<{ log: string; jsonl: string }> {
+    const base = this.stepLogBase(task, index, step);
     return { log: await readFile(`${base}.log`, 'utf8'), jsonl: await readFile(`${base}.jsonl`, 'utf8') };
   }
 

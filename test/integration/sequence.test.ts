@@ -15,6 +15,7 @@ import {
   result,
   snapshot,
   sumUsage,
+  taskFileName,
   totalOf,
   type Attempt,
   type BilledUsage,
@@ -174,7 +175,7 @@ describe('sequence: corrupt state files', () => {
     let project: Project;
     let run: Awaited<ReturnType<Project['run']>>;
     beforeAll(async () => {
-      project = await Project.create({ config: seqConfig(), tasks: { ...TASKS, '.claude-project/state/02-b.state.json': CORRUPT }, scenario: { attempts: [call(a)] } });
+      project = await Project.create({ config: seqConfig(), tasks: { ...TASKS, [`.claude-project/state/${taskFileName('tasks/02-b.md')}.state.json`]: CORRUPT }, scenario: { attempts: [call(a)] } });
       run = await project.run(['sequence', 'tasks']);
     });
 

@@ -6,6 +6,7 @@
  *
  * Prompts must start with `<STEP> <taskName>`, the step name in capitals (e.g. `PLAN {{taskName}}`).
  */
+import path from 'node:path';
 import {
   billedRecords,
   emptyUsage,
@@ -49,7 +50,7 @@ export async function expectStatesMatchBilled(project: Project, taskNames: strin
   let counted: ModelTokenUsage = {};
   for (const taskName of taskNames) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const state = states[`${taskName}.state.json`] as any;
+    const state = states[path.basename(project.taskStateFile(taskName))] as any;
     expect({ taskName, phase: state?.phase }).toEqual({ taskName, phase: 'done' });
     const mine = perCall.filter((c) => c.taskName === taskName);
     for (const step of state.steps as Array<{ name: string; usage: ModelTokenUsage; attempts: AttemptLike[] }>) {
