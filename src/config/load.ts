@@ -4,7 +4,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UserError } from '../errors.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { PLACEHOLDERS, unknownPlaceholders } from './template.js';
-import { CLAUDE_BIN_ENV, CONFIG_FILE_NAME, DEFAULTS, type ProjectConfig, type StepConfig } from './types.js';
+import { CLAUDE_BIN_ENV, CONFIG_FILE_NAME, DEFAULTS, type PricingConfig, type ProjectConfig, type StepConfig } from './types.js';
 import { formatKeyPath, validate, type KeyPath, type SchemaIssue } from './validate.js';
 
 /** The config file to use: `--config FILE`, else claude-project.yaml in the working directory. */
@@ -48,6 +48,7 @@ interface RawConfig {
   logsPath?: string;
   timeoutSeconds?: number;
   rateLimit?: { wait?: boolean; maxWaitMinutes?: number; marginSeconds?: number };
+  pricing?: Record<string, PricingConfig>;
   pipeline: Array<Omit<StepConfig, 'check'> & { check?: { command: string; retries?: number } }>;
 }
 
@@ -107,6 +108,7 @@ function normalise(file: string, raw: RawConfig, env: NodeJS.ProcessEnv): Projec
     logsPath: path.resolve(rootDir, raw.logsPath ?? DEFAULTS.logsPath),
     ...(raw.timeoutSeconds !== undefined && { timeoutSeconds: raw.timeoutSeconds }),
     rateLimit: { ...DEFAULTS.rateLimit, ...raw.rateLimit },
+    pricing: raw.pricing ?? {},
     pipeline: raw.pipeline.map((step) => ({
       name: step.name,
       prompt: step.prompt,

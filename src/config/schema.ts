@@ -5,6 +5,8 @@ export type Rule =
   | { kind: 'boolean' }
   | { kind: 'stringArray' }
   | { kind: 'object'; fields: Record<string, Field> }
+  /** A mapping whose keys are the user's own (model prefixes, say), each value following `values`. */
+  | { kind: 'map'; values: Rule }
   | { kind: 'array'; items: Rule; minItems: number };
 
 export interface Field {
@@ -39,6 +41,19 @@ const stepRule: Rule = {
   },
 };
 
+const usdPerMillion: Rule = { kind: 'number', min: 0 };
+
+const priceRule: Rule = {
+  kind: 'object',
+  fields: {
+    input: { rule: usdPerMillion, required: true },
+    output: { rule: usdPerMillion, required: true },
+    cacheWrite5m: { rule: usdPerMillion },
+    cacheWrite1h: { rule: usdPerMillion },
+    cacheRead: { rule: usdPerMillion },
+  },
+};
+
 export const CONFIG_SCHEMA: Rule = {
   kind: 'object',
   fields: {
@@ -59,6 +74,7 @@ export const CONFIG_SCHEMA: Rule = {
         },
       },
     },
+    pricing: { rule: { kind: 'map', values: priceRule } },
     pipeline: { rule: { kind: 'array', items: stepRule, minItems: 1 }, required: true },
   },
 };

@@ -21,6 +21,15 @@ export interface RateLimitConfig {
   marginSeconds: number;
 }
 
+/** A `pricing:` entry: USD per million tokens; cache rates default to 1.25x, 2x and 0.1x of input. */
+export interface PricingConfig {
+  input: number;
+  output: number;
+  cacheWrite5m?: number;
+  cacheWrite1h?: number;
+  cacheRead?: number;
+}
+
 export interface ProjectConfig {
   /** The file it was read from (absolute). */
   file: string;
@@ -34,6 +43,8 @@ export interface ProjectConfig {
   logsPath: string;
   timeoutSeconds?: number;
   rateLimit: RateLimitConfig;
+  /** Prices by model-id prefix, added to (or replacing) the bundled price table. */
+  pricing: Record<string, PricingConfig>;
   pipeline: StepConfig[];
 }
 

@@ -45,6 +45,9 @@ export function validate(value: unknown, rule: Rule, path: KeyPath = []): Schema
       return value.flatMap((item, index) => validate(item, rule.items, [...path, index]));
     case 'object':
       return validateObject(value, rule.fields, path);
+    case 'map':
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return issue(`expected a mapping, got ${describe(value)}`);
+      return Object.entries(value).flatMap(([key, item]) => validate(item, rule.values, [...path, key]));
   }
 }
 

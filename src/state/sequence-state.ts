@@ -9,7 +9,7 @@ export interface SequenceTaskEntry {
   stateFile: string;
   phase: TaskPhase;
   tokenUsage: ModelTokenUsage;
-  costUsd: number;
+  costUsd: number | null;
 }
 
 export interface SequenceState {
@@ -25,7 +25,7 @@ export interface SequenceState {
     tasksCompleted: number;
     tasksFailed: number;
     totalTokenUsage: ModelTokenUsage;
-    totalCostUsd: number;
+    totalCostUsd: number | null;
   };
   startedAt: string;
   updatedAt: string;
