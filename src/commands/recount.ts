@@ -32,7 +32,7 @@ export async function recountCommand(target: string | undefined, options: { conf
       writeDifferences(recount.differences);
       if (recount.differences.length === 0) continue;
       differing++;
-      if (options.fix) {
+      if (options.fix && recount.differences.some((d) => !d.kept)) {
         const fixed = await applyRecount(new TaskStore(task.stateFile, task.state.taskPath, task.state.taskName), recount);
         current.set(fixed.taskPath, { stateFile: task.stateFile, state: fixed });
         const kept = recount.differences.some((d) => d.kept) ? ' (except those kept above)' : '';

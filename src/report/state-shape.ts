@@ -6,13 +6,15 @@
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const COUNTS = ['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens', 'costUsd'];
+const COUNTS = ['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens'];
 
 function usageProblem(usage: unknown, where: string): string | undefined {
   if (!isObject(usage)) return `${where} is not an object of usage per model`;
   for (const [model, counts] of Object.entries(usage)) {
     const bad = COUNTS.find((key) => !isObject(counts) || typeof counts[key] !== 'number');
     if (bad) return `${where}[${JSON.stringify(model)}].${bad} is not a number`;
+    // null: the model has no price
+    if (isObject(counts) && typeof counts.costUsd !== 'number' && counts.costUsd !== null) return `${where}[${JSON.stringify(model)}].costUsd is not a number or null`;
   }
   return undefined;
 }

@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(cleanup);
 
-const cost = (usd: number): string => `$${usd.toFixed(4)}`;
+const cost = (usd: number | null): string => (usd === null ? 'unknown' : `$${usd.toFixed(4)}`);
 const cells = (u: TokenUsage): string[] => [
   formatCount(u.inputTokens),
   formatCount(u.outputTokens),
@@ -35,7 +35,7 @@ const cells = (u: TokenUsage): string[] => [
   cost(u.costUsd),
 ];
 /** Models as the reports order them: highest cost first. */
-const byCost = (usage: ModelTokenUsage): [string, TokenUsage][] => Object.entries(usage).sort(([, a], [, b]) => b.costUsd - a.costUsd);
+const byCost = (usage: ModelTokenUsage): [string, TokenUsage][] => Object.entries(usage).sort(([, a], [, b]) => (b.costUsd ?? Infinity) - (a.costUsd ?? Infinity));
 
 // (execa strips the final newline of stdout and stderr.)
 
