@@ -26,7 +26,8 @@ beforeAll(async () => {
 });
 afterAll(cleanup);
 
-const cost = (usd: number | null): string => (usd === null ? 'unknown' : `$${usd.toFixed(4)}`);
+// costs are kept to 1e-10 USD, so a sum's float noise does not tip the fourth decimal
+const cost = (usd: number | null): string => (usd === null ? 'unknown' : `$${(Math.round(usd * 1e10) / 1e10).toFixed(4)}`);
 const cells = (u: TokenUsage): string[] => [
   formatCount(u.inputTokens),
   formatCount(u.outputTokens),
