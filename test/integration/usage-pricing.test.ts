@@ -143,7 +143,7 @@ describe('recount after a kill -9', () => {
     }
     const lost = (await project.taskState('t')).steps[0].attempts[0];
     expect(lost.usageSource).toBe('transcript');
-    expectUsage(lost.usage, priced(SONNET, final));
+    expect(lost.usage[SONNET].outputTokens).toBe(final.output_tokens);
     await rm(path.join(project.home, '.claude'), { recursive: true, force: true });
     return project;
   }
