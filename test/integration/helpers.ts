@@ -180,6 +180,11 @@ export function expectUsage(actual: unknown, expected: ModelTokenUsage): void {
 
 const COUNT = new Intl.NumberFormat('en-US');
 
+/** `$0.4210`, or `unknown`. Costs are kept to 1e-10 USD, so a sum's float noise cannot tip the fourth decimal. */
+export function usd(cost: number | null): string {
+  return cost === null ? 'unknown' : `$${(Math.round(cost * 1e10) / 1e10).toFixed(4)}`;
+}
+
 /** `input 12,340 · output 1,205 · cache write 3,000 · cache read 45,000 · $0.4210` (DESIGN §5). */
 export function usageLine(u: TokenUsage): string {
   return [
@@ -187,7 +192,7 @@ export function usageLine(u: TokenUsage): string {
     `output ${COUNT.format(u.outputTokens)}`,
     `cache write ${COUNT.format(u.cacheCreationInputTokens)}`,
     `cache read ${COUNT.format(u.cacheReadInputTokens)}`,
-    u.costUsd === null ? 'unknown' : `$${u.costUsd.toFixed(4)}`,
+    usd(u.costUsd),
   ].join(' · ');
 }
 

@@ -26,6 +26,7 @@ import {
   type StreamLine,
   type TokenUsage,
   knownCost,
+  usd,
 } from './helpers.js';
 
 afterAll(cleanup);
@@ -163,7 +164,7 @@ describe('run: a two-step pipeline on two models', () => {
       new RegExp(
         [label, u.inputTokens, u.outputTokens, u.cacheCreationInputTokens, u.cacheReadInputTokens]
           .map((v) => (typeof v === 'number' ? formatCount(v) : v))
-          .join('\\s+') + `\\s+\\$${knownCost(u.costUsd).toFixed(4).replace('.', '\\.')}`,
+          .join('\\s+') + `\\s+${usd(u.costUsd).replace('$', '\\$').replace('.', '\\.')}`,
       );
     expect(run.stdout).toMatch(row(OPUS, fromModelUsage(planBilled)[OPUS]!));
     expect(run.stdout).toMatch(row(SONNET, fromModelUsage(implementBilled)[SONNET]!));
