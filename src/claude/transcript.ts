@@ -1,9 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { SYNTHETIC_MODEL, usageFromApi, type ApiUsage } from '../usage/from-raw.js';
-import { sumModelUsage } from '../usage/math.js';
-import type { ModelTokenUsage } from '../usage/types.js';
+import { countsFromApi, SYNTHETIC_MODEL, type ApiUsage } from '../usage/from-raw.js';
+import type { MessageCounts } from '../usage/price-usage.js';
 import { forEachLine } from './read-lines.js';
 
 interface TranscriptEntry {
@@ -33,15 +32,16 @@ export async function transcriptFiles(env: NodeJS.ProcessEnv, cwd: string, sessi
 }
 
 /**
- * The usage a session's transcript records: each finished message once (keyed by message id and
- * request id; a later entry of the same message replaces an earlier one), per model, output
- * tokens included. Undefined when the main transcript cannot be read.
+ * The messages a session's transcript records: each finished message once (keyed by message id
+ * and request id; a later entry of the same message replaces an earlier one), with its model and
+ * final counts, output tokens and cache-write split included. Undefined when the main transcript
+ * cannot be read.
  */
 export async function readTranscriptUsage(
   env: NodeJS.ProcessEnv,
   cwd: string,
   sessionId: string,
-): Promise<ModelTokenUsage | undefined> {
+): Promise<MessageCounts[] | undefined> {
   const [main, ...subagents] = await transcriptFiles(env, cwd, sessionId);
   const messages = new Map<string, { model: string; usage: ApiUsage | undefined }>();
   const collect = (line: Buffer): void => {
@@ -61,5 +61,5 @@ export async function readTranscriptUsage(
     return undefined;
   }
   for (const file of subagents) await forEachLine(file, collect).catch(() => undefined);
-  return sumModelUsage(...[...messages.values()].map(({ model, usage }) => ({ [model]: usageFromApi(model, usage) })));
+  return [...messages.values()].map(({ model, usage }) => ({ model, counts: countsFromApi(usage) }));
 }

@@ -32,10 +32,11 @@ export async function recountCommand(target: string | undefined, options: { conf
       writeDifferences(recount.differences);
       if (recount.differences.length === 0) continue;
       differing++;
-      if (options.fix) {
+      if (options.fix && recount.differences.some((d) => !d.kept)) {
         const fixed = await applyRecount(new TaskStore(task.stateFile, task.state.taskPath, task.state.taskName), recount);
         current.set(fixed.taskPath, { stateFile: task.stateFile, state: fixed });
-        process.stdout.write(`  fixed: ${task.stateFile} now holds the numbers rebuilt from the raw logs\n`);
+        const kept = recount.differences.some((d) => d.kept) ? ' (except those kept above)' : '';
+        process.stdout.write(`  fixed: ${task.stateFile} now holds the numbers rebuilt from the raw logs${kept}\n`);
       }
     } finally {
       await release();
@@ -85,5 +86,9 @@ async function recountSequence(
 }
 
 function writeDifferences(differences: UsageDifference[]): void {
-  for (const d of differences) process.stdout.write(`  ${d.where} ${d.model} ${d.field}: state ${d.state}, raw log ${d.log}\n`);
+  const value = (n: number | null): string => (n === null ? 'unknown' : String(n));
+  for (const d of differences) {
+    const kept = d.kept ? ` (kept: the state's numbers come from ${d.kept.stateSource}, the raw log gives only ${d.kept.logSource})` : '';
+    process.stdout.write(`  ${d.where} ${d.model} ${d.field}: state ${value(d.state)}, raw log ${value(d.log)}${kept}\n`);
+  }
 }

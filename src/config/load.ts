@@ -82,6 +82,7 @@ function normalise(file: string, raw: ConfigFile, env: NodeJS.ProcessEnv): Proje
     ...(raw.timeoutSeconds !== undefined && { timeoutSeconds: raw.timeoutSeconds }),
     rateLimit: { ...DEFAULTS.rateLimit, ...raw.rateLimit },
     billing: { ...raw.billing },
+    pricing: raw.pricing ?? {},
     pipeline: raw.pipeline.map((step) => ({
       name: step.name,
       prompt: step.prompt,

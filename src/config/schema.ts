@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, list, mapping, num, pattern, stringList, text } from '../declare/rules.js';
+import { bool, keyed, list, mapping, num, pattern, stringList, text } from '../declare/rules.js';
 import { PLACEHOLDERS, unknownPlaceholders } from './template.js';
 
 /**
@@ -52,6 +52,17 @@ const billing = mapping({
   pollSeconds: num({ min: 1 }).optional(),
 });
 
+const usdPerMillion = (): z.ZodNumber => num({ min: 0 });
+
+/** USD per million tokens; the cache rates default to 1.25x (5-minute writes), 2x (1-hour) and 0.1x (reads) of input. */
+const price = mapping({
+  input: usdPerMillion(),
+  output: usdPerMillion(),
+  cacheWrite5m: usdPerMillion().optional(),
+  cacheWrite1h: usdPerMillion().optional(),
+  cacheRead: usdPerMillion().optional(),
+});
+
 export const ConfigSchema = mapping({
   model: text().optional(),
   claude: mapping({ command: text().optional(), args: stringList().optional() }).optional(),
@@ -64,6 +75,8 @@ export const ConfigSchema = mapping({
     marginSeconds: num({ min: 0 }).optional(),
   }).optional(),
   billing: billing.optional(),
+  /** Prices by model-id prefix, added to (or replacing) the bundled price table. */
+  pricing: keyed(price).optional(),
   pipeline,
 });
 

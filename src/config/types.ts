@@ -26,6 +26,9 @@ export interface RateLimitConfig {
 /** `billing:` in claude-project.yaml, as written (defaults and environment are applied by `reconcile`). */
 export type BillingConfig = NonNullable<ConfigFile['billing']>;
 
+/** A `pricing:` entry: USD per million tokens; cache rates default to 1.25x, 2x and 0.1x of input. */
+export type PricingConfig = NonNullable<ConfigFile['pricing']>[string];
+
 export interface ProjectConfig {
   /** The file it was read from (absolute). */
   file: string;
@@ -40,6 +43,8 @@ export interface ProjectConfig {
   timeoutSeconds?: number;
   rateLimit: RateLimitConfig;
   billing: BillingConfig;
+  /** Prices by model-id prefix, added to (or replacing) the bundled price table. */
+  pricing: Record<string, PricingConfig>;
   pipeline: StepConfig[];
 }
 

@@ -4,6 +4,7 @@ import { formatEvent } from '../claude/readable-log.js';
 import { isAssistant, type StreamEvent } from '../claude/stream-events.js';
 import type { CallUsage } from '../usage/call-usage.js';
 import { CallObserver } from './call-observer.js';
+import { PriceTable } from '../usage/pricing.js';
 import type { RunContext } from './run-context.js';
 import type { StepLog } from './step-log.js';
 
@@ -36,7 +37,7 @@ const USAGE_REPORT_INTERVAL_MS = 1000;
 /** One `claude` call of a step: streaming into the logs, accounting, and settling its usage. */
 export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Promise<ClaudeAttemptEnd> {
   const { config } = ctx;
-  const observer = new CallObserver(call.sessionId);
+  const observer = new CallObserver(PriceTable.withOverrides(config.pricing), call.sessionId);
   const rateLimit = new RateLimitDetector(ctx.now);
   let lastUsageReport = 0;
 

@@ -1,6 +1,7 @@
 import { isAssistant, isResult, isSystem, type StreamEvent } from '../claude/stream-events.js';
 import { readTranscriptUsage } from '../claude/transcript.js';
 import { CallUsageAccumulator, type CallUsage } from '../usage/call-usage.js';
+import type { PriceTable } from '../usage/pricing.js';
 
 /**
  * What one claude call's stream says about its accounting: usage (per message id, then the
@@ -8,12 +9,17 @@ import { CallUsageAccumulator, type CallUsage } from '../usage/call-usage.js';
  * Used live while streaming and again when a raw log is replayed, so both count alike.
  */
 export class CallObserver {
-  readonly usage = new CallUsageAccumulator();
+  readonly usage: CallUsageAccumulator;
   resultArrived = false;
   resultIsError = false;
 
-  /** The session id we chose for the call, if any; the stream's `init` line has the last word. */
-  constructor(public sessionId?: string) {}
+  /** `sessionId`: the one we chose for the call, if any; the stream's `init` line has the last word. */
+  constructor(
+    prices: PriceTable,
+    public sessionId?: string,
+  ) {
+    this.usage = new CallUsageAccumulator(prices);
+  }
 
   observe(event: StreamEvent): void {
     if (isAssistant(event)) {
@@ -30,7 +36,7 @@ export class CallObserver {
 
   /**
    * The call's usage: billed (result) if it came; else, from Claude Code's session transcript
-   * for the call's working folder; else the stream estimate (DESIGN §4).
+   * for the call's working folder; else the stream estimate.
    */
   async settle(env: NodeJS.ProcessEnv, cwd: string): Promise<CallUsage> {
     const transcript =

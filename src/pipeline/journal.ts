@@ -1,6 +1,7 @@
 import { forEachStreamLine } from '../claude/stream-lines.js';
 import type { AttemptOutcome } from '../state/task-state.js';
 import { CallObserver } from './call-observer.js';
+import type { PriceTable } from '../usage/pricing.js';
 import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
 import { JOURNAL_MARKER_TYPE } from './step-log.js';
 
@@ -27,7 +28,7 @@ interface Marker {
 }
 
 /** Replays a step's raw log: the attempts in it, each with the usage its stream lines give. */
-export async function readJournal(file: string): Promise<JournalAttempt[]> {
+export async function readJournal(file: string, prices: PriceTable): Promise<JournalAttempt[]> {
   const attempts: JournalAttempt[] = [];
   let current: JournalAttempt | undefined;
   await forEachStreamLine(file, (parsed) => {
@@ -39,15 +40,20 @@ export async function readJournal(file: string): Promise<JournalAttempt[]> {
     if (event.type === JOURNAL_MARKER_TYPE) {
       const marker = event as unknown as Marker;
       if (marker.event === 'attempt_start') {
-        current = { attempt: marker.attempt, model: marker.model, malformedLines: 0, observed: new CallObserver(marker.sessionId), end: undefined };
+        current = { attempt: marker.attempt, model: marker.model, malformedLines: 0, observed: new CallObserver(prices, marker.sessionId), end: undefined };
         attempts.push(current);
-      } else if (current && marker.event === 'attempt_end' && marker.attempt === current.attempt) {
-        current.end = {
-          outcome: marker.outcome ?? 'interrupted',
-          usageSource: marker.usageSource ?? 'estimate',
-          ...(marker.transcriptUsage && { transcriptUsage: marker.transcriptUsage }),
-        };
-        current = undefined;
+      } else if (marker.event === 'attempt_end') {
+        // Recovery journals an attempt that a killed run left open after the fact, so its end
+        // marker may follow other lines: it closes the last open attempt of its number.
+        const ended = current?.attempt === marker.attempt ? current : attempts.findLast((a) => a.attempt === marker.attempt && !a.end);
+        if (ended) {
+          ended.end = {
+            outcome: marker.outcome ?? 'interrupted',
+            usageSource: marker.usageSource ?? 'estimate',
+            ...(marker.transcriptUsage && { transcriptUsage: marker.transcriptUsage }),
+          };
+        }
+        if (ended === current) current = undefined;
       }
       return;
     }

@@ -3,7 +3,8 @@ import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
 import type { TaskState } from '../state/task-state.js';
 import { sumModelUsage } from '../usage/math.js';
-import { TOKEN_FIELDS, type ModelTokenUsage, type UsageSource } from '../usage/types.js';
+import { PriceTable } from '../usage/pricing.js';
+import { ALL_COUNT_FIELDS, type ModelTokenUsage, type TokenUsage, type UsageSource } from '../usage/types.js';
 import type { CallUsage } from '../usage/call-usage.js';
 import { readJournal, type JournalAttempt } from './journal.js';
 
@@ -12,8 +13,17 @@ export interface UsageDifference {
   where: string;
   model: string;
   field: string;
-  state: number;
-  log: number;
+  state: number | null;
+  log: number | null;
+  /** Not written by `--fix`: the raw log gives this attempt only from a less exact source than the state's. */
+  kept?: { stateSource: UsageSource; logSource: UsageSource };
+}
+
+/** How exact a source is, for recount: a rebuilt number never replaces one from a better source. */
+const EXACTNESS: Record<UsageSource, number> = { result: 3, transcript: 2, estimate: 1, none: 1 };
+
+export function lessExact(rebuilt: UsageSource, recorded: UsageSource): boolean {
+  return EXACTNESS[rebuilt] < EXACTNESS[recorded];
 }
 
 export interface TaskRecount {
@@ -22,8 +32,9 @@ export interface TaskRecount {
   /** Attempts in the state with no section in the raw log (their logs were removed, say). */
   missingFromLog: Array<{ step: string; attempt: number }>;
   differences: UsageDifference[];
+  /** Attempts whose rebuilt numbers may be written: from a source at least as exact as the state's. */
   rebuilt: Map<string, { usage: ModelTokenUsage; source: UsageSource }>;
-  /** The task's total as rebuilt (attempts without a raw log keep their recorded usage). */
+  /** The task's total as rebuilt (attempts without a raw log, or kept, keep their recorded usage). */
   total: ModelTokenUsage;
 }
 
@@ -38,9 +49,10 @@ export async function recountTask(
 ): Promise<TaskRecount> {
   const result: TaskRecount = { taskPath: state.taskPath, attemptsChecked: 0, missingFromLog: [], differences: [], rebuilt: new Map(), total: {} };
   const stepTotals: ModelTokenUsage[] = [];
+  const prices = PriceTable.withOverrides(config.pricing);
   for (const step of state.steps) {
     const index = config.pipeline.findIndex((p) => p.name === step.name);
-    const journal = index === -1 ? [] : await readJournal(`${stepLogBase(config.logsPath, slug, index, step.name)}.jsonl`).catch(() => []);
+    const journal = index === -1 ? [] : await readJournal(`${stepLogBase(config.logsPath, slug, index, step.name)}.jsonl`, prices).catch(() => []);
     for (const attempt of step.attempts) {
       const entry = journal.find((j) => j.attempt === attempt.attempt);
       if (!entry) {
@@ -49,8 +61,14 @@ export async function recountTask(
       }
       result.attemptsChecked++;
       const rebuilt = await journalUsage(config, env, entry);
+      const differences = compareUsage(`${step.name} attempt ${attempt.attempt}`, attempt.usage, rebuilt.usage);
+      if (differences.length > 0 && lessExact(rebuilt.source, attempt.usageSource)) {
+        const kept = { stateSource: attempt.usageSource, logSource: rebuilt.source };
+        result.differences.push(...differences.map((d) => ({ ...d, kept })));
+        continue;
+      }
       result.rebuilt.set(attemptKey(step.name, attempt.attempt), rebuilt);
-      result.differences.push(...compareUsage(`${step.name} attempt ${attempt.attempt}`, attempt.usage, rebuilt.usage));
+      result.differences.push(...differences);
     }
     // totals are derived numbers, but a state file can still hold wrong ones
     const stepTotal = sumModelUsage(...step.attempts.map((a) => result.rebuilt.get(attemptKey(step.name, a.attempt))?.usage ?? a.usage));
@@ -73,14 +91,22 @@ export function compareUsage(where: string, inState: ModelTokenUsage | undefined
   const differences: UsageDifference[] = [];
   const models = new Set([...Object.keys(inState ?? {}), ...Object.keys(rebuilt)]);
   for (const model of models) {
-    for (const field of [...TOKEN_FIELDS, 'costUsd'] as const) {
-      const state = inState?.[model]?.[field] ?? 0;
-      const log = rebuilt[model]?.[field] ?? 0;
-      const same = field === 'costUsd' ? Math.abs(state - log) < 1e-9 : state === log;
+    for (const field of [...ALL_COUNT_FIELDS, 'costUsd'] as const) {
+      const state = valueOf(inState?.[model], field);
+      const log = valueOf(rebuilt[model], field);
+      const same = state === null || log === null ? state === log : field === 'costUsd' ? Math.abs(state - log) < 1e-9 : state === log;
       if (!same) differences.push({ where, model, field, state, log });
     }
   }
   return differences;
+}
+
+/** A number of a usage; a state written before the cache-write split was recorded counts its writes as 5-minute. */
+function valueOf(usage: TokenUsage | undefined, field: (typeof ALL_COUNT_FIELDS)[number] | 'costUsd'): number | null {
+  if (!usage) return 0;
+  if (field === 'cacheCreation1hInputTokens') return usage[field] ?? 0;
+  if (field === 'cacheCreation5mInputTokens') return usage[field] ?? usage.cacheCreationInputTokens - (usage.cacheCreation1hInputTokens ?? 0);
+  return usage[field];
 }
 
 /** Writes the rebuilt numbers into the task state (totals follow from the attempts). */

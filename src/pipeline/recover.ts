@@ -1,4 +1,5 @@
 import { stepLogBase } from '../state/paths.js';
+import type { CallUsage } from '../usage/call-usage.js';
 import type { TaskStore } from '../state/task-store.js';
 import type { AttemptState } from '../state/task-state.js';
 import type { RunContext } from './run-context.js';
@@ -6,11 +7,15 @@ import { readJournal } from './journal.js';
 import { CallObserver } from './call-observer.js';
 import { journalUsage } from './recount.js';
 import { stopOrphanClaude } from './stop-orphan.js';
+import { appendMarker } from './step-log.js';
+import { PriceTable } from '../usage/pricing.js';
 
 /**
  * Attempts that a killed claude-project never finished recording (state says "unfinished") are
  * accounted from their raw log: the result if it arrived, else Claude Code's session transcript,
- * else the stream estimate. The attempt is then marked interrupted, so its step runs again.
+ * else the stream estimate. What was found is journalled in the raw log (an `attempt_end` marker,
+ * as an interrupted run writes), so the raw log alone rebuilds it later even when the transcript
+ * is gone. The attempt is then marked interrupted, so its step runs again.
  */
 export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStore, slug: string): Promise<number> {
   const state = await store.read();
@@ -21,15 +26,18 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
     for (const attempt of step.attempts) if (attempt.outcome === 'unfinished') await stopOrphanClaude(attempt.pid, attempt.sessionId);
   }
   const recovered = new Map<string, AttemptState>();
+  const prices = PriceTable.withOverrides(ctx.config.pricing);
   for (const step of unfinished) {
     const index = ctx.config.pipeline.findIndex((p) => p.name === step.name);
-    const journal = index === -1 ? [] : await readJournal(`${stepLogBase(ctx.config.logsPath, slug, index, step.name)}.jsonl`).catch(() => []);
+    const rawLog = index === -1 ? undefined : `${stepLogBase(ctx.config.logsPath, slug, index, step.name)}.jsonl`;
+    const journal = rawLog === undefined ? [] : await readJournal(rawLog, prices).catch(() => []);
     for (const attempt of step.attempts.filter((a) => a.outcome === 'unfinished')) {
       const entry = journal.find((j) => j.attempt === attempt.attempt);
       // No log section: the kill came before the call started, unless the state knows its session.
       const usage = entry
         ? await journalUsage(ctx.config, ctx.env, entry)
-        : await new CallObserver(attempt.sessionId).settle(ctx.env, ctx.config.rootDir);
+        : await new CallObserver(prices, attempt.sessionId).settle(ctx.env, ctx.config.rootDir);
+      if (rawLog !== undefined) journalRecovery(rawLog, attempt, entry !== undefined, usage);
       recovered.set(`${step.name}/${attempt.attempt}`, {
         ...attempt,
         outcome: 'interrupted',
@@ -51,4 +59,20 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
     })),
   }));
   return recovered.size;
+}
+
+/** The raw log's record of a recovered attempt: its end marker (and its start, if the log had none). */
+function journalRecovery(rawLog: string, attempt: AttemptState, hasSection: boolean, usage: CallUsage): void {
+  try {
+    if (!hasSection) appendMarker(rawLog, 'attempt_start', { attempt: attempt.attempt, model: attempt.model, startedAt: attempt.startedAt, sessionId: attempt.sessionId, recovered: true });
+    appendMarker(rawLog, 'attempt_end', {
+      attempt: attempt.attempt,
+      outcome: 'interrupted',
+      usageSource: usage.source,
+      recovered: true,
+      ...(usage.source === 'transcript' && { transcriptUsage: usage.usage }),
+    });
+  } catch {
+    // no logs folder (removed by hand): the state still gets the recovered numbers
+  }
 }

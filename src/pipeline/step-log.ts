@@ -8,6 +8,11 @@ const LOG_BUFFER_BYTES = 1024 * 1024;
 /** Readable-log text is gathered into writes of about this size (or one per event-loop turn). */
 const BATCH_CHARS = 64 * 1024;
 
+/** Appends one of our marker lines to a raw `.jsonl` log (see `StepLog.marker`). */
+export function appendMarker(rawPath: string, event: string, fields: Record<string, unknown>): void {
+  appendFileSync(rawPath, `\n${JSON.stringify({ type: JOURNAL_MARKER_TYPE, event, ...fields })}\n`);
+}
+
 /**
  * A step's two logs, both appended to across attempts and runs: `.jsonl`, the raw stream (the
  * journal: claude writes its stdout straight into it, and we add one marker line before and
@@ -36,7 +41,7 @@ export class StepLog {
    * without one (blank lines are skipped).
    */
   marker(event: string, fields: Record<string, unknown>): void {
-    appendFileSync(this.rawPath, `\n${JSON.stringify({ type: JOURNAL_MARKER_TYPE, event, ...fields })}\n`);
+    appendMarker(this.rawPath, event, fields);
   }
 
   /**

@@ -62,7 +62,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
           startedAt,
           ...(sessionId !== undefined && { sessionId }),
           usage: {},
-          usageSource: 'estimate',
+          usageSource: 'none',
           malformedLines: 0,
         };
         return { ...s, model, status: 'running', startedAt: s.startedAt ?? startedAt, attempts: [...s.attempts, attempt] };
@@ -145,7 +145,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
     log.write(
       formatFooter({
         usage: state?.usage ?? {},
-        source: state?.usageSource ?? 'estimate',
+        source: state?.usageSource ?? 'none',
         outcome: `${end.status}${'error' in end ? ` (${end.error})` : ''} · ${state?.attempts.length ?? 0} attempt(s)`,
         malformedLines: malformed,
       }),

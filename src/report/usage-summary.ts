@@ -1,13 +1,17 @@
+import { splitOf } from '../usage/math.js';
 import { usageRows } from '../usage/rows.js';
 import type { ModelTokenUsage, TokenUsage } from '../usage/types.js';
 
-/** The four counts and the cost: what every row of every report holds. */
+/** The counts and the costs: what every row of every report holds (null: unknown). */
 export interface UsageCounts {
   inputTokens: number;
   outputTokens: number;
   cacheCreationInputTokens: number;
   cacheReadInputTokens: number;
-  costUsd: number;
+  cacheCreation5mInputTokens: number;
+  cacheCreation1hInputTokens: number;
+  costUsd: number | null;
+  claudeCostUsd: number | null;
 }
 
 export interface ModelUsageRow extends UsageCounts {
@@ -26,7 +30,9 @@ function counts(usage: TokenUsage): UsageCounts {
     outputTokens: usage.outputTokens,
     cacheCreationInputTokens: usage.cacheCreationInputTokens,
     cacheReadInputTokens: usage.cacheReadInputTokens,
+    ...splitOf(usage),
     costUsd: usage.costUsd,
+    claudeCostUsd: usage.claudeCostUsd ?? null,
   };
 }
 

@@ -1,3 +1,4 @@
+import { unpricedWarningFor } from '../usage/rows.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 import { usageCellTable, type CellTable } from './table-cells.js';
 import { summarizeUsage, type UsageSummary } from './usage-summary.js';
@@ -15,9 +16,16 @@ export function tableText(table: CellTable, indent = ''): string {
   return alignColumns([table.headers, ...table.rows], indent, table.textColumns);
 }
 
-/** Per-model rows and a total row, as a text table. */
+/** The warning for models whose cost is unknown (no price), naming them; undefined when every model is priced. */
+export function unpricedSummaryWarning(summary: UsageSummary): string | undefined {
+  const models = summary.models.filter((row) => row.costUsd === null).map((row) => row.model);
+  return models.length === 0 ? undefined : unpricedWarningFor(models);
+}
+
+/** Per-model rows and a total row, as a text table (and the warning for unpriced models under it). */
 export function summaryTable(summary: UsageSummary, indent = ''): string {
-  return tableText(usageCellTable(summary), indent);
+  const warning = unpricedSummaryWarning(summary);
+  return tableText(usageCellTable(summary), indent) + (warning ? `\n${indent}${warning}` : '');
 }
 
 /** Per-model usage as a text table with a total row. */

@@ -13,7 +13,7 @@ export const SequenceTaskEntrySchema = record({
   stateFile: text(),
   phase: choice(TASK_PHASES),
   tokenUsage: ModelTokenUsageSchema,
-  costUsd: num({ min: 0 }),
+  costUsd: num({ min: 0 }).nullable(),
 });
 export type SequenceTaskEntry = z.infer<typeof SequenceTaskEntrySchema>;
 
@@ -31,7 +31,7 @@ export const SequenceStateSchema = record({
     tasksCompleted: count(),
     tasksFailed: count(),
     totalTokenUsage: ModelTokenUsageSchema,
-    totalCostUsd: num({ min: 0 }),
+    totalCostUsd: num({ min: 0 }).nullable(),
   }),
   startedAt: text(),
   updatedAt: text(),

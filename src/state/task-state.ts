@@ -59,7 +59,8 @@ export const TaskStateSchema = record({
   phase: choice(TASK_PHASES),
   steps: list(StepStateSchema),
   tokenUsage: ModelTokenUsageSchema,
-  totalCostUsd: num({ min: 0 }),
+  /** Null when a model's price is unknown. */
+  totalCostUsd: num({ min: 0 }).nullable(),
   malformedLines: count(),
   createdAt: timestamp(),
   updatedAt: timestamp(),
@@ -87,11 +88,18 @@ export function newTaskState(taskPath: string, taskName: string, now: string): T
   };
 }
 
-const SOURCE_RANK: Record<UsageSource, number> = { result: 0, transcript: 1, estimate: 2 };
+const SOURCE_RANK: Record<Exclude<UsageSource, 'none'>, number> = { result: 0, transcript: 1, estimate: 2 };
 
-/** The least exact source among the parts: a step is only as exact as its least exact attempt. */
+/**
+ * The least exact source among the parts that billed something: a step is only as exact as its
+ * least exact attempt, and an attempt that billed nothing (`none`) makes nothing less exact.
+ * `none` when no part billed anything.
+ */
 export function weakestSource(sources: UsageSource[]): UsageSource {
-  return sources.reduce<UsageSource>((worst, s) => (SOURCE_RANK[s] > SOURCE_RANK[worst] ? s : worst), 'result');
+  return sources.reduce<UsageSource>((worst, s) => {
+    if (s === 'none') return worst;
+    return worst === 'none' || SOURCE_RANK[s] > SOURCE_RANK[worst] ? s : worst;
+  }, 'none');
 }
 
 /**

@@ -1,6 +1,8 @@
-import { SYNTHETIC_MODEL, usageFromApi, usageFromModelUsage, type ApiUsage, type BilledModelUsage } from './from-raw.js';
-import { isEmptyOrZero, sumModelUsage } from './math.js';
-import type { ModelTokenUsage, TokenUsage, UsageSource } from './types.js';
+import { countsFromApi, SYNTHETIC_MODEL, type ApiUsage, type BilledModelUsage } from './from-raw.js';
+import { isEmptyOrZero } from './math.js';
+import { priceBilled, priceMessages, type MessageCounts } from './price-usage.js';
+import type { PriceTable } from './pricing.js';
+import type { ModelTokenUsage, UsageSource } from './types.js';
 
 export interface CallUsage {
   usage: ModelTokenUsage;
@@ -8,26 +10,26 @@ export interface CallUsage {
 }
 
 /**
- * The usage of one `claude` call (DESIGN §4). While streaming it keeps one snapshot per message
- * id — Claude Code prints one event per content block, repeating the message's usage, so adding
- * them would count a message several times. The result's `modelUsage` replaces all of that.
+ * The usage of one `claude` call. While streaming it keeps one snapshot per message id — Claude
+ * Code prints one event per content block, repeating the message's usage, so adding them would
+ * count a message several times. The result's `modelUsage` replaces the counts of all of that.
  */
 export class CallUsageAccumulator {
-  private readonly messages = new Map<string, { model: string; usage: TokenUsage }>();
-  private billed: ModelTokenUsage | undefined;
-  private resultArrived = false;
+  private readonly messages = new Map<string, MessageCounts>();
+  private billed: Record<string, BilledModelUsage> | undefined;
+
+  constructor(private readonly prices: PriceTable) {}
 
   /** A message snapshot from an `assistant` event; a later snapshot of the same id replaces it. */
   recordMessage(messageId: string, model: string, usage: ApiUsage | undefined): void {
     if (model === SYNTHETIC_MODEL) return;
-    this.messages.set(messageId, { model, usage: usageFromApi(model, usage) });
+    this.messages.set(messageId, { model, counts: countsFromApi(usage) });
   }
 
   /** `result.modelUsage`. An empty or all-zero one is kept out: the CLI zeroes it on some crashes. */
   recordResult(modelUsage: Record<string, BilledModelUsage> | undefined): void {
-    this.resultArrived = true;
-    const usage = usageFromModelUsage(modelUsage);
-    this.billed = isEmptyOrZero(usage) ? undefined : usage;
+    const billed = modelUsage ?? {};
+    this.billed = isEmptyOrZero(priceBilled(billed, [], this.prices)) ? undefined : billed;
   }
 
   hasBilledResult(): boolean {
@@ -36,16 +38,19 @@ export class CallUsageAccumulator {
 
   /** The live estimate: one snapshot per message, per model. */
   estimate(): ModelTokenUsage {
-    return sumModelUsage(...[...this.messages.values()].map(({ model, usage }) => ({ [model]: usage })));
+    return priceMessages([...this.messages.values()], this.prices);
   }
 
-  /** What this call cost: billed if the result said so, else the transcript's, else the estimate. */
-  settle(transcriptUsage?: ModelTokenUsage): CallUsage {
-    if (this.billed) return { usage: this.billed, source: 'result' };
-    if (transcriptUsage && !isEmptyOrZero(transcriptUsage)) return { usage: transcriptUsage, source: 'transcript' };
+  /**
+   * What this call cost: billed if the result said so, else the transcript's messages, else the
+   * estimate; `none` when none of them shows a token.
+   */
+  settle(transcript?: MessageCounts[]): CallUsage {
+    if (this.billed) return { usage: priceBilled(this.billed, [...this.messages.values()], this.prices), source: 'result' };
+    const fromTranscript = transcript && priceMessages(transcript, this.prices);
+    if (fromTranscript && !isEmptyOrZero(fromTranscript)) return { usage: fromTranscript, source: 'transcript' };
     const estimate = this.estimate();
-    // A run that failed before any request (bad flag, no credentials) really cost nothing.
-    if (this.resultArrived && isEmptyOrZero(estimate)) return { usage: {}, source: 'result' };
+    if (isEmptyOrZero(estimate)) return { usage: {}, source: 'none' };
     return { usage: estimate, source: 'estimate' };
   }
 }

@@ -1,4 +1,4 @@
-import { formatUsageLine, usageRows } from './rows.js';
+import { formatUsageLine, unpricedWarning, usageRows } from './rows.js';
 import type { ModelTokenUsage, UsageSource } from './types.js';
 
 export interface FooterInput {
@@ -11,7 +11,7 @@ export interface FooterInput {
   malformedLines?: number;
 }
 
-/** The token-usage block that ends every step log (DESIGN §5). */
+/** The token-usage block that ends every step log. */
 export function formatFooter(input: FooterInput): string {
   const heading = input.scope ? `--- Token Usage (${input.scope}) ---` : '--- Token Usage ---';
   const lines = [heading];
@@ -21,5 +21,7 @@ export function formatFooter(input: FooterInput): string {
   }
   if (input.outcome) lines.push(`outcome: ${input.outcome}`);
   if (input.malformedLines) lines.push(`malformed lines: ${input.malformedLines}`);
+  const warning = unpricedWarning(input.usage);
+  if (warning) lines.push(warning);
   return `${lines.join('\n')}\n`;
 }

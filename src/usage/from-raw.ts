@@ -1,6 +1,4 @@
-import { roundCost } from './math.js';
-import { priceUsage } from './pricing.js';
-import type { ModelTokenUsage, TokenUsage } from './types.js';
+import type { TokenCounts } from './types.js';
 
 /** Anthropic API usage as it appears on a message (snake_case). */
 export interface ApiUsage {
@@ -8,9 +6,10 @@ export interface ApiUsage {
   output_tokens?: number;
   cache_creation_input_tokens?: number;
   cache_read_input_tokens?: number;
+  cache_creation?: { ephemeral_5m_input_tokens?: number; ephemeral_1h_input_tokens?: number };
 }
 
-/** Claude Code's `result.modelUsage[model]` (camelCase, with the billed cost). */
+/** Claude Code's `result.modelUsage[model]` (camelCase, with Claude Code's own cost). */
 export interface BilledModelUsage {
   inputTokens?: number;
   outputTokens?: number;
@@ -24,30 +23,32 @@ export const SYNTHETIC_MODEL = '<synthetic>';
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
-/** Token counts of one API message, priced from the table (messages carry no cost). */
-export function usageFromApi(model: string, usage: ApiUsage | undefined): TokenUsage {
-  const tokens = {
+/**
+ * Token counts of one API message. A message without `cache_creation` (older APIs) has all its
+ * writes counted as 5-minute, the API's default time-to-live.
+ */
+export function countsFromApi(usage: ApiUsage | undefined): TokenCounts {
+  const cacheWrites = count(usage?.cache_creation_input_tokens);
+  const oneHour = Math.min(cacheWrites, count(usage?.cache_creation?.ephemeral_1h_input_tokens));
+  return {
     inputTokens: count(usage?.input_tokens),
     outputTokens: count(usage?.output_tokens),
-    cacheCreationInputTokens: count(usage?.cache_creation_input_tokens),
+    cacheCreationInputTokens: cacheWrites,
     cacheReadInputTokens: count(usage?.cache_read_input_tokens),
+    cacheCreation5mInputTokens: cacheWrites - oneHour,
+    cacheCreation1hInputTokens: oneHour,
   };
-  return { ...tokens, costUsd: priceUsage(model, tokens) };
 }
 
-/** `result.modelUsage` as billed; `costUSD` wins over the pricing table when present. */
-export function usageFromModelUsage(modelUsage: Record<string, BilledModelUsage> | undefined): ModelTokenUsage {
-  const usage: ModelTokenUsage = {};
-  for (const [model, billed] of Object.entries(modelUsage ?? {})) {
-    if (model === SYNTHETIC_MODEL || typeof billed !== 'object' || billed === null) continue;
-    const tokens = {
+/** One model's `result.modelUsage` entry: its four counts (no split: it carries none) and Claude Code's cost. */
+export function billedCounts(billed: BilledModelUsage): { counts: Omit<TokenCounts, 'cacheCreation5mInputTokens' | 'cacheCreation1hInputTokens'>; claudeCostUsd: number | undefined } {
+  return {
+    counts: {
       inputTokens: count(billed.inputTokens),
       outputTokens: count(billed.outputTokens),
       cacheCreationInputTokens: count(billed.cacheCreationInputTokens),
       cacheReadInputTokens: count(billed.cacheReadInputTokens),
-    };
-    const costUsd = typeof billed.costUSD === 'number' ? roundCost(billed.costUSD) : priceUsage(model, tokens);
-    usage[model] = { ...tokens, costUsd };
-  }
-  return usage;
+    },
+    claudeCostUsd: typeof billed.costUSD === 'number' && Number.isFinite(billed.costUSD) ? billed.costUSD : undefined,
+  };
 }

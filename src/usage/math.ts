@@ -1,41 +1,87 @@
-import { TOKEN_FIELDS, type ModelTokenUsage, type TokenUsage } from './types.js';
+import { TOKEN_FIELDS, type ModelTokenUsage, type TokenCounts, type TokenUsage } from './types.js';
 
-export function emptyUsage(): TokenUsage {
-  return { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0 };
+export function emptyCounts(): TokenCounts {
+  return {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationInputTokens: 0,
+    cacheReadInputTokens: 0,
+    cacheCreation5mInputTokens: 0,
+    cacheCreation1hInputTokens: 0,
+  };
 }
 
-export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+export function emptyUsage(): TokenUsage {
+  return { ...emptyCounts(), costUsd: 0 };
+}
+
+/** The split of a usage read from an older state file, which had none: its writes count as 5-minute. */
+export function splitOf(usage: TokenCounts): Pick<TokenCounts, 'cacheCreation5mInputTokens' | 'cacheCreation1hInputTokens'> {
+  const oneHour = usage.cacheCreation1hInputTokens ?? 0;
+  return { cacheCreation5mInputTokens: usage.cacheCreation5mInputTokens ?? usage.cacheCreationInputTokens - oneHour, cacheCreation1hInputTokens: oneHour };
+}
+
+export function addCounts(a: TokenCounts, b: TokenCounts): TokenCounts {
+  const sa = splitOf(a);
+  const sb = splitOf(b);
   return {
     inputTokens: a.inputTokens + b.inputTokens,
     outputTokens: a.outputTokens + b.outputTokens,
     cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
     cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
-    costUsd: roundCost(a.costUsd + b.costUsd),
+    cacheCreation5mInputTokens: sa.cacheCreation5mInputTokens + sb.cacheCreation5mInputTokens,
+    cacheCreation1hInputTokens: sa.cacheCreation1hInputTokens + sb.cacheCreation1hInputTokens,
   };
+}
+
+/** A cost that is unknown in any part is unknown in the sum. */
+export function addCost(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : roundCost(a + b);
+}
+
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  const claude = a.claudeCostUsd !== undefined && b.claudeCostUsd !== undefined ? roundCost(a.claudeCostUsd + b.claudeCostUsd) : undefined;
+  return { ...addCounts(a, b), costUsd: addCost(a.costUsd, b.costUsd), ...(claude !== undefined && { claudeCostUsd: claude }) };
+}
+
+function sumOf(parts: TokenUsage[]): TokenUsage {
+  const [first, ...rest] = parts;
+  if (!first) return emptyUsage();
+  // the first part is not added to an empty usage: that would drop its claudeCostUsd
+  return rest.reduce(addUsage, { ...first, ...splitOf(first) });
 }
 
 /** Sum of any number of per-model usages; models keep their own rows, in first-seen order. */
 export function sumModelUsage(...parts: ModelTokenUsage[]): ModelTokenUsage {
-  const total: ModelTokenUsage = {};
+  const byModel = new Map<string, TokenUsage[]>();
   for (const part of parts) {
-    for (const [model, usage] of Object.entries(part)) {
-      total[model] = addUsage(total[model] ?? emptyUsage(), usage);
-    }
+    for (const [model, usage] of Object.entries(part)) byModel.set(model, [...(byModel.get(model) ?? []), usage]);
   }
-  return total;
+  return Object.fromEntries([...byModel].map(([model, usages]) => [model, sumOf(usages)]));
 }
 
 /** One usage over all models. */
 export function totalOf(usage: ModelTokenUsage): TokenUsage {
-  return Object.values(usage).reduce(addUsage, emptyUsage());
+  return sumOf(Object.values(usage));
+}
+
+export function isZeroCounts(counts: TokenCounts): boolean {
+  return TOKEN_FIELDS.every((field) => counts[field] === 0);
 }
 
 export function isZeroUsage(usage: TokenUsage): boolean {
-  return TOKEN_FIELDS.every((field) => usage[field] === 0) && usage.costUsd === 0;
+  return isZeroCounts(usage) && (usage.costUsd === 0 || usage.costUsd === null);
 }
 
 export function isEmptyOrZero(usage: ModelTokenUsage): boolean {
   return Object.values(usage).every(isZeroUsage);
+}
+
+/** The models whose cost is unknown (no price for them). */
+export function unpricedModels(usage: ModelTokenUsage): string[] {
+  return Object.entries(usage)
+    .filter(([, u]) => u.costUsd === null)
+    .map(([model]) => model);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { totalOf } from './math.js';
+import { totalOf, unpricedModels } from './math.js';
 import type { ModelTokenUsage, TokenUsage } from './types.js';
 
 export interface UsageRow {
@@ -9,12 +9,12 @@ export interface UsageRow {
 }
 
 /**
- * The one place that turns per-model usage into rows: models by cost (highest first, then
- * name), then a total row. Footers, status tables, JSON and HTML all read these rows.
+ * The one place that turns per-model usage into rows: models by cost (unknown costs first, then
+ * highest first, then name), then a total row. Footers, status tables, JSON and HTML all read these rows.
  */
 export function usageRows(usage: ModelTokenUsage): UsageRow[] {
   const models = Object.entries(usage)
-    .sort(([a, ua], [b, ub]) => ub.costUsd - ua.costUsd || a.localeCompare(b))
+    .sort(([a, ua], [b, ub]) => costRank(ub.costUsd) - costRank(ua.costUsd) || a.localeCompare(b))
     .map(([label, u]) => ({ label, isTotal: false, usage: u }));
   return [...models, { label: 'total', isTotal: true, usage: totalOf(usage) }];
 }
@@ -31,8 +31,21 @@ export function formatCount(value: number): string {
   return `${value < 0 ? '-' : ''}${grouped}${fraction !== undefined ? `.${fraction}` : ''}`;
 }
 
-export function formatCost(value: number): string {
-  return `$${value.toFixed(4)}`;
+const costRank = (cost: number | null): number => cost ?? Number.POSITIVE_INFINITY;
+
+/** `$0.4210`, or `unknown` for a cost with no price behind it. */
+export function formatCost(value: number | null): string {
+  return value === null ? 'unknown' : `$${value.toFixed(4)}`;
+}
+
+/** The warning every output gives for usage it cannot price, naming the models; undefined when all are priced. */
+export function unpricedWarning(usage: ModelTokenUsage): string | undefined {
+  const models = unpricedModels(usage);
+  return models.length === 0 ? undefined : unpricedWarningFor(models);
+}
+
+export function unpricedWarningFor(models: string[]): string {
+  return `warning: no price for ${models.join(', ')}: cost unknown (add it under \`pricing:\` in claude-project.yaml)`;
 }
 
 /** `input 12,340 · output 1,205 · cache write 3,000 · cache read 45,000 · $0.4210` */

@@ -1,6 +1,5 @@
 // End to end: claude-project driving the real Claude Code CLI (pinned devDependency) against a
 // fake Messages API that knows exactly what it served. Every count must match to the token.
-import { priceUsage } from '../../src/usage/pricing.js';
 import { taskFileName } from '../integration/helpers.js';
 import { countsOf, e2eProject, e2eScript, footerCounts, recordFigures, servedCounts, type Counts, type E2eProject } from './harness.js';
 
@@ -21,8 +20,25 @@ afterEach(async () => {
   project = undefined;
 });
 
+/**
+ * List price (USD per million tokens) of what the fake API served: it reports no cache-write
+ * split, so every write is a 5-minute one (1.25x input); reads are 0.1x input.
+ */
+function listPrice(model: string, u: Counts): number {
+  const [input, output] = model.startsWith('claude-sonnet-4')
+    ? [3, 15]
+    : model.startsWith('claude-haiku-4')
+      ? [1, 5]
+      : model.startsWith('claude-opus-4-1')
+        ? [15, 75]
+        : model.startsWith('claude-opus-4')
+          ? [5, 25]
+          : [NaN, NaN];
+  return (u.inputTokens * input + u.outputTokens * output + u.cacheCreationInputTokens * input * 1.25 + u.cacheReadInputTokens * input * 0.1) / 1_000_000;
+}
+
 function expectCostsAtListPrice(usage: Record<string, Counts & { costUsd: number }>): void {
-  for (const [model, u] of Object.entries(usage)) expect(u.costUsd).toBeCloseTo(priceUsage(model, u), 10);
+  for (const [model, u] of Object.entries(usage)) expect(u.costUsd).toBeCloseTo(listPrice(model, u), 10);
 }
 
 test('a plain answer: state and footer equal what the API served', async () => {
@@ -95,7 +111,7 @@ test('a two-step pipeline on two models: each step and model exact', async () =>
   expect(countsOf(state.tokenUsage)).toEqual(served);
   expectCostsAtListPrice(state.tokenUsage);
   expect(state.totalCostUsd).toBeCloseTo(
-    Object.entries(served).reduce((sum, [model, counts]) => sum + priceUsage(model, counts), 0),
+    Object.entries(served).reduce((sum, [model, counts]) => sum + listPrice(model, counts), 0),
     10,
   );
   expect(footerCounts(await project.readText(`.claude-project/logs/${taskFileName('tasks/two.md')}/01-plan.log`))).toEqual({ [opus]: served[opus] });

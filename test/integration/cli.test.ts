@@ -21,6 +21,7 @@ import {
   sumUsage,
   totalOf,
   type TokenUsage,
+  usd,
 } from './helpers.js';
 
 afterAll(cleanup);
@@ -153,7 +154,7 @@ describe('status', () => {
     const lines = run.stdout.split('\n');
     const numbers = (u: TokenUsage): RegExp =>
       new RegExp(
-        `${[u.inputTokens, u.outputTokens, u.cacheCreationInputTokens, u.cacheReadInputTokens].map(formatCount).join('\\s+')}\\s+\\$${u.costUsd.toFixed(4).replace('.', '\\.')}`,
+        `${[u.inputTokens, u.outputTokens, u.cacheCreationInputTokens, u.cacheReadInputTokens].map(formatCount).join('\\s+')}\\s+${usd(u.costUsd).replace('$', '\\$').replace('.', '\\.')}`,
       );
     const planRow = lines.find((l) => /^\s*plan\s/.test(l));
     expect(planRow).toMatch(/done/);
@@ -169,7 +170,7 @@ describe('status', () => {
     expect(haikuRow).toMatch(numbers(fromModelUsage(implBilled)[HAIKU]!));
     expect(run.stdout).toContain('alpha');
     const taskCost = totalOf(sumUsage(fromModelUsage(planBilled), fromModelUsage(implBilled))).costUsd;
-    expect(run.stdout).toMatch(new RegExp(`alpha \\(tasks/alpha\\.md\\): done · \\$${taskCost.toFixed(4).replace('.', '\\.')}`));
+    expect(run.stdout).toMatch(new RegExp(`alpha \\(tasks/alpha\\.md\\): done · ${usd(taskCost).replace('$', '\\$').replace('.', '\\.')}`));
   });
 
   it('status <task.md> shows that task; a task not run yet is said to be so', async () => {

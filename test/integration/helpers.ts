@@ -44,6 +44,7 @@ export interface ApiUsage {
   output_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 /** A `result.modelUsage` entry. */
@@ -59,68 +60,109 @@ export function billed(input: number, output: number, cacheWrite: number, cacheR
   };
 }
 
-/** `result.modelUsage` → the ModelTokenUsage the state should hold for that call. */
-export function fromModelUsage(modelUsage: Record<string, BilledUsage>): ModelTokenUsage {
+/**
+ * `result.modelUsage` → the ModelTokenUsage the state should hold for that call: its counts,
+ * priced by claude-project at list price, Claude Code's costUSD kept as claudeCostUsd. It carries
+ * no cache-write split: `oneHourWrites` are the 1-hour writes the call's stream showed per model
+ * (the rest are 5-minute).
+ */
+export function fromModelUsage(modelUsage: Record<string, BilledUsage>, oneHourWrites: Record<string, number> = {}): ModelTokenUsage {
   const out: ModelTokenUsage = {};
   for (const [model, b] of Object.entries(modelUsage)) {
-    out[model] = {
+    const oneHour = oneHourWrites[model] ?? 0;
+    const counts = {
       inputTokens: b.inputTokens,
       outputTokens: b.outputTokens,
       cacheCreationInputTokens: b.cacheCreationInputTokens,
       cacheReadInputTokens: b.cacheReadInputTokens,
-      costUsd: b.costUSD,
+      cacheCreation5mInputTokens: b.cacheCreationInputTokens - oneHour,
+      cacheCreation1hInputTokens: oneHour,
     };
+    out[model] = { ...counts, costUsd: listPrice(model, counts), claudeCostUsd: b.costUSD };
   }
   return out;
 }
 
 export function emptyUsage(): TokenUsage {
-  return { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0 };
+  return {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationInputTokens: 0,
+    cacheReadInputTokens: 0,
+    cacheCreation5mInputTokens: 0,
+    cacheCreation1hInputTokens: 0,
+    costUsd: 0,
+  };
 }
 
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  const both = a.claudeCostUsd !== undefined && b.claudeCostUsd !== undefined;
   return {
     inputTokens: a.inputTokens + b.inputTokens,
     outputTokens: a.outputTokens + b.outputTokens,
     cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
     cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
-    costUsd: a.costUsd + b.costUsd,
+    cacheCreation5mInputTokens: a.cacheCreation5mInputTokens + b.cacheCreation5mInputTokens,
+    cacheCreation1hInputTokens: a.cacheCreation1hInputTokens + b.cacheCreation1hInputTokens,
+    costUsd: a.costUsd === null || b.costUsd === null ? null : a.costUsd + b.costUsd,
+    ...(both && { claudeCostUsd: a.claudeCostUsd! + b.claudeCostUsd! }),
   };
+}
+
+function sumAll(usages: TokenUsage[]): TokenUsage {
+  const [first, ...rest] = usages;
+  return first ? rest.reduce(addUsage, first) : emptyUsage();
 }
 
 export function sumUsage(...parts: ModelTokenUsage[]): ModelTokenUsage {
-  const out: ModelTokenUsage = {};
-  for (const part of parts) for (const [model, u] of Object.entries(part)) out[model] = addUsage(out[model] ?? emptyUsage(), u);
-  return out;
+  const byModel: Record<string, TokenUsage[]> = {};
+  for (const part of parts) for (const [model, u] of Object.entries(part)) (byModel[model] ??= []).push(u);
+  return Object.fromEntries(Object.entries(byModel).map(([model, usages]) => [model, sumAll(usages)]));
 }
 
 export function totalOf(usage: ModelTokenUsage): TokenUsage {
-  return Object.values(usage).reduce(addUsage, emptyUsage());
+  return sumAll(Object.values(usage));
 }
 
 /** Anthropic list prices (USD per million tokens) for the models the tests price themselves. */
-export const LIST_PRICES: Record<string, { input: number; output: number; cacheWrite: number; cacheRead: number }> = {
-  [SONNET]: { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
-  [HAIKU]: { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
-  [OPUS]: { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 },
+export const LIST_PRICES: Record<string, { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number }> = {
+  [SONNET]: { input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3 },
+  [HAIKU]: { input: 1, output: 5, cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.1 },
+  [OPUS]: { input: 15, output: 75, cacheWrite5m: 18.75, cacheWrite1h: 30, cacheRead: 1.5 },
 };
+
+/** Counts at list price (no request here passes a long-context threshold). */
+export function listPrice(model: string, u: Omit<TokenUsage, 'costUsd' | 'claudeCostUsd'>): number {
+  const p = LIST_PRICES[model];
+  if (!p) throw new Error(`no list price for ${model} in the test helpers`);
+  return (
+    (u.inputTokens * p.input +
+      u.outputTokens * p.output +
+      u.cacheCreation5mInputTokens * p.cacheWrite5m +
+      u.cacheCreation1hInputTokens * p.cacheWrite1h +
+      u.cacheReadInputTokens * p.cacheRead) /
+    1_000_000
+  );
+}
 
 /** A message's API usage, priced at list price (for estimates and transcripts, which carry no cost). */
 export function priced(model: string, u: ApiUsage): ModelTokenUsage {
-  const p = LIST_PRICES[model];
-  if (!p) throw new Error(`no list price for ${model} in the test helpers`);
-  const costUsd =
-    (u.input_tokens * p.input + u.output_tokens * p.output + u.cache_creation_input_tokens * p.cacheWrite + u.cache_read_input_tokens * p.cacheRead) /
-    1_000_000;
-  return {
-    [model]: {
-      inputTokens: u.input_tokens,
-      outputTokens: u.output_tokens,
-      cacheCreationInputTokens: u.cache_creation_input_tokens,
-      cacheReadInputTokens: u.cache_read_input_tokens,
-      costUsd,
-    },
+  const oneHour = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+  const counts = {
+    inputTokens: u.input_tokens,
+    outputTokens: u.output_tokens,
+    cacheCreationInputTokens: u.cache_creation_input_tokens,
+    cacheReadInputTokens: u.cache_read_input_tokens,
+    cacheCreation5mInputTokens: u.cache_creation_input_tokens - oneHour,
+    cacheCreation1hInputTokens: oneHour,
   };
+  return { [model]: { ...counts, costUsd: listPrice(model, counts) } };
+}
+
+/** A cost the test knows is priced (fails the test if it is unknown). */
+export function knownCost(cost: number | null): number {
+  if (cost === null) throw new Error('expected a known cost, got null');
+  return cost;
 }
 
 /** Token counts equal exactly, costs to 1e-9 USD, and the same set of models. */
@@ -129,12 +171,20 @@ export function expectUsage(actual: unknown, expected: ModelTokenUsage): void {
   expect(Object.keys(got ?? {}).sort()).toEqual(Object.keys(expected).sort());
   for (const [model, want] of Object.entries(expected)) {
     const have = got[model] as TokenUsage;
-    expect({ model, ...have, costUsd: 0 }).toEqual({ model, ...want, costUsd: 0 });
-    expect(have.costUsd).toBeCloseTo(want.costUsd, 9);
+    const counts = (u: TokenUsage) => ({ ...u, costUsd: 0, claudeCostUsd: 0 });
+    expect({ model, ...counts(have) }).toEqual({ model, ...counts(want) });
+    if (want.costUsd === null) expect(have.costUsd).toBeNull();
+    else expect(have.costUsd).toBeCloseTo(want.costUsd, 9);
+    if (want.claudeCostUsd !== undefined) expect(have.claudeCostUsd).toBeCloseTo(want.claudeCostUsd, 9);
   }
 }
 
 const COUNT = new Intl.NumberFormat('en-US');
+
+/** `$0.4210`, or `unknown`. Costs are kept to 1e-10 USD, so a sum's float noise cannot tip the fourth decimal. */
+export function usd(cost: number | null): string {
+  return cost === null ? 'unknown' : `$${(Math.round(cost * 1e10) / 1e10).toFixed(4)}`;
+}
 
 /** `input 12,340 · output 1,205 · cache write 3,000 · cache read 45,000 · $0.4210` (DESIGN §5). */
 export function usageLine(u: TokenUsage): string {
@@ -143,7 +193,7 @@ export function usageLine(u: TokenUsage): string {
     `output ${COUNT.format(u.outputTokens)}`,
     `cache write ${COUNT.format(u.cacheCreationInputTokens)}`,
     `cache read ${COUNT.format(u.cacheReadInputTokens)}`,
-    `$${u.costUsd.toFixed(4)}`,
+    usd(u.costUsd),
   ].join(' · ');
 }
 
@@ -208,6 +258,14 @@ export function init(sessionId: string, model: string = SONNET, cwd = '/somewher
 /** A start-of-message usage snapshot: output_tokens 1, as the CLI streams it. */
 export function snapshot(input: number, cacheWrite = 0, cacheRead = 0, output = 1): ApiUsage {
   return { input_tokens: input, output_tokens: output, cache_creation_input_tokens: cacheWrite, cache_read_input_tokens: cacheRead };
+}
+
+/** A usage whose cache writes are split by time-to-live, as the API reports them today. */
+export function withSplit(usage: ApiUsage, oneHour: number): ApiUsage {
+  return {
+    ...usage,
+    cache_creation: { ephemeral_5m_input_tokens: usage.cache_creation_input_tokens - oneHour, ephemeral_1h_input_tokens: oneHour },
+  };
 }
 
 export interface ContentBlock {

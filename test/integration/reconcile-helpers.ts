@@ -21,7 +21,15 @@ export function minuteStart(minutesAgo: number, now = Date.now()): number {
 }
 
 export function counts(input: number, output: number, cacheWrite: number, cacheRead: number, costUsd = 0): TokenUsage {
-  return { inputTokens: input, outputTokens: output, cacheCreationInputTokens: cacheWrite, cacheReadInputTokens: cacheRead, costUsd };
+  return {
+    inputTokens: input,
+    outputTokens: output,
+    cacheCreationInputTokens: cacheWrite,
+    cacheReadInputTokens: cacheRead,
+    cacheCreation5mInputTokens: cacheWrite,
+    cacheCreation1hInputTokens: 0,
+    costUsd,
+  };
 }
 
 export interface HandAttempt {

@@ -72,7 +72,7 @@ function earlierState(taskPath: string, phase: string, steps: Array<{ name: stri
       exitCode: 0,
     })),
     tokenUsage: total,
-    totalCostUsd: Object.values(total).reduce((n, u) => n + u.costUsd, 0),
+    totalCostUsd: Object.values(total).reduce((n, u) => n + (u.costUsd ?? 0), 0),
     malformedLines: 0,
     createdAt: at,
     updatedAt: at,

@@ -27,6 +27,7 @@ import {
   type ModelTokenUsage,
   type Project,
   type StreamLine,
+  knownCost,
 } from '../integration/helpers.js';
 
 export * from '../integration/helpers.js';
@@ -59,7 +60,7 @@ export function modelUsageOf(bills: Bill[]): Record<string, BilledUsage> {
   const total = sumUsage(...bills.map((b) => priced(b.model, b.usage)));
   const out: Record<string, BilledUsage> = {};
   for (const [model, u] of Object.entries(total)) {
-    out[model] = billed(u.inputTokens, u.outputTokens, u.cacheCreationInputTokens, u.cacheReadInputTokens, u.costUsd);
+    out[model] = billed(u.inputTokens, u.outputTokens, u.cacheCreationInputTokens, u.cacheReadInputTokens, knownCost(u.costUsd));
   }
   return out;
 }

@@ -29,6 +29,7 @@ import {
   type Attempt,
   type ModelTokenUsage,
   type TokenUsage,
+  knownCost,
 } from './helpers.js';
 
 afterAll(cleanup);
@@ -122,13 +123,13 @@ async function verifyRound(project: Project, figures: Figures): Promise<void> {
   expect(sequence.stats.tasksCompleted).toBe(TASKS.length);
   expect(sequence.completedTasks).toHaveLength(TASKS.length);
   expectUsage(sequence.stats.totalTokenUsage, billedTotal);
-  expect(sequence.stats.totalCostUsd).toBeCloseTo(totalOf(billedTotal).costUsd, 9);
+  expect(sequence.stats.totalCostUsd).toBeCloseTo(knownCost(totalOf(billedTotal).costUsd), 9);
 
   // lost = billed but not counted, doubled = counted but not billed (per token field, all models)
   const b = totalOf(billedTotal);
   const c = totalOf(counted);
   for (const field of ['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens', 'costUsd'] as const) {
-    const difference = field === 'costUsd' && Math.abs(b[field] - c[field]) < 1e-9 ? 0 : b[field] - c[field];
+    const difference = field === 'costUsd' && Math.abs(knownCost(b[field]) - knownCost(c[field])) < 1e-9 ? 0 : knownCost(b[field]) - knownCost(c[field]);
     figures.lost[field] += Math.max(0, difference);
     figures.doubled[field] += Math.max(0, -difference);
   }

@@ -125,8 +125,8 @@ beforeAll(async () => {
 afterAll(cleanup);
 
 /** Models as the report orders them: highest cost first. */
-const byCost = (usage: ModelTokenUsage): [string, TokenUsage][] => Object.entries(usage).sort(([, a], [, b]) => b.costUsd - a.costUsd);
-const cost = (usd: number): string => `$${usd.toFixed(4)}`;
+const byCost = (usage: ModelTokenUsage): [string, TokenUsage][] => Object.entries(usage).sort(([, a], [, b]) => (b.costUsd ?? Infinity) - (a.costUsd ?? Infinity));
+const cost = (usd: number | null): string => (usd === null ? 'unknown' : `$${usd.toFixed(4)}`);
 const ratio = (u: TokenUsage): number => u.cacheReadInputTokens / (u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens);
 const percent = (r: number): string => `${(r * 100).toFixed(1)}%`;
 /** How far a rendered edge may be from where the numbers put it, in CSS pixels (layout rounding). */
@@ -209,7 +209,7 @@ describe('report --html', () => {
       const usage = want.steps[bar.task!]![bar.step!]!;
       expect(bar.label).toBe(`${path.basename(bar.task!, '.md')} › ${bar.step}`);
       expect(bar.valueText).toBe(cost(totalOf(usage).costUsd));
-      expectBar(bar, chart, byCost(usage).map(([model, u]) => [model, u.costUsd]));
+      expectBar(bar, chart, byCost(usage).map(([model, u]) => [model, u.costUsd ?? 0]));
     }
   });
 

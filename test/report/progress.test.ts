@@ -31,7 +31,7 @@ function harness(options: Partial<ProgressOptions> & { tty: boolean }) {
 }
 
 const usage = (model: string, input: number, output: number, cacheWrite: number, cacheRead: number, costUsd: number) => ({
-  [model]: { inputTokens: input, outputTokens: output, cacheCreationInputTokens: cacheWrite, cacheReadInputTokens: cacheRead, costUsd },
+  [model]: { inputTokens: input, outputTokens: output, cacheCreationInputTokens: cacheWrite, cacheReadInputTokens: cacheRead, cacheCreation5mInputTokens: cacheWrite, cacheCreation1hInputTokens: 0, costUsd },
 });
 
 const planStart: PipelineEvent = { type: 'attempt-start', taskName: 'auth', step: 'plan', attempt: 1, model: OPUS, logPath: 'logs/auth/01-plan.log' };

@@ -101,7 +101,9 @@ describe('run --json', () => {
     expectUsage((await project.taskState('login')).tokenUsage, billedAll);
     // The human summary is on stderr, after the progress.
     expect(run.stderr).toContain(`login: done · state ${project.taskStateFile('login')}`);
-    expect(run.stderr).toMatch(/^ *total +3,900 +1,210 +4,000 +39,000 +\$0\.2569$/m);
+    // list prices: Opus 4.1 1,200 × $15 + 340 × $75 + 2,500 × $18.75 + 9,000 × $1.50 = 103,875;
+    // Sonnet 4.5 800 × $3 + 650 × $15 + 1,500 × $3.75 + 30,000 × $0.30 = 26,775; Haiku 4.5 1,900 × $1 + 220 × $5 = 3,000
+    expect(run.stderr).toMatch(/^ *total +3,900 +1,210 +4,000 +39,000 +\$0\.1336$/m);
 
     const again = await project.run(['run', 'tasks/login.md', '--json', '--quiet']);
     expect(again.exitCode).toBe(0);

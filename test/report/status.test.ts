@@ -26,7 +26,8 @@ beforeAll(async () => {
 });
 afterAll(cleanup);
 
-const cost = (usd: number): string => `$${usd.toFixed(4)}`;
+// costs are kept to 1e-10 USD, so a sum's float noise does not tip the fourth decimal
+const cost = (usd: number | null): string => (usd === null ? 'unknown' : `$${(Math.round(usd * 1e10) / 1e10).toFixed(4)}`);
 const cells = (u: TokenUsage): string[] => [
   formatCount(u.inputTokens),
   formatCount(u.outputTokens),
@@ -35,7 +36,7 @@ const cells = (u: TokenUsage): string[] => [
   cost(u.costUsd),
 ];
 /** Models as the reports order them: highest cost first. */
-const byCost = (usage: ModelTokenUsage): [string, TokenUsage][] => Object.entries(usage).sort(([, a], [, b]) => b.costUsd - a.costUsd);
+const byCost = (usage: ModelTokenUsage): [string, TokenUsage][] => Object.entries(usage).sort(([, a], [, b]) => (b.costUsd ?? Infinity) - (a.costUsd ?? Infinity));
 
 // (execa strips the final newline of stdout and stderr.)
 

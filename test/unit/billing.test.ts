@@ -25,7 +25,15 @@ function billedCounts(input: number, output: number, write5m: number, write1h: n
 }
 
 const recorded = (input: number, output: number, write: number, read: number): ModelTokenUsage => ({
-  'claude-sonnet-4-5': { inputTokens: input, outputTokens: output, cacheCreationInputTokens: write, cacheReadInputTokens: read, costUsd: 1 },
+  'claude-sonnet-4-5': {
+    inputTokens: input,
+    outputTokens: output,
+    cacheCreationInputTokens: write,
+    cacheReadInputTokens: read,
+    cacheCreation5mInputTokens: write,
+    cacheCreation1hInputTokens: 0,
+    costUsd: 1,
+  },
 });
 
 describe('window', () => {

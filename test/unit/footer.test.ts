@@ -2,11 +2,12 @@ import { formatFooter } from '../../src/usage/footer.js';
 import { sumModelUsage } from '../../src/usage/math.js';
 import { formatCount, usageRows } from '../../src/usage/rows.js';
 
-const opus = { inputTokens: 12340, outputTokens: 1205, cacheCreationInputTokens: 3000, cacheReadInputTokens: 45000, costUsd: 0.421 };
-const haiku = { inputTokens: 2100, outputTokens: 310, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0.0037 };
+const split = { cacheCreation5mInputTokens: 0, cacheCreation1hInputTokens: 0 };
+const opus = { inputTokens: 12340, outputTokens: 1205, cacheCreationInputTokens: 3000, cacheReadInputTokens: 45000, ...split, cacheCreation5mInputTokens: 3000, costUsd: 0.421 };
+const haiku = { inputTokens: 2100, outputTokens: 310, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, ...split, costUsd: 0.0037 };
 
 describe('usage rows and footer', () => {
-  it('prints the footer of DESIGN §5, models by cost then the total with its source', () => {
+  it('prints the footer, models by cost then the total with its source', () => {
     const footer = formatFooter({ usage: { 'claude-haiku-4-5': haiku, 'claude-opus-4-1': opus }, source: 'result' });
     expect(footer).toBe(
       [
@@ -24,6 +25,19 @@ describe('usage rows and footer', () => {
     expect(footer).toContain('total: input 0 · output 0 · cache write 0 · cache read 0 · $0.0000 (source: estimate)');
     expect(footer).toContain('outcome: timeout');
     expect(footer).toContain('malformed lines: 3');
+  });
+
+  it('shows an unknown cost as "unknown", first, with a warning naming the model; the total is unknown too', () => {
+    const unpriced = { ...haiku, costUsd: null };
+    const footer = formatFooter({ usage: { 'claude-haiku-4-5': haiku, 'claude-sonnet-5': unpriced }, source: 'result' });
+    expect(footer.split('\n')).toEqual([
+      '--- Token Usage ---',
+      'claude-sonnet-5: input 2,100 · output 310 · cache write 0 · cache read 0 · unknown',
+      'claude-haiku-4-5: input 2,100 · output 310 · cache write 0 · cache read 0 · $0.0037',
+      'total: input 4,200 · output 620 · cache write 0 · cache read 0 · unknown (source: result)',
+      'warning: no price for claude-sonnet-5: cost unknown (add it under `pricing:` in claude-project.yaml)',
+      '',
+    ]);
   });
 
   it('sums per model without mixing models, and the total row equals the sum of the model rows', () => {

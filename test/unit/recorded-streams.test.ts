@@ -4,7 +4,7 @@ import { parseStreamLine } from '../../src/claude/parse-line.js';
 import { forEachLine } from '../../src/claude/read-lines.js';
 import type { AssistantEvent } from '../../src/claude/stream-events.js';
 import { CallObserver } from '../../src/pipeline/call-observer.js';
-import { priceUsage } from '../../src/usage/pricing.js';
+import { PriceTable } from '../../src/usage/pricing.js';
 import { TOKEN_FIELDS } from '../../src/usage/types.js';
 
 // Streams recorded from the real Claude Code CLI 2.1.197 against the fake Messages API
@@ -12,7 +12,7 @@ import { TOKEN_FIELDS } from '../../src/usage/types.js';
 const FIXTURES = path.resolve('test/fixtures');
 
 async function replay(name: string): Promise<{ observer: CallObserver; assistants: AssistantEvent[] }> {
-  const observer = new CallObserver();
+  const observer = new CallObserver(PriceTable.withOverrides());
   const assistants: AssistantEvent[] = [];
   await forEachLine(path.join(FIXTURES, `${name}.jsonl`), (line) => {
     const parsed = parseStreamLine(line);
@@ -36,8 +36,9 @@ describe.each(['plain-answer', 'bash-tool-loop', 'subagent-second-model'])('reco
     expect(Object.keys(settled.usage).sort()).toEqual(Object.keys(truth).sort());
     for (const [model, counts] of Object.entries(truth)) {
       for (const field of TOKEN_FIELDS) expect(settled.usage[model]?.[field]).toBe(counts[field]);
-      // the CLI's costUSD is list price, the same as our table's
-      expect(settled.usage[model]?.costUsd).toBeCloseTo(priceUsage(model, settled.usage[model]!), 10);
+      // our price function agrees with the CLI's own costUSD (list price) on what it recorded
+      expect(settled.usage[model]?.claudeCostUsd).toEqual(expect.any(Number));
+      expect(settled.usage[model]?.costUsd).toBeCloseTo(settled.usage[model]!.claudeCostUsd!, 10);
     }
   });
 });

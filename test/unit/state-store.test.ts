@@ -18,6 +18,8 @@ const usage = (input: number, output: number, cost: number) => ({
   outputTokens: output,
   cacheCreationInputTokens: 0,
   cacheReadInputTokens: 0,
+  cacheCreation5mInputTokens: 0,
+  cacheCreation1hInputTokens: 0,
   costUsd: cost,
 });
 

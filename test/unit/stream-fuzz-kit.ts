@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { ParsedLine } from '../../src/claude/parse-line.js';
 import { streamLineSplitter } from '../../src/claude/stream-lines.js';
 import { CallObserver } from '../../src/pipeline/call-observer.js';
+import { PriceTable } from '../../src/usage/pricing.js';
 
 export { prng, randInt } from '../support/prng.js';
 import { randInt } from '../support/prng.js';
@@ -48,7 +49,7 @@ export interface Fed {
  */
 export function feed(stream: Buffer, cuts: number[], options: { end?: boolean } = {}): Fed {
   const parsed: ParsedLine[] = [];
-  const observer = new CallObserver();
+  const observer = new CallObserver(PriceTable.withOverrides());
   const splitter = streamLineSplitter((line) => {
     parsed.push(line);
     if (line.ok) observer.observe(line.event);

@@ -3,6 +3,7 @@ import { formatDuration } from '../format-duration.js';
 import type { StatusData, TaskData } from '../status-data.js';
 import { stepsTable, usageCellTable, type CellTable } from '../table-cells.js';
 import { cacheHitRatio, tokenCount, type ModelUsageRow } from '../usage-summary.js';
+import { unpricedSummaryWarning } from '../usage-table.js';
 import { barChart, type BarRow } from './bar-chart.js';
 import { billingSection } from './billing-section.js';
 import { modelColors } from './colors.js';
@@ -42,12 +43,13 @@ function costChart(data: StatusData, color: (model: string) => string): string {
       label: `${task.taskName} › ${step.name}`,
       title: `${task.taskPath} › ${step.name}: ${formatCost(step.total.costUsd)} (${step.status}, ${step.attempts.length} attempt(s))`,
       valueText: formatCost(step.total.costUsd),
-      data: { task: task.taskPath, step: step.name, cost: step.total.costUsd },
+      data: { task: task.taskPath, step: step.name, cost: step.total.costUsd ?? 'unknown' },
+      // an unknown cost draws no bar; its value text says "unknown"
       segments: step.models.map((row) => ({
-        value: row.costUsd,
+        value: row.costUsd ?? 0,
         color: color(row.model),
         title: `${task.taskName} › ${step.name} · ${row.model}: ${formatCost(row.costUsd)}`,
-        data: { task: task.taskPath, step: step.name, model: row.model, cost: row.costUsd },
+        data: { task: task.taskPath, step: step.name, model: row.model, cost: row.costUsd ?? 'unknown' },
       })),
     })),
   );
@@ -104,6 +106,11 @@ function htmlTable(table: CellTable, className: string, totalRow = false): strin
   return `<table class="${className}"><thead>${head}</thead><tbody>${body}</tbody></table>`;
 }
 
+function unpricedNote(data: StatusData): string {
+  const warning = unpricedSummaryWarning(data.totals);
+  return warning ? `<p class="warning">${escapeHtml(warning)}</p>\n` : '';
+}
+
 function taskSection(task: TaskData): string {
   const phase = `<span class="phase phase-${escapeHtml(task.phase)}">${escapeHtml(task.phase === 'not-run' ? 'not run yet' : task.phase)}</span>`;
   const facts = [
@@ -150,9 +157,9 @@ export function renderHtmlReport(data: StatusData): string {
   const body =
     data.tasks.length === 0
       ? '<p>No task state found: nothing has run yet.</p>'
-      : `<div class="cards" data-cost="${total.costUsd}" data-tokens="${tokenCount(total)}">${cards}</div>
+      : `<div class="cards" data-cost="${total.costUsd ?? 'unknown'}" data-tokens="${tokenCount(total)}">${cards}</div>
 ${sequence}
-${legend(models, color)}
+${unpricedNote(data)}${legend(models, color)}
 <section><h2>Tokens per task, by model</h2><p class="note">input + output + cache write + cache read</p>${tokensChart(data, color)}</section>
 <section><h2>Cost per step</h2>${costChart(data, color)}</section>
 <section><h2>Cache hit ratio per model</h2><p class="note">cache read ÷ (input + cache write + cache read)</p>${cacheChart(data, color)}</section>
