@@ -116,7 +116,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`claude-project: ${error.message}\n`);
       process.exitCode = error.exitCode;
     } else {
-      process.stderr.write(`claude-project: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+      const detail = process.env.DEBUG ? ((error as Error)?.stack ?? String(error)) : ((error as Error)?.message ?? String(error));
+      process.stderr.write(`claude-project: unexpected error: ${detail}${process.env.DEBUG ? '' : ' (set DEBUG=1 for the stack trace)'}\n`);
       process.exitCode = 1;
     }
   },

@@ -15,5 +15,6 @@ export async function sequenceCommand(
     `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
     `${stats.tasksFailed} failed · state ${end.stateFile}\n${usageTable(stats.totalTokenUsage)}\n`;
   writeRunEnd(options, human, sequenceRunSummary(end));
+  for (const crash of end.crashes) process.stderr.write(`claude-project: ${crash}\n`);
   return end.exitCode;
 }

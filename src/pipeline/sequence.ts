@@ -14,6 +14,8 @@ export interface SequenceEnd {
   exitCode: number;
   state: SequenceState;
   stateFile: string;
+  /** One line per task that an unexpected error ended: the error and the log with its details. */
+  crashes: string[];
 }
 
 /** The sequence state, 'corrupt' when it does not parse and --restart may move it aside. */
@@ -90,11 +92,13 @@ async function runSequenceLocked(
     stats: { ...s.stats, tasksTotal: tasks.length },
   }));
   let exitCode: number = EXIT.ok;
+  const crashes: string[] = [];
   try {
     for (const task of tasks) {
       state = await update((s) => ({ ...s, currentTaskPath: path.relative(config.rootDir, task) }));
       const end = await runTask(ctx, task, { restart: options.restart });
       state = await update((s) => withTask(s, end.stateFile, end.state));
+      if (end.crashLog) crashes.push(`${end.state.taskPath}: ${end.state.error ?? 'unexpected error'}; details in ${end.crashLog}`);
       if (end.exitCode === EXIT.ok) continue;
       exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
       if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || !options.keepGoing) break;
@@ -110,5 +114,5 @@ async function runSequenceLocked(
     currentTaskPath: null,
     ...(phase !== 'interrupted' && { finishedAt: stamp() }),
   }));
-  return { exitCode, state, stateFile };
+  return { exitCode, state, stateFile, crashes };
 }

@@ -12,7 +12,9 @@ export type AttemptOutcome =
   | 'claude-failed'
   | 'timeout'
   | 'rate-limited'
-  | 'interrupted';
+  | 'interrupted'
+  /** An unexpected error of claude-project's own stopped it (claude was stopped too). */
+  | 'failed';
 
 export interface AttemptState {
   attempt: number;
