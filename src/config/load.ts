@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UserError } from '../errors.js';
 import { CONFIG_SCHEMA } from './schema.js';
-import { PLACEHOLDERS, unknownPlaceholders } from './template.js';
+import { CHECK_ENV, PLACEHOLDERS, unknownPlaceholders } from './template.js';
 import { CLAUDE_BIN_ENV, CONFIG_FILE_NAME, DEFAULTS, type ProjectConfig, type StepConfig } from './types.js';
 import { formatKeyPath, validate, type KeyPath, type SchemaIssue } from './validate.js';
 
@@ -71,6 +71,12 @@ function semanticIssues(raw: unknown): SchemaIssue[] {
     }
     issues.push(...placeholderIssues(step?.prompt, ['pipeline', index, 'prompt']));
     issues.push(...placeholderIssues(step?.check?.command, ['pipeline', index, 'check', 'command']));
+    if (typeof step?.check?.command === 'string' && /\{\{\s*taskContent\s*\}\}/.test(step.check.command)) {
+      issues.push({
+        path: ['pipeline', index, 'check', 'command'],
+        message: `{{taskContent}} is not available in a check (too big for a command line); read the file instead: "$${CHECK_ENV.taskPath}"`,
+      });
+    }
   });
   return issues;
 }

@@ -1,7 +1,7 @@
 /** A small declarative schema for claude-project.yaml, checked by validate.ts. */
 export type Rule =
   | { kind: 'string'; pattern?: RegExp; patternHint?: string }
-  | { kind: 'number'; min: number; integer?: boolean }
+  | { kind: 'number'; min: number; max?: number; maxHint?: string; integer?: boolean }
   | { kind: 'boolean' }
   | { kind: 'stringArray' }
   | { kind: 'object'; fields: Record<string, Field> }
@@ -13,7 +13,9 @@ export interface Field {
 }
 
 const string: Rule = { kind: 'string' };
-const seconds: Rule = { kind: 'number', min: 1 };
+/** Node's timers hold at most 2^31-1 ms; a longer timeout would fire at once. */
+const MAX_TIMEOUT_SECONDS = 2_147_483;
+const seconds: Rule = { kind: 'number', min: 1, max: MAX_TIMEOUT_SECONDS, maxHint: 'about 24.8 days' };
 
 export const STEP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 

@@ -31,6 +31,9 @@ export function validate(value: unknown, rule: Rule, path: KeyPath = []): Schema
       if (typeof value !== 'number' || !Number.isFinite(value)) return issue(`expected a number, got ${describe(value)}`);
       if (rule.integer && !Number.isInteger(value)) return issue(`expected a whole number, got ${value}`);
       if (value < rule.min) return issue(`expected a number ≥ ${rule.min}, got ${value}`);
+      if (rule.max !== undefined && value > rule.max) {
+        return issue(`expected a number ≤ ${rule.max}${rule.maxHint ? ` (${rule.maxHint})` : ''}, got ${value}`);
+      }
       return [];
     case 'boolean':
       return typeof value === 'boolean' ? [] : issue(`expected true or false, got ${describe(value)}`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { argsChooseSession } from '../claude/run-claude.js';
-import { fillTemplate, renderPrompt, type TemplateValues } from '../config/template.js';
+import { checkCommandWithVariables, checkEnvironment, renderPrompt, type TemplateValues } from '../config/template.js';
 import type { StepConfig } from '../config/types.js';
 import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
@@ -43,7 +44,8 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
   const retries = step.check?.retries ?? 0;
   const values = { ...run.template, stepName: step.name };
   const prompt = renderPrompt(step.prompt, values);
-  const checkCommand = step.check ? fillTemplate(step.check.command, values) : undefined;
+  const checkCommand = step.check ? checkCommandWithVariables(step.check.command) : undefined;
+  const checkEnv = { ...ctx.env, ...checkEnvironment(values) };
   const log = await StepLog.open(stepLogBase(config.logsPath, run.slug, run.stepIndex, step.name));
   const changeStep = (change: (s: StepState) => StepState): Promise<TaskState> =>
     store.update((task) => updateStep(task, step.name, model, change));
@@ -94,7 +96,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
       });
       await pidRecorded;
       current.claude = claude;
-      const judged = await judge(ctx, claude, step, checkCommand, log);
+      const judged = await judge(ctx, claude, step, checkCommand === undefined ? undefined : { command: checkCommand, env: checkEnv }, log);
       const durationMs = ctx.now() - startedMs;
       const recorded: AttemptState = {
         attempt: number,
@@ -266,7 +268,7 @@ async function judge(
   ctx: RunContext,
   claude: ClaudeAttemptEnd,
   step: StepConfig,
-  checkCommand: string | undefined,
+  check: { command: string; env: NodeJS.ProcessEnv } | undefined,
   log: StepLog,
 ): Promise<Judgement> {
   const { end } = claude;
@@ -282,16 +284,26 @@ async function judge(
     }
     return { outcome: 'claude-failed', error: claude.resultArrived ? 'claude reported an error result' : 'claude ended without a result' };
   }
-  if (checkCommand === undefined) return { outcome: 'passed' };
+  if (check === undefined) return { outcome: 'passed' };
   crashPointForTests('check');
-  log.write(`$ ${checkCommand}   (check)`);
-  const check = await runCheck(checkCommand, ctx.config.rootDir, ctx.env, ctx.signal);
-  if (check.output.trim()) log.write(check.output.trimEnd());
-  log.write(`check ${check.passed ? 'passed' : `failed (exit ${check.exitCode ?? 'none'})`}`);
+  log.write(`$ ${check.command}   (check)`);
+  const timeoutSeconds = step.timeoutSeconds ?? ctx.config.timeoutSeconds;
+  const ran = await runCheck({
+    command: check.command,
+    cwd: ctx.config.rootDir,
+    env: check.env,
+    signal: ctx.signal,
+    ...(timeoutSeconds !== undefined && { timeoutMs: timeoutSeconds * 1000 }),
+    onOutput: (text) => log.append(text),
+    mustWait: () => log.readable.writableNeedDrain,
+    drained: () => once(log.readable, 'drain').then(() => undefined),
+  });
+  if (ran.outputTail && !ran.outputTail.endsWith('\n')) log.append('\n');
+  const exit = ran.timedOut ? `timed out after ${timeoutSeconds}s` : `exit ${ran.exitCode ?? 'none'}`;
+  log.write(`check ${ran.passed ? 'passed' : `failed (${exit})`}`);
   if (ctx.signal.aborted) return { outcome: 'interrupted', error: 'interrupted' };
-  return check.passed
-    ? { outcome: 'passed', ...(check.exitCode !== undefined && { checkExitCode: check.exitCode }) }
-    : { outcome: 'check-failed', error: `check failed (exit ${check.exitCode ?? 'none'})`, ...(check.exitCode !== undefined && { checkExitCode: check.exitCode }) };
+  const checkExitCode = ran.exitCode !== undefined ? { checkExitCode: ran.exitCode } : {};
+  return ran.passed ? { outcome: 'passed', ...checkExitCode } : { outcome: 'check-failed', error: `check failed (${exit})`, ...checkExitCode };
 }
 
 /** After an attempt: done, try again (undefined), wait for a usage limit, or stop. */
