@@ -122,6 +122,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         usageSource: claude.usage.source,
         ...(claude.usage.source === 'transcript' && { transcriptUsage: claude.usage.usage }),
       });
+      current.journaled = true;
       log.write(
         `--- attempt ${number}: ${judged.outcome}${judged.error ? ` (${judged.error})` : ''} · ${formatUsageLine(totalOf(recorded.usage))} (source: ${recorded.usageSource})`,
       );
@@ -136,7 +137,6 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         durationMs,
         ...(judged.error !== undefined && { detail: judged.error }),
       });
-      current.journaled = true;
       await changeStep((s) => {
         crashPointForTests('state-write');
         return { ...updateAttempt(s, recorded), exitCode: recorded.exitCode ?? null };
