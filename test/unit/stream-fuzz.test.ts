@@ -1,5 +1,5 @@
 /**
- * Fuzz test of the stream reader (issue P2 §8): line splitter + line parser + call observer, fed
+ * Fuzz test of the stream reader: line splitter + line parser + every consumer of events, fed
  * the way a live call feeds them. Fixed seed; every case is reproducible. Whatever the chunking,
  * line ends, garbage or truncation: no throw, every garbage line counted as malformed, and the
  * usage exactly what the API served (recorded streams) or what the oracle computes.
