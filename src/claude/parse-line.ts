@@ -1,4 +1,5 @@
-import type { StreamEvent } from './stream-events.js';
+import type { z } from 'zod';
+import { KNOWN_EVENT_SCHEMAS, type StreamEvent } from './stream-events.js';
 
 export type ParsedLine = { ok: true; event: StreamEvent } | { ok: false; reason: string; preview: string };
 
@@ -14,7 +15,9 @@ const TEXT_KEY = Buffer.from('"text":"');
 
 /**
  * Turns one stdout line into an event. Never throws: a line that is not a JSON object with a
- * string `type` comes back as `{ok: false}` so the caller can count it.
+ * string `type`, or whose type is one we read but whose shape does not fit its schema
+ * (stream-events.ts), comes back as `{ok: false}` so the caller can count it. Events of other
+ * types pass through as they are.
  *
  * Tool-result (`user`) lines carry no usage but most of the bytes (whole files, megabytes per
  * line), so they are recognised by their first bytes and never decoded or parsed whole: only a
@@ -34,8 +37,10 @@ export function parseStreamLine(line: Buffer): ParsedLine {
   }
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string') return { ok: false, reason: 'no "type" field', preview: shorten(text, MALFORMED_PREVIEW_CHARS) };
-  if (type === 'assistant' && !isObject((value as { message?: unknown }).message)) {
-    return { ok: false, reason: 'assistant event without a message', preview: shorten(text, MALFORMED_PREVIEW_CHARS) };
+  const schema = KNOWN_EVENT_SCHEMAS[type];
+  if (schema) {
+    const checked = schema.safeParse(value);
+    if (!checked.success) return { ok: false, reason: `${type} event of an unexpected shape: ${firstIssue(checked.error)}`, preview: shorten(text, MALFORMED_PREVIEW_CHARS) };
   }
   return { ok: true, event: value as StreamEvent };
 }
@@ -105,6 +110,10 @@ function shorten(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-function isObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null;
+/** Where and how the first misfit is: `message.content[0]: expected object, received null`. */
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  const where = issue.path.reduce<string>((at, key) => (typeof key === 'number' ? `${at}[${key}]` : `${at}${at ? '.' : ''}${String(key)}`), '');
+  return `${where || 'event'}: ${issue.message}`;
 }

@@ -1,8 +1,9 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
+import { crashPointForTests } from '../errors/test-crash.js';
 import { streamLineSplitter } from './stream-lines.js';
 import type { StreamEvent } from './stream-events.js';
 import { tailFile } from './tail-file.js';
@@ -81,45 +82,57 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
       killSignal: 'SIGTERM',
       forceKillAfterDelay: call.killGraceMs ?? 5000,
     });
-    if (subprocess.pid !== undefined) call.onSpawn?.(subprocess.pid);
-
-    let stderrTail = '';
-    subprocess.stderr?.on('data', (chunk: Buffer) => {
-      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-    });
-
-    let malformedLines = 0;
-    const splitter = streamLineSplitter((parsed) => {
-      if (parsed.ok) {
-        call.onEvent(parsed.event);
-      } else {
-        malformedLines++;
-        call.onMalformedLine?.(parsed.reason, parsed.preview);
-      }
-    });
-    const sinks = call.backpressureFrom ?? [];
-    await tailFile(input, start, subprocess, (chunk) => splitter.push(chunk), async () => {
-      for (const sink of sinks) if (sink.writableNeedDrain) await once(sink, 'drain');
-    });
-    splitter.end();
-
-    const result = await subprocess;
-    const spawnError =
-      result.exitCode === undefined && !result.signal && !result.timedOut && !result.isCanceled
-        ? (result.shortMessage ?? result.message)
-        : undefined;
-    return {
-      exitCode: result.exitCode,
-      signal: result.signal,
-      timedOut: result.timedOut,
-      interrupted: result.isCanceled,
-      ...(spawnError !== undefined && { spawnError }),
-      malformedLines,
-      stderrTail,
-    };
+    try {
+      if (subprocess.pid !== undefined) call.onSpawn?.(subprocess.pid);
+      crashPointForTests('spawn');
+      return await followCall(call, subprocess, input, start);
+    } catch (error) {
+      // Whatever went wrong on our side, claude is not left running: SIGTERM, then SIGKILL.
+      subprocess.kill();
+      await subprocess;
+      throw error;
+    }
   } finally {
     await Promise.all([output.close(), input.close()]);
   }
+}
+
+/** Streams a running call's raw log into `onEvent` until claude ends, then tells how it ended. */
+async function followCall(call: ClaudeCall, subprocess: ResultPromise, input: FileHandle, start: number): Promise<ClaudeCallEnd> {
+  let stderrTail = '';
+  subprocess.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  });
+
+  let malformedLines = 0;
+  const splitter = streamLineSplitter((parsed) => {
+    if (parsed.ok) {
+      call.onEvent(parsed.event);
+    } else {
+      malformedLines++;
+      call.onMalformedLine?.(parsed.reason, parsed.preview);
+    }
+  });
+  const sinks = call.backpressureFrom ?? [];
+  await tailFile(input, start, subprocess, (chunk) => splitter.push(chunk), async () => {
+    for (const sink of sinks) if (sink.writableNeedDrain) await once(sink, 'drain');
+  });
+  splitter.end();
+
+  const result = await subprocess;
+  const spawnError =
+    result.exitCode === undefined && !result.signal && !result.timedOut && !result.isCanceled
+      ? (result.shortMessage ?? result.message)
+      : undefined;
+  return {
+    exitCode: result.exitCode,
+    signal: result.signal,
+    timedOut: result.timedOut,
+    interrupted: result.isCanceled,
+    ...(spawnError !== undefined && { spawnError }),
+    malformedLines,
+    stderrTail,
+  };
 }
 
 /**

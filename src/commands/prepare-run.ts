@@ -16,7 +16,7 @@ export interface CommonOptions {
 /**
  * Everything a run needs, checked before anything runs: the config, a `claude` that exists, and
  * state and logs folders that can be written.
- * SIGINT/SIGTERM abort the returned signal; a second one exits at once.
+ * SIGINT/SIGTERM/SIGHUP abort the returned signal; a second one exits at once.
  */
 export async function prepareRun(options: CommonOptions): Promise<{ ctx: RunContext; stopProgress: () => void }> {
   const env = process.env;
@@ -60,5 +60,6 @@ function abortOnSignals(): AbortSignal {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   return controller.signal;
 }

@@ -9,5 +9,6 @@ export async function runCommand(taskPath: string, options: CommonOptions & { re
   const end = await runTask(ctx, taskPath, { restart: options.restart }).finally(stopProgress);
   const human = `${end.state.taskName}: ${end.phase} · state ${end.stateFile}\n${usageTextTable(end.state.tokenUsage)}\n`;
   writeRunEnd(options, human, taskRunSummary(end));
+  if (end.crashLog) process.stderr.write(`claude-project: ${end.state.error ?? 'unexpected error'}; details in ${end.crashLog}\n`);
   return end.exitCode;
 }

@@ -16,5 +16,6 @@ export async function sequenceCommand(
     `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
     `${stats.tasksFailed} failed · state ${end.stateFile}\n${usageTextTable(stats.totalTokenUsage)}\n`;
   writeRunEnd(options, human, sequenceRunSummary(end));
+  for (const crash of end.crashes) process.stderr.write(`claude-project: ${crash}\n`);
   return end.exitCode;
 }

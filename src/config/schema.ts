@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bool, keyed, list, mapping, num, pattern, stringList, text } from '../declare/rules.js';
-import { PLACEHOLDERS, unknownPlaceholders } from './template.js';
+import { CHECK_ENV, PLACEHOLDERS, unknownPlaceholders } from './template.js';
 
 /**
  * claude-project.yaml, declared once: the TypeScript type of the file (`ConfigFile`), its runtime
@@ -22,12 +22,23 @@ const template = (): z.ZodString =>
     }
   });
 
+/** A check command: a template, without {{taskContent}} (a check reads the task file instead). */
+const checkCommand = (): z.ZodString =>
+  template().superRefine((value, ctx) => {
+    if (/\{\{\s*taskContent\s*\}\}/.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `{{taskContent}} is not available in a check (too big for a command line); read the file instead: "$${CHECK_ENV.taskPath}"`,
+      });
+    }
+  });
+
 export const StepSchema = mapping({
   name: pattern(STEP_NAME_PATTERN, 'letters, digits, "-" and "_"'),
   model: text().optional(),
   prompt: template(),
   check: mapping({
-    command: template(),
+    command: checkCommand(),
     retries: num({ min: 0, integer: true }).optional(),
   }).optional(),
   timeoutSeconds: seconds().optional(),

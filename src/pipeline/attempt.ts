@@ -2,6 +2,7 @@ import { claudeArgs, runClaude, type ClaudeCallEnd } from '../claude/run-claude.
 import { RateLimitDetector } from '../claude/rate-limit.js';
 import { formatEvent } from '../claude/readable-log.js';
 import { isAssistant, type StreamEvent } from '../claude/stream-events.js';
+import { crashPointForTests } from '../errors/test-crash.js';
 import type { CallUsage } from '../usage/call-usage.js';
 import { CallObserver } from './call-observer.js';
 import { PriceTable } from '../usage/pricing.js';
@@ -34,6 +35,19 @@ export interface ClaudeAttemptEnd {
 
 const USAGE_REPORT_INTERVAL_MS = 1000;
 
+/** An unexpected error during a call (claude already stopped), with the usage seen up to then. */
+export class AttemptCrash extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly usage: CallUsage,
+    readonly sessionId: string | undefined,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'AttemptCrash';
+    if (cause instanceof Error && cause.stack) this.stack = cause.stack;
+  }
+}
+
 /** One `claude` call of a step: streaming into the logs, accounting, and settling its usage. */
 export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Promise<ClaudeAttemptEnd> {
   const { config } = ctx;
@@ -43,6 +57,7 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
 
   const onEvent = (event: StreamEvent): void => {
     observer.observe(event);
+    if (isAssistant(event)) crashPointForTests('stream');
     rateLimit.observe(event);
     const text = formatEvent(event);
     if (text) call.log.write(text);
@@ -54,20 +69,26 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
 
   const args = claudeArgs(call.model, config.claude.args, call.sessionId);
   call.log.write(`$ ${[config.claude.command, ...args].join(' ')}  (prompt on stdin, ${call.prompt.length} characters)`);
-  const end = await runClaude({
-    command: config.claude.command,
-    args,
-    prompt: call.prompt,
-    cwd: config.rootDir,
-    env: ctx.env,
-    ...(call.timeoutSeconds !== undefined && { timeoutMs: call.timeoutSeconds * 1000 }),
-    signal: ctx.signal,
-    rawLogPath: call.log.rawPath,
-    backpressureFrom: [call.log.readable],
-    onSpawn: call.onSpawn,
-    onEvent,
-    onMalformedLine: (reason, preview) => call.log.write(`[malformed line: ${reason}] ${preview}`),
-  });
+  let end: ClaudeCallEnd;
+  try {
+    end = await runClaude({
+      command: config.claude.command,
+      args,
+      prompt: call.prompt,
+      cwd: config.rootDir,
+      env: ctx.env,
+      ...(call.timeoutSeconds !== undefined && { timeoutMs: call.timeoutSeconds * 1000 }),
+      signal: ctx.signal,
+      rawLogPath: call.log.rawPath,
+      backpressureFrom: [call.log.readable],
+      onSpawn: call.onSpawn,
+      onEvent,
+      onMalformedLine: (reason, preview) => call.log.write(`[malformed line: ${reason}] ${preview}`),
+    });
+  } catch (error) {
+    const usage = await observer.settle(ctx.env, config.rootDir).catch(() => observer.usage.settle());
+    throw new AttemptCrash(error, usage, observer.sessionId);
+  }
 
   const usage = await observer.settle(ctx.env, config.rootDir);
   if (end.stderrTail.trim()) call.log.write(`[stderr] ${end.stderrTail.trim()}`);

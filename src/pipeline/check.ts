@@ -1,29 +1,86 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 
 export interface CheckOutcome {
   passed: boolean;
   exitCode: number | undefined;
-  output: string;
+  timedOut: boolean;
+  /** The last OUTPUT_TAIL_CHARS characters of its output (all of it went to `onOutput`). */
+  outputTail: string;
 }
 
-const OUTPUT_LIMIT = 20_000;
+export interface CheckRun {
+  command: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Aborting stops the check and everything it started. */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Output as it comes (stdout and stderr, interleaved). */
+  onOutput(text: string): void;
+  /** While this says so, reading the check's output pauses until `drained` resolves. */
+  mustWait?(): boolean;
+  drained?(): Promise<void>;
+}
 
-/** Runs a step's check command in a shell in the project folder; exit 0 passes. */
-export async function runCheck(command: string, cwd: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<CheckOutcome> {
-  const result = await execa(command, {
-    shell: true,
-    cwd,
-    env,
-    reject: false,
-    all: true,
-    stdin: 'ignore',
-    cancelSignal: signal,
-    maxBuffer: 10_000_000,
+const OUTPUT_TAIL_CHARS = 20_000;
+const KILL_GRACE_MS = 5000;
+
+/**
+ * Runs a step's check command in a shell in the project folder; exit 0 passes. Its output is
+ * handed on as it comes, never gathered whole (a check may print gigabytes). The shell leads a
+ * process group of its own, so a timeout or an abort stops whatever it started too (SIGTERM,
+ * then SIGKILL), not the shell alone.
+ */
+export function runCheck(run: CheckRun): Promise<CheckOutcome> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', run.command], { cwd: run.cwd, env: run.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const streams = [child.stdout, child.stderr];
+    const onData = (text: string): void => {
+      run.onOutput(text);
+      tail = (tail + text).slice(-OUTPUT_TAIL_CHARS);
+      if (run.mustWait?.() && run.drained) {
+        for (const stream of streams) stream.pause();
+        void run.drained().then(() => streams.forEach((stream) => stream.resume()));
+      }
+    };
+    for (const stream of streams) {
+      stream.setEncoding('utf8');
+      stream.on('data', onData);
+    }
+    const signalGroup = (signal: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // the group is gone already
+      }
+    };
+    const stop = (): void => {
+      if (killTimer) return;
+      signalGroup('SIGTERM');
+      killTimer = setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
+    };
+    const timer =
+      run.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            stop();
+          }, run.timeoutMs)
+        : undefined;
+    if (run.signal?.aborted) stop();
+    run.signal?.addEventListener('abort', stop, { once: true });
+    const finish = (exitCode: number | undefined): void => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      run.signal?.removeEventListener('abort', stop);
+      resolve({ passed: exitCode === 0 && !timedOut, exitCode, timedOut, outputTail: tail });
+    };
+    child.on('error', (error) => {
+      run.onOutput(`${error.message}\n`);
+      finish(undefined);
+    });
+    child.on('close', (code) => finish(code ?? undefined));
   });
-  const output = result.all ?? '';
-  return {
-    passed: result.exitCode === 0,
-    exitCode: result.exitCode,
-    output: output.length > OUTPUT_LIMIT ? `…${output.slice(-OUTPUT_LIMIT)}` : output,
-  };
 }

@@ -4,7 +4,7 @@ import type { Reporter } from '../report/events.js';
 export interface RunContext {
   config: ProjectConfig;
   report: Reporter;
-  /** Aborted on SIGINT/SIGTERM: the running claude is stopped and the step marked interrupted. */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP: the running claude is stopped and the step marked interrupted. */
   signal: AbortSignal;
   /** The environment claude and checks run with (also where the session transcript is looked for). */
   env: NodeJS.ProcessEnv;

@@ -18,6 +18,8 @@ export interface SequenceEnd {
   stateFile: string;
   /** Why the sequence stopped on bad input (exit 2): a task held by another process, say. */
   error?: string;
+  /** One line per task that an unexpected error ended: the error and the log with its details. */
+  crashes: string[];
 }
 
 /** The sequence state, 'corrupt' when it does not parse and --restart may move it aside. */
@@ -85,6 +87,7 @@ async function runSequenceLocked(
   }));
   let exitCode: number = EXIT.ok;
   let refusal: UserError | undefined;
+  const crashes: string[] = [];
   try {
     for (const task of tasks) {
       state = await update((s) => ({ ...s, currentTaskPath: path.relative(config.rootDir, task) }));
@@ -100,6 +103,7 @@ async function runSequenceLocked(
         break;
       }
       state = await update((s) => withTask(s, end.stateFile, end.state));
+      if (end.crashLog) crashes.push(`${end.state.taskPath}: ${end.state.error ?? 'unexpected error'}; details in ${end.crashLog}`);
       if (end.exitCode === EXIT.ok) continue;
       exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
       if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || !options.keepGoing) break;
@@ -115,5 +119,5 @@ async function runSequenceLocked(
     currentTaskPath: null,
     ...(phase !== 'interrupted' && { finishedAt: stamp() }),
   }));
-  return { exitCode, state, stateFile, ...(refusal && { error: refusal.message }) };
+  return { exitCode, state, stateFile, crashes, ...(refusal && { error: refusal.message }) };
 }

@@ -50,7 +50,11 @@ export class StepLog {
    * turn (at most one turn late, so `tail -f` stays live).
    */
   write(text: string): void {
-    const line = text.endsWith('\n') ? text : `${text}\n`;
+    this.append(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Adds text as it is, line end or not (output that arrives in pieces). */
+  append(line: string): void {
     this.batch.push(line);
     this.batchChars += line.length;
     if (this.batchChars >= BATCH_CHARS) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { argsChooseSession } from '../claude/run-claude.js';
-import { fillTemplate, renderPrompt, type TemplateValues } from '../config/template.js';
+import { checkCommandWithVariables, checkEnvironment, renderPrompt, type TemplateValues } from '../config/template.js';
 import type { StepConfig } from '../config/types.js';
 import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
@@ -8,7 +9,8 @@ import type { AttemptOutcome, AttemptState, StepState, TaskState } from '../stat
 import { formatFooter } from '../usage/footer.js';
 import { formatUsageLine } from '../usage/rows.js';
 import { totalOf } from '../usage/math.js';
-import { runClaudeAttempt, type ClaudeAttemptEnd } from './attempt.js';
+import { crashPointForTests } from '../errors/test-crash.js';
+import { AttemptCrash, runClaudeAttempt, type ClaudeAttemptEnd } from './attempt.js';
 import { runCheck } from './check.js';
 import type { RunContext } from './run-context.js';
 import { decideRateLimitWait, waitUntil } from './rate-limit-wait.js';
@@ -26,7 +28,7 @@ export interface StepRun {
 
 export type StepEnd =
   | { status: 'done' }
-  | { status: 'failed'; error: string }
+  | { status: 'failed'; error: string; /** An unexpected error ended the step; details in this log. */ crashLog?: string }
   | { status: 'interrupted' }
   | { status: 'rate-limited'; error: string };
 
@@ -42,12 +44,16 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
   const retries = step.check?.retries ?? 0;
   const values = { ...run.template, stepName: step.name };
   const prompt = renderPrompt(step.prompt, values);
-  const checkCommand = step.check ? fillTemplate(step.check.command, values) : undefined;
+  const checkCommand = step.check ? checkCommandWithVariables(step.check.command) : undefined;
+  const checkEnv = { ...ctx.env, ...checkEnvironment(values) };
   const log = await StepLog.open(stepLogBase(config.logsPath, run.slug, run.stepIndex, step.name));
   const changeStep = (change: (s: StepState) => StepState): Promise<TaskState> =>
     store.update((task) => updateStep(task, step.name, model, change));
   let failures = 0;
   let end: StepEnd | undefined;
+  let pidRecorded: Promise<unknown> = Promise.resolve();
+  /** The attempt under way, until its outcome is in the state and the journal. */
+  let current: AttemptUnderWay | undefined;
   try {
     while (!end) {
       const startedMs = ctx.now();
@@ -68,11 +74,11 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         return { ...s, model, status: 'running', startedAt: s.startedAt ?? startedAt, attempts: [...s.attempts, attempt] };
       });
       const number = (attempt as AttemptState).attempt;
+      current = { number, journaled: false, saved: false };
       log.write(`\n=== ${run.taskName} · ${step.name} · attempt ${number} · ${model} · ${startedAt} ===`);
       log.marker('attempt_start', { attempt: number, step: step.name, model, startedAt, sessionId });
       ctx.report({ type: 'attempt-start', taskName: run.taskName, step: step.name, attempt: number, model, logPath: log.readablePath });
 
-      let pidRecorded: Promise<unknown> = Promise.resolve();
       const claude = await runClaudeAttempt(ctx, {
         taskName: run.taskName,
         step: step.name,
@@ -89,7 +95,8 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         },
       });
       await pidRecorded;
-      const judged = await judge(ctx, claude, step, checkCommand, log);
+      current.claude = claude;
+      const judged = await judge(ctx, claude, step, checkCommand === undefined ? undefined : { command: checkCommand, env: checkEnv }, log);
       const durationMs = ctx.now() - startedMs;
       const recorded: AttemptState = {
         attempt: number,
@@ -107,6 +114,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         ...(claude.rateLimit?.resetsAtMs !== undefined && { resetsAt: new Date(claude.rateLimit.resetsAtMs).toISOString() }),
         ...(judged.error !== undefined && { error: judged.error }),
       };
+      current.recorded = recorded;
       log.marker('attempt_end', {
         attempt: number,
         outcome: judged.outcome,
@@ -114,6 +122,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         usageSource: claude.usage.source,
         ...(claude.usage.source === 'transcript' && { transcriptUsage: claude.usage.usage }),
       });
+      current.journaled = true;
       log.write(
         `--- attempt ${number}: ${judged.outcome}${judged.error ? ` (${judged.error})` : ''} · ${formatUsageLine(totalOf(recorded.usage))} (source: ${recorded.usageSource})`,
       );
@@ -128,32 +137,124 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         durationMs,
         ...(judged.error !== undefined && { detail: judged.error }),
       });
-      await changeStep((s) => ({ ...updateAttempt(s, recorded), exitCode: recorded.exitCode ?? null }));
+      await changeStep((s) => {
+        crashPointForTests('state-write');
+        return { ...updateAttempt(s, recorded), exitCode: recorded.exitCode ?? null };
+      });
+      current.saved = true;
 
       end = await decideNext(ctx, run, judged, recorded, () => ++failures > retries, changeStep);
     }
-    const finishedAt = new Date(ctx.now()).toISOString();
-    const final = await changeStep((s) => ({
-      ...s,
-      status: end!.status === 'rate-limited' ? 'failed' : end!.status,
-      finishedAt,
-      durationMs: s.startedAt ? Date.parse(finishedAt) - Date.parse(s.startedAt) : undefined,
-      ...('error' in end! ? { error: end!.error } : { error: undefined }),
-    }));
-    const state = final.steps.find((s) => s.name === step.name);
-    const malformed = state?.attempts.reduce((n, a) => n + a.malformedLines, 0) ?? 0;
-    log.write(
-      formatFooter({
-        usage: state?.usage ?? {},
-        source: state?.usageSource ?? 'none',
-        outcome: `${end.status}${'error' in end ? ` (${end.error})` : ''} · ${state?.attempts.length ?? 0} attempt(s)`,
-        malformedLines: malformed,
-      }),
-    );
+    const final = await changeStep((s) => finishedStep(s, end!, ctx.now()));
+    crashPointForTests('footer');
+    writeFooter(log, final, step.name, end);
     return end;
+  } catch (error) {
+    await pidRecorded;
+    return await afterCrash(ctx, error, { log, stepName: step.name, changeStep, current });
   } finally {
     await log.close();
   }
+}
+
+/** The attempt being run: what is known of it, and how far its outcome has been written. */
+interface AttemptUnderWay {
+  number: number;
+  /** How claude's call ended, once it has. */
+  claude?: ClaudeAttemptEnd;
+  /** The attempt's record, once made. */
+  recorded?: AttemptState;
+  /** Its `attempt_end` marker is in the journal. */
+  journaled: boolean;
+  /** Its record is in the state file. */
+  saved: boolean;
+}
+
+/** The step closed with `end`: its status, end time and error. */
+function finishedStep(s: StepState, end: StepEnd, nowMs: number): StepState {
+  const finishedAt = new Date(nowMs).toISOString();
+  return {
+    ...s,
+    status: end.status === 'rate-limited' ? 'failed' : end.status,
+    finishedAt,
+    durationMs: s.startedAt ? Date.parse(finishedAt) - Date.parse(s.startedAt) : undefined,
+    ...('error' in end ? { error: end.error } : { error: undefined }),
+  };
+}
+
+/** The closing usage footer of the step's readable log. */
+function writeFooter(log: StepLog, task: TaskState | undefined, stepName: string, end: StepEnd): void {
+  const state = task?.steps.find((s) => s.name === stepName);
+  const malformed = state?.attempts.reduce((n, a) => n + a.malformedLines, 0) ?? 0;
+  log.write(
+    formatFooter({
+      usage: state?.usage ?? {},
+      source: state?.usageSource ?? 'estimate',
+      outcome: `${end.status}${'error' in end ? ` (${end.error})` : ''} · ${state?.attempts.length ?? 0} attempt(s)`,
+      malformedLines: malformed,
+    }),
+  );
+}
+
+/**
+ * An unexpected error anywhere in the step (claude is already stopped by then, see runClaude):
+ * the attempt under way and the step are recorded `failed` with the error and with the usage
+ * seen up to the error, the journal and footer are written, the full stack goes to the readable
+ * log (and to stderr when DEBUG is set). Each of these is tried even if another fails.
+ */
+async function afterCrash(
+  ctx: RunContext,
+  error: unknown,
+  at: {
+    log: StepLog;
+    stepName: string;
+    changeStep: (change: (s: StepState) => StepState) => Promise<TaskState>;
+    current: AttemptUnderWay | undefined;
+  },
+): Promise<StepEnd> {
+  const { log, current } = at;
+  const message = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+  const stack = error instanceof Error && error.stack ? error.stack : message;
+  log.write(`[${message}]\n${stack}`);
+  if (ctx.env.DEBUG) process.stderr.write(`${stack}\n`);
+  const crash = error instanceof AttemptCrash ? error : undefined;
+  const call = current?.claude ?? crash;
+  const end: StepEnd = { status: 'failed', error: message, crashLog: log.readablePath };
+  const endedAt = new Date(ctx.now()).toISOString();
+  const failedAttempt = (attempt: AttemptState): AttemptState => ({
+    ...attempt,
+    ...current?.recorded,
+    outcome: 'failed',
+    endedAt: current?.recorded?.endedAt ?? endedAt,
+    error: message,
+    ...(!current?.recorded && call && { usage: call.usage.usage, usageSource: call.usage.source }),
+    ...(!current?.recorded && call?.sessionId !== undefined && { sessionId: call.sessionId }),
+  });
+  if (current && !current.journaled) {
+    try {
+      log.marker('attempt_end', { attempt: current.number, outcome: 'failed', exitCode: null, usageSource: call?.usage.source ?? 'estimate' });
+    } catch (journalError) {
+      log.write(`[journal not written: ${(journalError as Error).message}]`);
+    }
+  }
+  let final: TaskState | undefined;
+  try {
+    final = await at.changeStep((s) =>
+      finishedStep(
+        { ...s, attempts: s.attempts.map((a) => (current && !current.saved && a.attempt === current.number ? failedAttempt(a) : a)) },
+        end,
+        ctx.now(),
+      ),
+    );
+  } catch (stateError) {
+    log.write(`[state not saved: ${(stateError as Error).message}]`);
+  }
+  try {
+    writeFooter(log, final, at.stepName, end);
+  } catch (footerError) {
+    log.write(`[footer not written: ${(footerError as Error).message}]`);
+  }
+  return end;
 }
 
 interface Judgement {
@@ -167,7 +268,7 @@ async function judge(
   ctx: RunContext,
   claude: ClaudeAttemptEnd,
   step: StepConfig,
-  checkCommand: string | undefined,
+  check: { command: string; env: NodeJS.ProcessEnv } | undefined,
   log: StepLog,
 ): Promise<Judgement> {
   const { end } = claude;
@@ -183,15 +284,26 @@ async function judge(
     }
     return { outcome: 'claude-failed', error: claude.resultArrived ? 'claude reported an error result' : 'claude ended without a result' };
   }
-  if (checkCommand === undefined) return { outcome: 'passed' };
-  log.write(`$ ${checkCommand}   (check)`);
-  const check = await runCheck(checkCommand, ctx.config.rootDir, ctx.env, ctx.signal);
-  if (check.output.trim()) log.write(check.output.trimEnd());
-  log.write(`check ${check.passed ? 'passed' : `failed (exit ${check.exitCode ?? 'none'})`}`);
+  if (check === undefined) return { outcome: 'passed' };
+  crashPointForTests('check');
+  log.write(`$ ${check.command}   (check)`);
+  const timeoutSeconds = step.timeoutSeconds ?? ctx.config.timeoutSeconds;
+  const ran = await runCheck({
+    command: check.command,
+    cwd: ctx.config.rootDir,
+    env: check.env,
+    signal: ctx.signal,
+    ...(timeoutSeconds !== undefined && { timeoutMs: timeoutSeconds * 1000 }),
+    onOutput: (text) => log.append(text),
+    mustWait: () => log.readable.writableNeedDrain,
+    drained: () => once(log.readable, 'drain').then(() => undefined),
+  });
+  if (ran.outputTail && !ran.outputTail.endsWith('\n')) log.append('\n');
+  const exit = ran.timedOut ? `timed out after ${timeoutSeconds}s` : `exit ${ran.exitCode ?? 'none'}`;
+  log.write(`check ${ran.passed ? 'passed' : `failed (${exit})`}`);
   if (ctx.signal.aborted) return { outcome: 'interrupted', error: 'interrupted' };
-  return check.passed
-    ? { outcome: 'passed', ...(check.exitCode !== undefined && { checkExitCode: check.exitCode }) }
-    : { outcome: 'check-failed', error: `check failed (exit ${check.exitCode ?? 'none'})`, ...(check.exitCode !== undefined && { checkExitCode: check.exitCode }) };
+  const checkExitCode = ran.exitCode !== undefined ? { checkExitCode: ran.exitCode } : {};
+  return ran.passed ? { outcome: 'passed', ...checkExitCode } : { outcome: 'check-failed', error: `check failed (${exit})`, ...checkExitCode };
 }
 
 /** After an attempt: done, try again (undefined), wait for a usage limit, or stop. */

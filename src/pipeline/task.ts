@@ -18,6 +18,8 @@ export interface TaskEnd {
   exitCode: number;
   state: TaskState;
   stateFile: string;
+  /** An unexpected error ended the task; its details are in this log. */
+  crashLog?: string;
 }
 
 /** Reads a task file, with a clear error when it is missing or unreadable. */
@@ -44,12 +46,12 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
   const { taskPath, stateFile, name: slug } = files;
   const taskName = path.basename(absolute).replace(/\.md$/i, '');
   const release = await acquireRunLock(stateFile, `Task ${taskPath}`);
+  const store = new TaskStore(stateFile, taskPath, taskName, () => new Date(ctx.now()));
   try {
     await adoptLegacyState(files).catch(async (error: unknown) => {
       if (!(options.restart && error instanceof CorruptStateError && error.file === files.legacy?.stateFile)) throw error;
       await moveAside(error.file, 'corrupt', ctx.now());
     });
-    const store = new TaskStore(stateFile, taskPath, taskName, () => new Date(ctx.now()));
     if (options.restart) await startOver(ctx, store, slug);
     const existing = await store.read();
     if (existing?.phase === 'done') {
@@ -98,10 +100,27 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
     }));
     ctx.report({ type: 'task-end', taskName, phase, tokenUsage: state.tokenUsage, ...(error !== undefined && { error }) });
     const exitCode = { done: EXIT.ok, interrupted: EXIT.interrupted, 'rate-limited': EXIT.rateLimited, failed: EXIT.failed }[end.status];
-    return { phase, exitCode, state, stateFile };
+    return { phase, exitCode, state, stateFile, ...('crashLog' in end && end.crashLog !== undefined && { crashLog: end.crashLog }) };
+  } catch (error) {
+    await markFailedIfRunning(store, error, ctx.now()).catch(() => undefined);
+    throw error;
   } finally {
     await release();
   }
+}
+
+/** An error outside any step: a task this run marked running is not left so. */
+async function markFailedIfRunning(store: TaskStore, error: unknown, nowMs: number): Promise<void> {
+  if (error instanceof UserError) return;
+  const state = await store.read();
+  if (state?.phase !== 'running' && state?.phase !== 'waiting-rate-limit') return;
+  await store.update((task) => ({
+    ...task,
+    phase: 'failed',
+    waitingUntil: undefined,
+    finishedAt: new Date(nowMs).toISOString(),
+    error: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+  }));
 }
 
 /** --restart: the old state file (even one that does not parse) and logs are moved aside, never deleted. */

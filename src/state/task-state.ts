@@ -9,8 +9,9 @@ export type TaskPhase = (typeof TASK_PHASES)[number];
 export type StepStatus = TaskPhase;
 
 /** How one claude call (plus its check) ended. `unfinished`: started, outcome not yet recorded. */
-export const ATTEMPT_OUTCOMES = ['unfinished', 'passed', 'check-failed', 'claude-failed', 'timeout', 'rate-limited', 'interrupted'] as const;
+export const ATTEMPT_OUTCOMES = ['unfinished', 'passed', 'check-failed', 'claude-failed', 'timeout', 'rate-limited', 'interrupted', 'failed'] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+// `failed`: an unexpected error of claude-project's own stopped the attempt (claude was stopped too).
 
 const timestamp = text;
 const exitCode = (): z.ZodNullable<z.ZodNumber> => num({ integer: true }).nullable();

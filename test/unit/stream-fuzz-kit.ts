@@ -7,8 +7,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ParsedLine } from '../../src/claude/parse-line.js';
 import { streamLineSplitter } from '../../src/claude/stream-lines.js';
+import { RateLimitDetector } from '../../src/claude/rate-limit.js';
+import { formatEvent } from '../../src/claude/readable-log.js';
 import { CallObserver } from '../../src/pipeline/call-observer.js';
 import { PriceTable } from '../../src/usage/pricing.js';
+import { createProgress } from '../../src/report/progress.js';
+import { formatFooter } from '../../src/usage/footer.js';
 
 export { prng, randInt } from '../support/prng.js';
 import { randInt } from '../support/prng.js';
@@ -40,19 +44,39 @@ export function randomCuts(rng: () => number, stream: Buffer): number[] {
 export interface Fed {
   parsed: ParsedLine[];
   observer: CallObserver;
+  rateLimit: RateLimitDetector;
+  /** What the readable step log got: one entry per event it formats, then the footer (at end). */
+  readable: string[];
+  /** What the progress display wrote to its terminal. */
+  progress: string[];
 }
 
+const FIXED_NOW = Date.parse('2026-01-01T12:00:00Z');
+
 /**
- * Pushes `stream` cut at `cuts` through the stream-json splitter into a CallObserver. Each chunk
- * is copied into one scratch buffer that is scribbled over after the push, as the file tail
- * reuses its read buffer: whatever the splitter keeps, it must have copied.
+ * Pushes `stream` cut at `cuts` through the stream-json splitter into every consumer of events,
+ * as a live call feeds them: the call observer (usage), the rate-limit detector, the readable
+ * log and the progress display (usage after each event; at end, the settled usage and footer).
+ * Each chunk is copied into one scratch buffer that is scribbled over after the push, as the
+ * file tail reuses its read buffer: whatever the splitter keeps, it must have copied.
  */
 export function feed(stream: Buffer, cuts: number[], options: { end?: boolean } = {}): Fed {
   const parsed: ParsedLine[] = [];
   const observer = new CallObserver(PriceTable.withOverrides());
+  const rateLimit = new RateLimitDetector(() => FIXED_NOW);
+  const readable: string[] = [];
+  const progress: string[] = [];
+  const display = createProgress({ write: (text) => progress.push(text), tty: true, now: () => FIXED_NOW, color: false, columns: () => 100 });
+  const at = { taskName: 'fuzz', step: 'step', attempt: 1 };
+  display.report({ type: 'attempt-start', ...at, model: 'claude-sonnet-4-5', logPath: 'fuzz.log' });
   const splitter = streamLineSplitter((line) => {
     parsed.push(line);
-    if (line.ok) observer.observe(line.event);
+    if (!line.ok) return;
+    observer.observe(line.event);
+    rateLimit.observe(line.event);
+    const text = formatEvent(line.event);
+    if (text !== undefined) readable.push(text);
+    display.report({ type: 'attempt-usage', ...at, usage: observer.usage.estimate() });
   });
   const scratch = Buffer.alloc(stream.length);
   let from = 0;
@@ -64,8 +88,14 @@ export function feed(stream: Buffer, cuts: number[], options: { end?: boolean } 
     chunk.fill(0x7b); // "{"
     from = to;
   }
-  if (options.end !== false) splitter.end();
-  return { parsed, observer };
+  if (options.end !== false) {
+    splitter.end();
+    const settled = observer.usage.settle();
+    display.report({ type: 'attempt-end', ...at, outcome: 'passed', usage: settled.usage, usageSource: settled.source, durationMs: 1 });
+    readable.push(formatFooter({ usage: settled.usage, source: settled.source, outcome: 'done', malformedLines: parsed.filter((p) => !p.ok).length }));
+  }
+  display.stop();
+  return { parsed, observer, rateLimit, readable, progress };
 }
 
 /** The lines of a byte stream as the contract defines them: split at "\n", one "\r" before it dropped, empty ones skipped. */

@@ -1,5 +1,5 @@
 /**
- * Fuzz test of the stream reader (issue P2 §8): line splitter + line parser + call observer, fed
+ * Fuzz test of the stream reader: line splitter + line parser + every consumer of events, fed
  * the way a live call feeds them. Fixed seed; every case is reproducible. Whatever the chunking,
  * line ends, garbage or truncation: no throw, every garbage line counted as malformed, and the
  * usage exactly what the API served (recorded streams) or what the oracle computes.
@@ -282,5 +282,81 @@ describe(`streams cut short (${TRUNCATIONS} cuts): no result, no last newline`, 
     const stream = Buffer.from('{"type":"system","subtype":"init"}\n{"type":"result","modelUsage":{}}');
     expect(run(stream, [], { end: false }).parsed.map((p) => p.ok && p.event.type)).toEqual(['system']);
     expect(run(stream, [], { end: true }).parsed.map((p) => p.ok && p.event.type)).toEqual(['system', 'result']);
+  });
+});
+
+describe('well-formed lines of an unexpected shape: every consumer survives them', () => {
+  /** Lines that once crashed a run: valid JSON of a known type whose fields are of another shape. */
+  const MISSHAPEN = [
+    '{"type":"assistant","message":{"content":"hi"}}',
+    '{"type":"assistant","message":{"id":"m","model":"claude-sonnet-4-5","content":[null]}}',
+    '{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","resetsAt":1e20}}',
+    '{"type":"result","is_error":true,"errors":5}',
+    '{"type":"result","modelUsage":{"claude-sonnet-4-5":null}}',
+    '{"type":"assistant","message":{"id":"m","model":"claude-sonnet-4-5","usage":{"input_tokens":"12"}}}',
+    '{"type":"system","subtype":"init","session_id":7}',
+  ];
+  const WEIRD_VALUES: unknown[] = [null, 5, -1, 1e20, 'x', '', [], [null], {}, { type: 5 }, true, Number.MAX_VALUE];
+
+  function noBadText(fed: Fed): void {
+    for (const text of [...fed.readable, ...fed.progress]) {
+      expect(text).not.toMatch(/NaN|Invalid Date|undefined|\[object Object\]/);
+    }
+  }
+
+  it.each(RECORDED)('%s with the misshapen lines inserted anywhere: each counted malformed, the usage as served, no usage limit', (name) => {
+    const rng = prng(SEED ^ (name.length * 104_729));
+    const real = recordedLines(name);
+    for (let i = 0; i < 60; i++) {
+      const lines = [...real];
+      const inserted = MISSHAPEN.filter(() => rng() < 0.6);
+      for (const bad of inserted) lines.splice(randInt(rng, 0, lines.length), 0, bad);
+      const stream = joinLines(lines, () => '\n');
+      const fed = run(stream, randomCuts(rng, stream));
+      const malformed = fed.parsed.filter((p) => !p.ok);
+      expect(malformed).toHaveLength(inserted.length);
+      for (const line of malformed) expect(line).toMatchObject({ ok: false, reason: expect.stringContaining('unexpected shape') });
+      expect(tokens(fed.observer.usage.settle().usage)).toEqual(served(name));
+      expect(fed.rateLimit.limit).toBeUndefined();
+      expect(fed.readable.at(-1)).toContain('--- Token Usage ---');
+      noBadText(fed);
+    }
+  });
+
+  it('recorded lines with one field anywhere replaced by a value of another shape: no consumer throws, numbers stay numbers', () => {
+    const rng = prng(SEED + 4);
+    /** A random path into the value (objects and arrays), ending on any node but the root. */
+    function mutate(value: unknown): unknown {
+      const root = { value: structuredClone(value) as unknown };
+      let holder: Record<string, unknown> = root;
+      let key = 'value';
+      for (let depth = 0; depth < 6; depth++) {
+        const node = holder[key];
+        if (typeof node !== 'object' || node === null) break;
+        const keys = Object.keys(node);
+        if (keys.length === 0 || (depth > 0 && rng() < 0.3)) break;
+        holder = node as Record<string, unknown>;
+        key = keys[randInt(rng, 0, keys.length - 1)]!;
+      }
+      if (holder === root) return value;
+      holder[key] = WEIRD_VALUES[randInt(rng, 0, WEIRD_VALUES.length - 1)];
+      return root.value;
+    }
+    for (let i = 0; i < 400; i++) {
+      const name = RECORDED[i % RECORDED.length]!;
+      const lines = recordedLines(name)
+        .filter((l) => !isUserLine(l))
+        .map((line) => (rng() < 0.3 ? JSON.stringify(mutate(JSON.parse(line))) : line));
+      const stream = joinLines(lines, () => '\n');
+      const fed = run(stream, randomCuts(rng, stream));
+      expect(fed.parsed).toHaveLength(lines.length);
+      for (const line of fed.parsed.filter((p) => !p.ok)) expect(line).toMatchObject({ reason: expect.stringMatching(/unexpected shape|no "type" field/) });
+      for (const usage of Object.values(fed.observer.usage.settle().usage)) {
+        for (const field of TOKEN_FIELDS) expect(Number.isFinite(usage[field]) && usage[field] >= 0).toBe(true);
+      }
+      const limit = fed.rateLimit.limit;
+      if (limit?.resetsAtMs !== undefined) expect(Number.isFinite(new Date(limit.resetsAtMs).getTime())).toBe(true);
+      noBadText(fed);
+    }
   });
 });
