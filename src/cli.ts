@@ -16,6 +16,7 @@ Options:
   --config FILE   the config file (default: ./claude-project.yaml)
   --restart       start over: move the old state and logs aside and run everything again
   --keep-going    sequence: go on with the next task after one fails
+  --max-usd N     run: the task's USD cap; sequence: the sequence's (over budget.* in the config)
   --fix           recount: write the numbers rebuilt from the raw logs into the state
   --json          status: the status as JSON (schema/status.schema.json); run, sequence:
                   stdout holds only one JSON summary line, printed at the end
@@ -27,7 +28,7 @@ Options:
 
 Exit codes: 0 all done and passed · 1 a step failed (recount: the state differs from the
 raw logs) · 2 bad input (config, task, flags, state file, a task already running) · 3 stopped
-by a usage limit it may not wait for · 130 interrupted.
+by a usage limit it may not wait for · 4 stopped by a budget cap · 130 interrupted.
 Environment: CLAUDE_PROJECT_CLAUDE_BIN overrides claude.command.
 `;
 
@@ -38,6 +39,7 @@ const OPTIONS = {
   fix: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   html: { type: 'string' },
+  'max-usd': { type: 'string' },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -76,7 +78,19 @@ async function main(argv: string[]): Promise<number> {
     return usage(`--json is for status, run and sequence, not ${command}`);
   }
   if (values.html !== undefined && known.includes(command) && command !== 'report') return usage(`--html is for report, not ${command}`);
-  const common = { ...(values.config !== undefined && { config: values.config }), quiet: values.quiet };
+  if (values['max-usd'] !== undefined && known.includes(command) && !['run', 'sequence'].includes(command)) {
+    return usage(`--max-usd is for run and sequence, not ${command}`);
+  }
+  let maxUsd: number | undefined;
+  if (values['max-usd'] !== undefined) {
+    const { parseMaxUsd } = await import('./pipeline/budget/caps.js');
+    maxUsd = parseMaxUsd(values['max-usd']);
+  }
+  const common = {
+    ...(values.config !== undefined && { config: values.config }),
+    ...(maxUsd !== undefined && { maxUsd }),
+    quiet: values.quiet,
+  };
   switch (command) {
     case 'run': {
       if (!target) return usage('run needs a task file: claude-project run <task.md>');

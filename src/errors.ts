@@ -4,6 +4,7 @@ export const EXIT = {
   failed: 1,
   badInput: 2,
   rateLimited: 3,
+  budgetExceeded: 4,
   interrupted: 130,
 } as const;
 

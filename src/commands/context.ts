@@ -3,6 +3,7 @@ import { findExecutable } from '../claude/find-executable.js';
 import { configPathFor, loadConfig } from '../config/load.js';
 import { CLAUDE_BIN_ENV } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { checkCapsCanBeChecked, withMaxUsd } from '../pipeline/budget/caps.js';
 import type { RunContext } from '../pipeline/context.js';
 import chalk from 'chalk';
 import { createProgress } from '../report/progress.js';
@@ -10,15 +11,21 @@ import { createProgress } from '../report/progress.js';
 export interface CommonOptions {
   config?: string;
   quiet: boolean;
+  /** `--max-usd`: the task's cap for `run`, the sequence's for `sequence`. */
+  maxUsd?: number;
 }
 
 /**
  * Everything a run needs, checked before anything runs: the config, and a `claude` that exists.
  * SIGINT/SIGTERM abort the returned signal; a second one exits at once.
  */
-export async function prepareRun(options: CommonOptions): Promise<{ ctx: RunContext; stopProgress: () => void }> {
+export async function prepareRun(
+  options: CommonOptions,
+  command: 'run' | 'sequence',
+): Promise<{ ctx: RunContext; stopProgress: () => void }> {
   const env = process.env;
-  const config = await loadConfig(configPathFor(options.config, process.cwd()), env);
+  const config = withMaxUsd(await loadConfig(configPathFor(options.config, process.cwd()), env), command, options.maxUsd);
+  checkCapsCanBeChecked(config);
   const found = await findExecutable(config.claude.command, config.rootDir, env);
   if (!found) {
     throw new UserError(

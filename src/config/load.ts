@@ -48,6 +48,7 @@ interface RawConfig {
   logsPath?: string;
   timeoutSeconds?: number;
   rateLimit?: { wait?: boolean; maxWaitMinutes?: number; marginSeconds?: number };
+  budget?: { sequenceUsd?: number; taskUsd?: number; stepUsd?: number };
   pipeline: Array<Omit<StepConfig, 'check'> & { check?: { command: string; retries?: number } }>;
 }
 
@@ -107,11 +108,15 @@ function normalise(file: string, raw: RawConfig, env: NodeJS.ProcessEnv): Projec
     logsPath: path.resolve(rootDir, raw.logsPath ?? DEFAULTS.logsPath),
     ...(raw.timeoutSeconds !== undefined && { timeoutSeconds: raw.timeoutSeconds }),
     rateLimit: { ...DEFAULTS.rateLimit, ...raw.rateLimit },
+    budget: Object.fromEntries(
+      Object.entries(raw.budget ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number'),
+    ),
     pipeline: raw.pipeline.map((step) => ({
       name: step.name,
       prompt: step.prompt,
       ...(step.model !== undefined && { model: step.model }),
       ...(step.timeoutSeconds !== undefined && { timeoutSeconds: step.timeoutSeconds }),
+      ...(step.budgetUsd !== undefined && { budgetUsd: step.budgetUsd }),
       ...(step.check && { check: { command: step.check.command, retries: step.check.retries ?? DEFAULTS.checkRetries } }),
     })),
   };

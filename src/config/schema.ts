@@ -1,7 +1,7 @@
 /** A small declarative schema for claude-project.yaml, checked by validate.ts. */
 export type Rule =
   | { kind: 'string'; pattern?: RegExp; patternHint?: string }
-  | { kind: 'number'; min: number; integer?: boolean }
+  | { kind: 'number'; min: number; integer?: boolean; positive?: boolean }
   | { kind: 'boolean' }
   | { kind: 'stringArray' }
   | { kind: 'object'; fields: Record<string, Field> }
@@ -14,6 +14,7 @@ export interface Field {
 
 const string: Rule = { kind: 'string' };
 const seconds: Rule = { kind: 'number', min: 1 };
+const usd: Rule = { kind: 'number', min: 0, positive: true };
 
 export const STEP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
@@ -36,6 +37,7 @@ const stepRule: Rule = {
       },
     },
     timeoutSeconds: { rule: seconds },
+    budgetUsd: { rule: usd },
   },
 };
 
@@ -58,6 +60,9 @@ export const CONFIG_SCHEMA: Rule = {
           marginSeconds: { rule: { kind: 'number', min: 0 } },
         },
       },
+    },
+    budget: {
+      rule: { kind: 'object', fields: { sequenceUsd: { rule: usd }, taskUsd: { rule: usd }, stepUsd: { rule: usd } } },
     },
     pipeline: { rule: { kind: 'array', items: stepRule, minItems: 1 }, required: true },
   },

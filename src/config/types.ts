@@ -10,6 +10,8 @@ export interface StepConfig {
   prompt: string;
   check?: CheckConfig;
   timeoutSeconds?: number;
+  /** USD cap on this step, overriding `budget.stepUsd`. */
+  budgetUsd?: number;
 }
 
 export interface RateLimitConfig {
@@ -19,6 +21,15 @@ export interface RateLimitConfig {
   maxWaitMinutes: number;
   /** Added to the reset time before re-running. */
   marginSeconds: number;
+}
+
+/** USD caps; each covers everything spent in its scope in the state folder. */
+export interface BudgetConfig {
+  sequenceUsd?: number;
+  taskUsd?: number;
+  stepUsd?: number;
+  /** Which cap `--max-usd` set (it wins over the config's). */
+  fromFlag?: 'sequenceUsd' | 'taskUsd';
 }
 
 export interface ProjectConfig {
@@ -34,6 +45,7 @@ export interface ProjectConfig {
   logsPath: string;
   timeoutSeconds?: number;
   rateLimit: RateLimitConfig;
+  budget: BudgetConfig;
   pipeline: StepConfig[];
 }
 

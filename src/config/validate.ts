@@ -30,6 +30,7 @@ export function validate(value: unknown, rule: Rule, path: KeyPath = []): Schema
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) return issue(`expected a number, got ${describe(value)}`);
       if (rule.integer && !Number.isInteger(value)) return issue(`expected a whole number, got ${value}`);
+      if (rule.positive && value <= 0) return issue(`expected a positive number, got ${value}`);
       if (value < rule.min) return issue(`expected a number ≥ ${rule.min}, got ${value}`);
       return [];
     case 'boolean':

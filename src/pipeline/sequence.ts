@@ -1,11 +1,14 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { ProjectConfig } from '../config/types.js';
 import { EXIT, UserError } from '../errors.js';
+import type { Cap } from '../state/budget-record.js';
 import { CorruptStateError, readJsonFile } from '../state/atomic-json.js';
 import { updateJsonLocked } from '../state/locked-update.js';
 import { sequenceStateFile, taskSlug, taskStateFile } from '../state/paths.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { newSequenceState, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
+import { allCaps } from './budget/caps.js';
 import type { RunContext } from './context.js';
 import { moveAside } from './move-aside.js';
 import { runTask } from './task.js';
@@ -83,8 +86,10 @@ async function runSequenceLocked(
       withSequenceTotals({ ...change(current ?? newSequenceState(tasksDir, tasks, stamp())), updatedAt: stamp() }),
     );
 
+  const caps = sequenceCaps(config);
   let state = await update((s) => ({
     ...(fresh ? newSequenceState(tasksDir, tasks, stamp()) : s),
+    budget: caps.length > 0 ? { caps } : undefined,
     phase: 'running',
     finishedAt: undefined,
     stats: { ...s.stats, tasksTotal: tasks.length },
@@ -97,13 +102,14 @@ async function runSequenceLocked(
       state = await update((s) => withTask(s, end.stateFile, end.state));
       if (end.exitCode === EXIT.ok) continue;
       exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
-      if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || !options.keepGoing) break;
+      if (end.state.budget?.stop) state = await update((s) => ({ ...s, budget: { caps: sequenceCaps(config), stop: end.state.budget!.stop! } }));
+      if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || (end.exitCode === EXIT.budgetExceeded && end.state.budget?.stop?.scope === 'sequence') || !options.keepGoing) break;
     }
   } catch (error) {
     await update((s) => ({ ...s, phase: 'failed', currentTaskPath: null, finishedAt: stamp() })).catch(() => undefined);
     throw error;
   }
-  const phase = exitCode === EXIT.ok ? 'done' : exitCode === EXIT.interrupted ? 'interrupted' : 'failed';
+  const phase = exitCode === EXIT.ok ? 'done' : exitCode === EXIT.interrupted ? 'interrupted' : exitCode === EXIT.budgetExceeded ? 'budget-exceeded' : 'failed';
   state = await update((s) => ({
     ...s,
     phase,
@@ -111,4 +117,9 @@ async function runSequenceLocked(
     ...(phase !== 'interrupted' && { finishedAt: stamp() }),
   }));
   return { exitCode, state, stateFile };
+}
+
+/** The sequence's own cap (the tasks record theirs). */
+function sequenceCaps(config: ProjectConfig): Cap[] {
+  return allCaps(config).filter((cap) => cap.scope === 'sequence');
 }

@@ -9,6 +9,7 @@ import { formatFooter } from '../usage/footer.js';
 import { formatUsageLine } from '../usage/rows.js';
 import { totalOf } from '../usage/math.js';
 import { runClaudeAttempt, type ClaudeAttemptEnd } from './attempt.js';
+import { StepBudget, type BudgetEnd } from './budget/step-budget.js';
 import { runCheck } from './check.js';
 import type { RunContext } from './context.js';
 import { decideRateLimitWait, waitUntil } from './rate-limit-wait.js';
@@ -28,7 +29,8 @@ export type StepEnd =
   | { status: 'done' }
   | { status: 'failed'; error: string }
   | { status: 'interrupted' }
-  | { status: 'rate-limited'; error: string };
+  | { status: 'rate-limited'; error: string }
+  | BudgetEnd;
 
 /**
  * Runs a step until it passes, fails past its retries, hits a usage limit it may not wait for,
@@ -48,8 +50,15 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
     store.update((task) => updateStep(task, step.name, model, change));
   let failures = 0;
   let end: StepEnd | undefined;
+  const budget = new StepBudget(ctx, store, step, run.stepIndex, model);
   try {
     while (!end) {
+      const gate = await budget.beforeAttempt();
+      if (!gate.go) {
+        end = gate.end;
+        log.write(gate.end.error);
+        break;
+      }
       const startedMs = ctx.now();
       const startedAt = new Date(startedMs).toISOString();
       const sessionId = argsChooseSession(config.claude.args) ? undefined : randomUUID();
@@ -82,6 +91,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         sessionId,
         timeoutSeconds,
         log,
+        budget: gate.call,
         onSpawn: (pid) => {
           pidRecorded = changeStep((s) => ({ ...s, attempts: s.attempts.map((a) => (a.attempt === number ? { ...a, pid } : a)) })).catch(
             () => undefined,
@@ -130,7 +140,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
       });
       await changeStep((s) => ({ ...updateAttempt(s, recorded), exitCode: recorded.exitCode ?? null }));
 
-      end = await decideNext(ctx, run, judged, recorded, () => ++failures > retries, changeStep);
+      end = judged.outcome === 'budget' ? await budget.stopInCall() : await decideNext(ctx, run, judged, recorded, () => ++failures > retries, changeStep);
     }
     const finishedAt = new Date(ctx.now()).toISOString();
     const final = await changeStep((s) => ({
@@ -171,6 +181,7 @@ async function judge(
   log: StepLog,
 ): Promise<Judgement> {
   const { end } = claude;
+  if (claude.budgetStopped && !ctx.signal.aborted) return { outcome: 'budget', error: 'budget cap reached' };
   if (end.interrupted) return { outcome: 'interrupted', error: 'interrupted' };
   if (end.timedOut) return { outcome: 'timeout', error: `timeout after ${step.timeoutSeconds ?? ctx.config.timeoutSeconds}s` };
   if (end.spawnError) return { outcome: 'claude-failed', error: end.spawnError };

@@ -6,6 +6,7 @@ import { sequenceStateFile, taskSlug, taskStateFile } from '../state/paths.js';
 import type { SequenceState } from '../state/sequence-state.js';
 import type { TaskState } from '../state/task-state.js';
 import { UserError } from '../errors.js';
+import { roundCost } from '../usage/math.js';
 import { sequenceStateProblem, taskStateProblem } from './state-shape.js';
 
 export interface LoadedTask {
@@ -18,18 +19,19 @@ export interface LoadedTask {
 export interface LoadedStates {
   tasks: LoadedTask[];
   sequence: SequenceState | undefined;
+  /** What every task state of the state folder has cost: what a sequence cap covers. */
+  folderSpentUsd: number;
 }
 
 /** The state files `status` and `report` show: one task, a folder's tasks, or all there are. */
 export async function loadStates(config: ProjectConfig, target: string | undefined): Promise<LoadedStates> {
   const sequence = await readState<SequenceState>(sequenceStateFile(config.statePath), sequenceStateProblem);
-  if (target === undefined) {
-    const names = (await readdir(config.statePath).catch(() => [] as string[]))
-      .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
-      .sort();
-    const tasks = await Promise.all(names.map((name) => loadTask(path.join(config.statePath, name))));
-    return { tasks, sequence };
-  }
+  const names = (await readdir(config.statePath).catch(() => [] as string[]))
+    .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
+    .sort();
+  const all = await Promise.all(names.map((name) => loadTask(path.join(config.statePath, name))));
+  const folderSpentUsd = roundCost(all.reduce((sum, task) => sum + (task.state?.totalCostUsd ?? 0), 0));
+  if (target === undefined) return { tasks: all, sequence, folderSpentUsd };
   const absolute = path.resolve(target);
   const info = await stat(absolute).catch(() => undefined);
   if (!info) throw new UserError(`${target}: no such task file or folder.`);
@@ -43,7 +45,7 @@ export async function loadStates(config: ProjectConfig, target: string | undefin
     }),
   );
   const inSequence = info.isDirectory() && sequence?.tasksDir === path.relative(config.rootDir, absolute);
-  return { tasks, sequence: inSequence ? sequence : undefined };
+  return { tasks, sequence: inSequence ? sequence : undefined, folderSpentUsd };
 }
 
 async function loadTask(stateFile: string): Promise<LoadedTask> {

@@ -4,6 +4,7 @@ import { weakestSource, type AttemptOutcome, type AttemptState, type StepState, 
 import { sumModelUsage } from '../usage/math.js';
 import type { UsageSource } from '../usage/types.js';
 import type { LoadedStates, LoadedTask } from './load-states.js';
+import { budgetData, forecastData, provenanceOf, type BudgetData, type ForecastData, type Provenance } from './budget-data.js';
 import { summarizeUsage, type UsageSummary } from './usage-summary.js';
 
 /**
@@ -41,6 +42,10 @@ export interface StepData extends UsageSummary {
   durationMs: number | null;
   exitCode: number | null;
   error: string | null;
+  /** What the step was expected to cost before its latest attempt (compare with `total.costUsd`). */
+  forecast: ForecastData | null;
+  /** Where its number stands: `forecast` before it ran, then the source of its usage. */
+  provenance: Provenance;
 }
 
 export interface TaskData extends UsageSummary {
@@ -60,6 +65,8 @@ export interface TaskData extends UsageSummary {
   durationMs: number | null;
   malformedLines: number;
   steps: StepData[];
+  /** The caps in force at its latest step start, each with what is spent under it; null without caps. */
+  budget: BudgetData | null;
 }
 
 export interface SequenceData extends UsageSummary {
@@ -73,6 +80,8 @@ export interface SequenceData extends UsageSummary {
   failedTasks: string[];
   startedAt: string;
   finishedAt: string | null;
+  /** The sequence's cap with what the state folder has spent; null without one. */
+  budget: BudgetData | null;
 }
 
 export interface StatusData {
@@ -112,11 +121,13 @@ function stepData(step: StepState): StepData {
     durationMs: step.durationMs ?? null,
     exitCode: step.exitCode ?? null,
     error: step.error ?? null,
+    forecast: forecastData(step),
+    provenance: provenanceOf(step),
     ...summarizeUsage(step.usage),
   };
 }
 
-function taskData(task: LoadedTask): TaskData {
+function taskData(task: LoadedTask, folderSpentUsd: number): TaskData {
   const state: TaskState | undefined = task.state;
   if (!state) {
     return {
@@ -132,6 +143,7 @@ function taskData(task: LoadedTask): TaskData {
       durationMs: null,
       malformedLines: 0,
       steps: [],
+      budget: null,
       ...summarizeUsage({}),
     };
   }
@@ -149,11 +161,12 @@ function taskData(task: LoadedTask): TaskData {
     durationMs: durations.length > 0 ? durations.reduce((a, b) => a + b, 0) : null,
     malformedLines: state.malformedLines,
     steps: state.steps.map(stepData),
+    budget: budgetData(state.budget, state, folderSpentUsd),
     ...summarizeUsage(state.tokenUsage),
   };
 }
 
-function sequenceData(sequence: SequenceState): SequenceData {
+function sequenceData(sequence: SequenceState, folderSpentUsd: number): SequenceData {
   return {
     tasksDir: sequence.tasksDir,
     phase: sequence.phase,
@@ -165,6 +178,7 @@ function sequenceData(sequence: SequenceState): SequenceData {
     failedTasks: sequence.failedTasks,
     startedAt: sequence.startedAt,
     finishedAt: sequence.finishedAt ?? null,
+    budget: budgetData(sequence.budget, undefined, folderSpentUsd),
     ...summarizeUsage(sequence.stats.totalTokenUsage),
   };
 }
@@ -174,8 +188,8 @@ export function buildStatusData(loaded: LoadedStates, now: Date = new Date()): S
   return {
     schemaVersion: STATUS_SCHEMA_VERSION,
     generatedAt: now.toISOString(),
-    tasks: loaded.tasks.map(taskData),
-    sequence: loaded.sequence ? sequenceData(loaded.sequence) : null,
+    tasks: loaded.tasks.map((task) => taskData(task, loaded.folderSpentUsd)),
+    sequence: loaded.sequence ? sequenceData(loaded.sequence, loaded.folderSpentUsd) : null,
     totals: {
       tasks: loaded.tasks.length,
       tasksRun: loaded.tasks.filter((t) => t.state).length,

@@ -2,7 +2,9 @@ import { sumModelUsage, totalOf } from '../usage/math.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 import type { TaskPhase, TaskState } from './task-state.js';
 
-export type SequencePhase = 'running' | 'waiting-rate-limit' | 'done' | 'failed' | 'interrupted';
+import type { BudgetRecord } from './budget-record.js';
+
+export type SequencePhase = 'running' | 'waiting-rate-limit' | 'done' | 'failed' | 'interrupted' | 'budget-exceeded';
 
 export interface SequenceTaskEntry {
   taskPath: string;
@@ -30,6 +32,8 @@ export interface SequenceState {
   startedAt: string;
   updatedAt: string;
   finishedAt?: string;
+  /** The sequence's cap in its latest run, and the stop, if one stopped it. */
+  budget?: BudgetRecord;
 }
 
 export function newSequenceState(tasksDir: string, taskPaths: string[], now: string): SequenceState {

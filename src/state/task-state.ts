@@ -1,7 +1,9 @@
 import { sumModelUsage, totalOf } from '../usage/math.js';
 import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
 
-export type TaskPhase = 'pending' | 'running' | 'waiting-rate-limit' | 'done' | 'failed' | 'interrupted';
+import type { BudgetRecord, Forecast } from './budget-record.js';
+
+export type TaskPhase = 'pending' | 'running' | 'waiting-rate-limit' | 'done' | 'failed' | 'interrupted' | 'budget-exceeded';
 export type StepStatus = TaskPhase;
 
 /** How one claude call (plus its check) ended. `unfinished`: started, outcome not yet recorded. */
@@ -12,7 +14,9 @@ export type AttemptOutcome =
   | 'claude-failed'
   | 'timeout'
   | 'rate-limited'
-  | 'interrupted';
+  | 'interrupted'
+  /** Stopped by a budget cap (by claude's --max-budget-usd or by us); its usage is kept. */
+  | 'budget';
 
 export interface AttemptState {
   attempt: number;
@@ -46,6 +50,8 @@ export interface StepState {
   durationMs?: number;
   exitCode?: number | null;
   error?: string;
+  /** What this step was expected to cost, worked out before its latest attempt. */
+  forecast?: Forecast;
 }
 
 export interface TaskState {
@@ -63,6 +69,8 @@ export interface TaskState {
   finishedAt?: string;
   waitingUntil?: string;
   error?: string;
+  /** The caps in force at the latest step start, and the stop, if one stopped the task. */
+  budget?: BudgetRecord;
 }
 
 export function newTaskState(taskPath: string, taskName: string, now: string): TaskState {

@@ -32,6 +32,11 @@ function priceOf(model: string): Price | undefined {
   return PRICES.find(([prefix]) => model.startsWith(prefix))?.[1];
 }
 
+/** Whether the table has a price for the model (without one, a USD cap on it cannot be checked). */
+export function hasKnownPrice(model: string): boolean {
+  return priceOf(model) !== undefined;
+}
+
 /** List-price cost of the token counts; 0 for a model the table does not know. */
 export function priceUsage(model: string, usage: Omit<TokenUsage, 'costUsd'>): number {
   const price = priceOf(model);
