@@ -11,7 +11,7 @@ function taskBlock(task: TaskData): string {
   if (task.budget) lines.push(`  budget: ${formatCaps(task.budget)}`);
   if (task.steps.length > 0) lines.push(tableText(stepsTable(task.steps), '  '));
   const forecasts = forecastTable(task.steps);
-  if (forecasts) lines.push(`  forecast vs actual (USD)\n${tableText(forecasts, '  ')}`);
+  if (forecasts) lines.push(`\n  forecast vs actual (USD)\n${tableText(forecasts, '  ')}`);
   if (task.malformedLines > 0) lines.push(`  malformed stream lines: ${task.malformedLines}`);
   return lines.join('\n');
 }

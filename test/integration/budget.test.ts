@@ -178,6 +178,14 @@ describe('caps', () => {
     expect(done.phase).toBe('done');
     expect(done.stats.totalCostUsd).toBeCloseTo(0.06, 9);
     expect(done.budget.caps).toEqual([{ scope: 'sequence', usd: 0.5, source: '--max-usd' }]);
+    // Forecast vs actual per step: the forecast ($0.02 from two samples) against the $0.02 billed.
+    const after = (await project.run(['status', 'tasks/03-c.md'])).stdout.split('\n');
+    const table = after.indexOf('  forecast vs actual (USD)');
+    expect(table).toBeGreaterThan(0);
+    expect(after.slice(table + 1, table + 3).map((l) => l.trim().split(/ {2,}/))).toEqual([
+      ['step', 'forecast', 'max', 'samples', 'actual', 'source', 'error'],
+      ['work', '$0.0200', '$0.0200', '2', '$0.0200', 'result', '0%'],
+    ]);
   });
 
   it.concurrent('a step refused by its forecast does not start: spent + forecast would pass the task cap', async () => {
