@@ -186,6 +186,11 @@ describe('caps', () => {
       ['step', 'forecast', 'max', 'samples', 'actual', 'source', 'error'],
       ['work', '$0.0200', '$0.0200', '2', '$0.0200', 'result', '0%'],
     ]);
+    // The HTML report shows the same forecast vs actual.
+    expect((await project.run(['report', '--html', 'report.html', 'tasks/03-c.md'])).exitCode).toBe(0);
+    const html = await readFile(path.join(project.dir, 'report.html'), 'utf8');
+    expect(html).toContain('<h4>Forecast vs actual per step (USD)</h4>');
+    expect(html).toContain('<td>work</td><td class="num">$0.0200</td><td class="num">$0.0200</td><td class="num">2</td><td class="num">$0.0200</td><td>result</td><td class="num">0%</td>');
   });
 
   it.concurrent('a step refused by its forecast does not start: spent + forecast would pass the task cap', async () => {

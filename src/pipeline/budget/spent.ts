@@ -18,15 +18,23 @@ const SEQUENCE_STATE = 'sequence.state.json';
 
 /**
  * Every task state of the state folder, as it is now; the running task's own state is taken as
- * given (it is the freshest). Files that vanish while read (moved aside) are left out.
+ * given (it is the freshest). Files that vanish while read (moved aside) are left out; one that
+ * does not parse is an error when a cap depends on it (`strict`), else left out.
  */
-export async function readFolderStates(statePath: string, own: { file: string; state: TaskState }): Promise<Array<{ file: string; state: TaskState }>> {
+export async function readFolderStates(
+  statePath: string,
+  own: { file: string; state: TaskState },
+  strict: boolean,
+): Promise<Array<{ file: string; state: TaskState }>> {
   const names = await readdir(statePath).catch(() => [] as string[]);
   const states: Array<{ file: string; state: TaskState }> = [own];
   for (const name of names.sort()) {
     const file = path.join(statePath, name);
     if (!name.endsWith(TASK_STATE_SUFFIX) || name === SEQUENCE_STATE || file === own.file) continue;
-    const state = await readJsonFile<TaskState>(file);
+    const state = await readJsonFile<TaskState>(file).catch((error: unknown) => {
+      if (strict) throw error;
+      return undefined;
+    });
     if (state && Array.isArray(state.steps)) states.push({ file, state });
   }
   return states;

@@ -39,7 +39,9 @@ export class StepBudget {
   async beforeAttempt(): Promise<{ go: true; call: CallBudget | undefined } | { go: false; end: BudgetEnd }> {
     const states = await this.folderStates();
     const forecast = forecastStep(states, this.step.name);
-    const decision = decideBeforeAttempt(this.caps, spentIn(states, this.step.name), forecast, this.step.name);
+    // Without caps nothing is checked, so a cost that is not known stops nothing.
+    const spent = this.caps.length > 0 ? spentIn(states, this.step.name) : { sequence: 0, task: 0, step: 0 };
+    const decision = decideBeforeAttempt(this.caps, spent, forecast, this.step.name);
     this.forecast = forecast;
     this.tightest = decision.go ? decision.tightest : undefined;
     await this.record(forecast, decision.go ? undefined : decision.stop);
@@ -66,7 +68,7 @@ export class StepBudget {
 
   private async folderStates(): Promise<Array<{ file: string; state: TaskState }>> {
     const own = (await this.store.read()) ?? (await this.store.update((task) => task));
-    return readFolderStates(this.ctx.config.statePath, { file: this.store.file, state: own });
+    return readFolderStates(this.ctx.config.statePath, { file: this.store.file, state: own }, this.caps.length > 0);
   }
 
   private async record(forecast: Forecast, stop: BudgetStop | undefined): Promise<void> {
