@@ -102,8 +102,11 @@ async function runSequenceLocked(
       state = await update((s) => withTask(s, end.stateFile, end.state));
       if (end.exitCode === EXIT.ok) continue;
       exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
-      if (end.state.budget?.stop) state = await update((s) => ({ ...s, budget: { caps: sequenceCaps(config), stop: end.state.budget!.stop! } }));
-      if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || (end.exitCode === EXIT.budgetExceeded && end.state.budget?.stop?.scope === 'sequence') || !options.keepGoing) break;
+      const stop = end.state.budget?.stop;
+      if (stop) state = await update((s) => ({ ...s, budget: { caps: sequenceCaps(config), stop } }));
+      // Past a sequence cap no later task could start; a task's own cap leaves the others theirs.
+      const sequenceCapReached = stop?.scope === 'sequence';
+      if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || sequenceCapReached || !options.keepGoing) break;
     }
   } catch (error) {
     await update((s) => ({ ...s, phase: 'failed', currentTaskPath: null, finishedAt: stamp() })).catch(() => undefined);
