@@ -6,7 +6,7 @@ import { describeOutputError, reportFailure } from './errors/top-level.js';
 const AFTER_HELP = `
 Exit codes: 0 all done and passed · 1 a step failed (recount: the state differs from the
 raw logs) · 2 bad input (config, task, flags, state file, a task already running, a folder
-that cannot be written) · 3 stopped by a usage limit it may not wait for · 130 interrupted.
+that cannot be written) · 3 stopped by a usage limit it may not wait for · 4 stopped by a budget cap · 130 interrupted.
 reconcile: 0 verified or skipped · 1 mismatch · 2 bad settings or the admin key refused ·
 75 pending, or the Admin API unreachable.
 Environment: CLAUDE_PROJECT_CLAUDE_BIN overrides claude.command; ANTHROPIC_ADMIN_KEY,
@@ -19,6 +19,7 @@ interface CommonFlags {
 }
 interface RunFlags extends CommonFlags {
   restart?: boolean;
+  maxUsd?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -31,6 +32,7 @@ function version(): string {
 const configOption = (): Option => new Option('--config <file>', 'the config file (default: ./claude-project.yaml)');
 const quietOption = (): Option => new Option('--quiet', 'no progress on stderr (nor the human summary, with --json)');
 const restartOption = (): Option => new Option('--restart', 'start over: move the old state and logs aside and run everything again');
+const maxUsdOption = (scope: string): Option => new Option('--max-usd <usd>', `the ${scope}'s USD cap (over budget.* in the config)`);
 const runJsonOption = (): Option =>
   new Option('--json', 'stdout holds only one JSON summary line, printed at the end (schema/run-summary.schema.json); the human summary goes to stderr');
 /** A flag value that must be a number > 0; anything else is refused naming the flag and the value. */
@@ -42,6 +44,7 @@ const positiveNumber =
     return number;
   };
 const common = (flags: CommonFlags): { config?: string } => (flags.config !== undefined ? { config: flags.config } : {});
+const maxUsd = (flags: RunFlags): { maxUsd?: string } => (flags.maxUsd !== undefined ? { maxUsd: flags.maxUsd } : {});
 
 /** Every command and its flags; each command's code is loaded only when it runs. */
 function buildProgram(setExitCode: (code: number) => void): Command {
@@ -61,11 +64,12 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<task>', 'the task file (task.md)')
     .addOption(configOption())
     .addOption(restartOption())
+    .addOption(maxUsdOption('task'))
     .addOption(runJsonOption())
     .addOption(quietOption())
     .action(async (task: string, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js');
-      setExitCode(await runCommand(task, { ...common(flags), quiet: flags.quiet === true, restart: flags.restart === true, json: flags.json === true }));
+      setExitCode(await runCommand(task, { ...common(flags), ...maxUsd(flags), quiet: flags.quiet === true, restart: flags.restart === true, json: flags.json === true }));
     });
 
   program
@@ -75,6 +79,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(configOption())
     .addOption(restartOption())
     .option('--keep-going', 'go on with the next task after one fails')
+    .addOption(maxUsdOption('sequence'))
     .addOption(runJsonOption())
     .addOption(quietOption())
     .action(async (dir: string, flags: RunFlags & { keepGoing?: boolean }) => {
@@ -82,6 +87,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(
         await sequenceCommand(dir, {
           ...common(flags),
+          ...maxUsd(flags),
           quiet: flags.quiet === true,
           restart: flags.restart === true,
           keepGoing: flags.keepGoing === true,

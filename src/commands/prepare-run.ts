@@ -4,6 +4,7 @@ import { configPathFor, loadConfig } from '../config/load.js';
 import { CLAUDE_BIN_ENV } from '../config/types.js';
 import { UserError } from '../errors/user-error.js';
 import type { RunContext } from '../pipeline/run-context.js';
+import { checkCapsCanBeChecked, parseMaxUsd, withMaxUsd } from '../pipeline/budget/caps.js';
 import chalk from 'chalk';
 import { createProgress } from '../report/progress.js';
 import { ensureWritableFolder } from '../state/writable-folder.js';
@@ -11,6 +12,9 @@ import { ensureWritableFolder } from '../state/writable-folder.js';
 export interface CommonOptions {
   config?: string;
   quiet: boolean;
+  /** `--max-usd`: the task's cap for `run`, the sequence's for `sequence`. */
+  /** `--max-usd` as typed: checked here, before anything runs. */
+  maxUsd?: string;
 }
 
 /**
@@ -18,9 +22,13 @@ export interface CommonOptions {
  * state and logs folders that can be written.
  * SIGINT/SIGTERM/SIGHUP abort the returned signal; a second one exits at once.
  */
-export async function prepareRun(options: CommonOptions): Promise<{ ctx: RunContext; stopProgress: () => void }> {
+export async function prepareRun(
+  options: CommonOptions,
+  command: 'run' | 'sequence',
+): Promise<{ ctx: RunContext; stopProgress: () => void }> {
   const env = process.env;
-  const config = await loadConfig(configPathFor(options.config, process.cwd()), env);
+  const config = withMaxUsd(await loadConfig(configPathFor(options.config, process.cwd()), env), command, options.maxUsd === undefined ? undefined : parseMaxUsd(options.maxUsd));
+  checkCapsCanBeChecked(config);
   const found = await findExecutable(config.claude.command, config.rootDir, env);
   if (!found) {
     throw new UserError(

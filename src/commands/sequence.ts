@@ -1,3 +1,5 @@
+import { describeStop } from '../pipeline/budget/decide.js';
+import { folderSpentUsd } from '../pipeline/budget/spent.js';
 import { runSequence } from '../pipeline/sequence.js';
 import { sequenceRunSummary } from '../report/run-summary.js';
 import { usageTextTable } from '../report/usage-table.js';
@@ -8,14 +10,15 @@ export async function sequenceCommand(
   dir: string,
   options: CommonOptions & { restart: boolean; keepGoing: boolean; json?: boolean },
 ): Promise<number> {
-  const { ctx, stopProgress } = await prepareRun(options);
+  const { ctx, stopProgress } = await prepareRun(options, 'sequence');
   const end = await runSequence(ctx, dir, options).finally(stopProgress);
   if (end.error !== undefined) process.stderr.write(`claude-project: ${end.error}\n`);
   const { stats } = end.state;
+  const stop = end.state.phase === 'budget-exceeded' ? end.state.budget?.stop : undefined;
   const human =
     `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
-    `${stats.tasksFailed} failed · state ${end.stateFile}\n${usageTextTable(stats.totalTokenUsage)}\n`;
-  writeRunEnd(options, human, sequenceRunSummary(end));
+    `${stats.tasksFailed} failed · state ${end.stateFile}\n${stop ? `${describeStop(stop)}\n` : ''}${usageTextTable(stats.totalTokenUsage)}\n`;
+  writeRunEnd(options, human, sequenceRunSummary(end, await folderSpentUsd(ctx.config.statePath)));
   for (const crash of end.crashes) process.stderr.write(`claude-project: ${crash}\n`);
   return end.exitCode;
 }

@@ -83,11 +83,15 @@ function normalise(file: string, raw: ConfigFile, env: NodeJS.ProcessEnv): Proje
     rateLimit: { ...DEFAULTS.rateLimit, ...raw.rateLimit },
     billing: { ...raw.billing },
     pricing: raw.pricing ?? {},
+    budget: Object.fromEntries(
+      Object.entries(raw.budget ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number'),
+    ),
     pipeline: raw.pipeline.map((step) => ({
       name: step.name,
       prompt: step.prompt,
       ...(step.model !== undefined && { model: step.model }),
       ...(step.timeoutSeconds !== undefined && { timeoutSeconds: step.timeoutSeconds }),
+      ...(step.budgetUsd !== undefined && { budgetUsd: step.budgetUsd }),
       ...(step.check && { check: { command: step.check.command, retries: step.check.retries ?? DEFAULTS.checkRetries } }),
     })),
   };

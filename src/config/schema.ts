@@ -12,6 +12,9 @@ export const STEP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** Node's timers hold at most 2^31-1 ms; a longer timeout would fire at once. */
 export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
+/** A USD cap: a number above 0. */
+const usd = (): z.ZodNumber => num({ positive: true });
+
 const seconds = (): z.ZodNumber => num({ min: 1, max: MAX_TIMEOUT_SECONDS, maxHint: 'about 24 days, the longest timer Node.js keeps' });
 
 /** A template whose placeholders must all be known. */
@@ -42,6 +45,8 @@ export const StepSchema = mapping({
     retries: num({ min: 0, integer: true }).optional(),
   }).optional(),
   timeoutSeconds: seconds().optional(),
+  /** USD cap on this step, overriding `budget.stepUsd`. */
+  budgetUsd: usd().optional(),
 });
 
 const pipeline = list(StepSchema, 1).superRefine((steps, ctx) => {
@@ -86,6 +91,8 @@ export const ConfigSchema = mapping({
     marginSeconds: num({ min: 0 }).optional(),
   }).optional(),
   billing: billing.optional(),
+  /** USD caps; each covers everything spent in its scope in the state folder. */
+  budget: mapping({ sequenceUsd: usd().optional(), taskUsd: usd().optional(), stepUsd: usd().optional() }).optional(),
   /** Prices by model-id prefix, added to (or replacing) the bundled price table. */
   pricing: keyed(price).optional(),
   pipeline,

@@ -12,6 +12,8 @@ export interface StepConfig {
   prompt: string;
   check?: CheckConfig;
   timeoutSeconds?: number;
+  /** USD cap on this step, overriding `budget.stepUsd`. */
+  budgetUsd?: number;
 }
 
 export interface RateLimitConfig {
@@ -28,6 +30,14 @@ export type BillingConfig = NonNullable<ConfigFile['billing']>;
 
 /** A `pricing:` entry: USD per million tokens; cache rates default to 1.25x, 2x and 0.1x of input. */
 export type PricingConfig = NonNullable<ConfigFile['pricing']>[string];
+/** USD caps; each covers everything spent in its scope in the state folder. */
+export interface BudgetConfig {
+  sequenceUsd?: number;
+  taskUsd?: number;
+  stepUsd?: number;
+  /** Which cap `--max-usd` set (it wins over the config's). */
+  fromFlag?: 'sequenceUsd' | 'taskUsd';
+}
 
 export interface ProjectConfig {
   /** The file it was read from (absolute). */
@@ -45,6 +55,7 @@ export interface ProjectConfig {
   billing: BillingConfig;
   /** Prices by model-id prefix, added to (or replacing) the bundled price table. */
   pricing: Record<string, PricingConfig>;
+  budget: BudgetConfig;
   pipeline: StepConfig[];
 }
 

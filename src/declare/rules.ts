@@ -46,7 +46,7 @@ export interface NumberBounds {
 export function num(bounds: NumberBounds = {}): z.ZodNumber {
   let schema = z.number({ error: missingOr((input) => `expected a number, got ${describeValue(input)}`) });
   if (bounds.integer) schema = schema.int({ error: (issue) => `expected a whole number, got ${String(issue.input)}` });
-  if (bounds.positive) schema = schema.positive({ error: (issue) => `expected a number > 0, got ${String(issue.input)}` });
+  if (bounds.positive) schema = schema.positive({ error: (issue) => `expected a positive number, got ${String(issue.input)}` });
   if (bounds.min !== undefined) {
     const min = bounds.min;
     schema = schema.min(min, { error: (issue) => `expected a number ≥ ${min}, got ${String(issue.input)}` });

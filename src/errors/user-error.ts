@@ -6,6 +6,7 @@ export const EXIT = {
   rateLimited: 3,
   /** reconcile: billed data not in yet, or the Admin API unreachable; try again later (EX_TEMPFAIL). */
   tryLater: 75,
+  budgetExceeded: 4,
   interrupted: 130,
 } as const;
 

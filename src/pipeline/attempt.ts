@@ -4,6 +4,10 @@ import { formatEvent } from '../claude/readable-log.js';
 import { isAssistant, type StreamEvent } from '../claude/stream-events.js';
 import { crashPointForTests } from '../errors/test-crash.js';
 import type { CallUsage } from '../usage/call-usage.js';
+import { totalOf } from '../usage/math.js';
+import { maxBudgetArgument } from './budget/decide.js';
+import type { CallBudget } from './budget/step-budget.js';
+import { BudgetWatch } from './budget/watch.js';
 import { CallObserver } from './call-observer.js';
 import { PriceTable } from '../usage/pricing.js';
 import type { RunContext } from './run-context.js';
@@ -21,6 +25,8 @@ export interface AttemptCall {
   log: StepLog;
   /** claude's pid, as soon as it runs (recorded so a later run can stop an orphan). */
   onSpawn(pid: number): void;
+  /** Under a budget: passed as --max-budget-usd, and watched on the live stream. */
+  budget?: CallBudget | undefined;
 }
 
 export interface ClaudeAttemptEnd {
@@ -31,6 +37,8 @@ export interface ClaudeAttemptEnd {
   resultIsError: boolean;
   resultArrived: boolean;
   rateLimit: { resetsAtMs: number | undefined } | undefined;
+  /** A budget cap ended the call (claude's --max-budget-usd, or our watch stopped it). */
+  budgetStopped: boolean;
 }
 
 const USAGE_REPORT_INTERVAL_MS = 1000;
@@ -54,11 +62,18 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
   const observer = new CallObserver(PriceTable.withOverrides(config.pricing), call.sessionId);
   const rateLimit = new RateLimitDetector(ctx.now);
   let lastUsageReport = 0;
+  const budget = call.budget
+    ? new BudgetWatch(call.budget.leftUsd, (cost) =>
+        call.log.write(`budget: this call's running count $${cost.toFixed(4)} passed what was left ($${call.budget!.leftUsd.toFixed(4)}): stopping claude`),
+      )
+    : undefined;
 
   const onEvent = (event: StreamEvent): void => {
     observer.observe(event);
     if (isAssistant(event)) crashPointForTests('stream');
     rateLimit.observe(event);
+    // a part without a price counts as nothing: caps on steps whose model has no price are refused up front
+    budget?.observe(event, () => totalOf(observer.usage.estimate()).costUsd ?? 0);
     const text = formatEvent(event);
     if (text) call.log.write(text);
     if (isAssistant(event) && ctx.now() - lastUsageReport >= USAGE_REPORT_INTERVAL_MS) {
@@ -67,7 +82,10 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
     }
   };
 
-  const args = claudeArgs(call.model, config.claude.args, call.sessionId);
+  const args = [
+    ...claudeArgs(call.model, config.claude.args, call.sessionId),
+    ...(call.budget ? ['--max-budget-usd', maxBudgetArgument(call.budget.leftUsd)] : []),
+  ];
   call.log.write(`$ ${[config.claude.command, ...args].join(' ')}  (prompt on stdin, ${call.prompt.length} characters)`);
   let end: ClaudeCallEnd;
   try {
@@ -78,7 +96,7 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
       cwd: config.rootDir,
       env: ctx.env,
       ...(call.timeoutSeconds !== undefined && { timeoutMs: call.timeoutSeconds * 1000 }),
-      signal: ctx.signal,
+      signal: budget ? budget.signal(ctx.signal) : ctx.signal,
       rawLogPath: call.log.rawPath,
       backpressureFrom: [call.log.readable],
       onSpawn: call.onSpawn,
@@ -99,5 +117,6 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
     resultIsError: observer.resultIsError || !observer.resultArrived,
     resultArrived: observer.resultArrived,
     rateLimit: rateLimit.limit,
+    budgetStopped: budget?.stopped ?? false,
   };
 }

@@ -1,14 +1,17 @@
 import path from 'node:path';
+import type { ProjectConfig } from '../config/types.js';
 import { EXIT, UserError } from '../errors/user-error.js';
 import { CorruptStateError } from '../state/atomic-json.js';
 import { listTasks } from '../state/list-tasks.js';
 import { readStateFile } from '../state/read-state.js';
+import type { Cap } from '../state/budget-record.js';
 import { updateJsonLocked } from '../state/locked-update.js';
 import { sequenceStateFile } from '../state/paths.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { newSequenceState, onlyTasks, SequenceStateSchema, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
 import { findTaskStateFile, taskFiles } from '../state/task-files.js';
 import type { RunContext } from './run-context.js';
+import { allCaps } from './budget/caps.js';
 import { moveAside } from './move-aside.js';
 import { runTask } from './task.js';
 
@@ -78,9 +81,11 @@ async function runSequenceLocked(
       withSequenceTotals({ ...change(current ?? newSequenceState(tasksDir, tasks, stamp())), updatedAt: stamp() }),
     );
 
+  const caps = sequenceCaps(config);
   let state = await update((s) => ({
     // Counts and totals are of the tasks in the folder now: a task removed since is dropped.
     ...(fresh ? newSequenceState(tasksDir, tasks, stamp()) : onlyTasks(s, taskPaths)),
+    budget: caps.length > 0 ? { caps } : undefined,
     phase: 'running',
     finishedAt: undefined,
     stats: { ...s.stats, tasksTotal: tasks.length },
@@ -106,13 +111,17 @@ async function runSequenceLocked(
       if (end.crashLog) crashes.push(`${end.state.taskPath}: ${end.state.error ?? 'unexpected error'}; details in ${end.crashLog}`);
       if (end.exitCode === EXIT.ok) continue;
       exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
-      if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || !options.keepGoing) break;
+      const stop = end.state.budget?.stop;
+      if (stop) state = await update((s) => ({ ...s, budget: { caps: sequenceCaps(config), stop } }));
+      // Past a sequence cap no later task could start; a task's own cap leaves the others theirs.
+      const sequenceCapReached = stop?.scope === 'sequence';
+      if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || sequenceCapReached || !options.keepGoing) break;
     }
   } catch (error) {
     await update((s) => ({ ...s, phase: 'failed', currentTaskPath: null, finishedAt: stamp() })).catch(() => undefined);
     throw error;
   }
-  const phase = exitCode === EXIT.ok ? 'done' : exitCode === EXIT.interrupted ? 'interrupted' : 'failed';
+  const phase = exitCode === EXIT.ok ? 'done' : exitCode === EXIT.interrupted ? 'interrupted' : exitCode === EXIT.budgetExceeded ? 'budget-exceeded' : 'failed';
   state = await update((s) => ({
     ...s,
     phase,
@@ -120,4 +129,9 @@ async function runSequenceLocked(
     ...(phase !== 'interrupted' && { finishedAt: stamp() }),
   }));
   return { exitCode, state, stateFile, crashes, ...(refusal && { error: refusal.message }) };
+}
+
+/** The sequence's own cap (the tasks record theirs). */
+function sequenceCaps(config: ProjectConfig): Cap[] {
+  return allCaps(config).filter((cap) => cap.scope === 'sequence');
 }

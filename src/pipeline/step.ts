@@ -11,6 +11,7 @@ import { formatUsageLine } from '../usage/rows.js';
 import { totalOf } from '../usage/math.js';
 import { crashPointForTests } from '../errors/test-crash.js';
 import { AttemptCrash, runClaudeAttempt, type ClaudeAttemptEnd } from './attempt.js';
+import { StepBudget, type BudgetEnd } from './budget/step-budget.js';
 import { runCheck } from './check.js';
 import type { RunContext } from './run-context.js';
 import { decideRateLimitWait, waitUntil } from './rate-limit-wait.js';
@@ -30,7 +31,8 @@ export type StepEnd =
   | { status: 'done' }
   | { status: 'failed'; error: string; /** An unexpected error ended the step; details in this log. */ crashLog?: string }
   | { status: 'interrupted' }
-  | { status: 'rate-limited'; error: string };
+  | { status: 'rate-limited'; error: string }
+  | BudgetEnd;
 
 /**
  * Runs a step until it passes, fails past its retries, hits a usage limit it may not wait for,
@@ -54,8 +56,15 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
   let pidRecorded: Promise<unknown> = Promise.resolve();
   /** The attempt under way, until its outcome is in the state and the journal. */
   let current: AttemptUnderWay | undefined;
+  const budget = new StepBudget(ctx, store, step, run.stepIndex, model);
   try {
     while (!end) {
+      const gate = await budget.beforeAttempt();
+      if (!gate.go) {
+        end = gate.end;
+        log.write(gate.end.error);
+        break;
+      }
       const startedMs = ctx.now();
       const startedAt = new Date(startedMs).toISOString();
       const sessionId = argsChooseSession(config.claude.args) ? undefined : randomUUID();
@@ -88,6 +97,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         sessionId,
         timeoutSeconds,
         log,
+        budget: gate.call,
         onSpawn: (pid) => {
           pidRecorded = changeStep((s) => ({ ...s, attempts: s.attempts.map((a) => (a.attempt === number ? { ...a, pid } : a)) })).catch(
             () => undefined,
@@ -143,7 +153,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
       });
       current.saved = true;
 
-      end = await decideNext(ctx, run, judged, recorded, () => ++failures > retries, changeStep);
+      end = judged.outcome === 'budget' ? await budget.stopInCall() : await decideNext(ctx, run, judged, recorded, () => ++failures > retries, changeStep);
     }
     const final = await changeStep((s) => finishedStep(s, end!, ctx.now()));
     crashPointForTests('footer');
@@ -272,6 +282,7 @@ async function judge(
   log: StepLog,
 ): Promise<Judgement> {
   const { end } = claude;
+  if (claude.budgetStopped && !ctx.signal.aborted) return { outcome: 'budget', error: 'budget cap reached' };
   if (end.interrupted) return { outcome: 'interrupted', error: 'interrupted' };
   if (end.timedOut) return { outcome: 'timeout', error: `timeout after ${step.timeoutSeconds ?? ctx.config.timeoutSeconds}s` };
   if (end.spawnError) return { outcome: 'claude-failed', error: end.spawnError };

@@ -89,7 +89,7 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
       if (end.status !== 'done') break;
     }
 
-    const phase: TaskPhase = end.status === 'done' ? 'done' : end.status === 'interrupted' ? 'interrupted' : 'failed';
+    const phase: TaskPhase = end.status === 'rate-limited' ? 'failed' : end.status;
     const error = 'error' in end ? end.error : undefined;
     const state = await store.update((task) => ({
       ...task,
@@ -99,7 +99,13 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
       ...(error !== undefined && { error }),
     }));
     ctx.report({ type: 'task-end', taskName, phase, tokenUsage: state.tokenUsage, ...(error !== undefined && { error }) });
-    const exitCode = { done: EXIT.ok, interrupted: EXIT.interrupted, 'rate-limited': EXIT.rateLimited, failed: EXIT.failed }[end.status];
+    const exitCode = {
+      done: EXIT.ok,
+      interrupted: EXIT.interrupted,
+      'rate-limited': EXIT.rateLimited,
+      failed: EXIT.failed,
+      'budget-exceeded': EXIT.budgetExceeded,
+    }[end.status];
     return { phase, exitCode, state, stateFile, ...('crashLog' in end && end.crashLog !== undefined && { crashLog: end.crashLog }) };
   } catch (error) {
     await markFailedIfRunning(store, error, ctx.now()).catch(() => undefined);

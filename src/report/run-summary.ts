@@ -1,5 +1,7 @@
 import type { SequencePhase, SequenceState } from '../state/sequence-state.js';
 import type { TaskPhase, TaskState } from '../state/task-state.js';
+import { roundKnownCost, totalOf } from '../usage/math.js';
+import { budgetData, forecastData, provenanceOf, type BudgetData, type ForecastData, type Provenance } from './budget-data.js';
 import { summarizeUsage, type UsageSummary } from './usage-summary.js';
 
 /**
@@ -21,6 +23,18 @@ export interface TaskRunSummary extends SummaryBase {
   taskPath: string;
   taskName: string;
   error: string | null;
+  /** The caps in force with what is spent under each (the sequence's: the whole state folder); null without caps. */
+  budget: BudgetData | null;
+  /** Forecast vs actual per step. */
+  steps: StepForecastSummary[];
+}
+
+export interface StepForecastSummary {
+  name: string;
+  status: string;
+  forecast: ForecastData | null;
+  actualUsd: number | null;
+  provenance: Provenance;
 }
 
 export interface SequenceRunSummary extends SummaryBase {
@@ -31,9 +45,14 @@ export interface SequenceRunSummary extends SummaryBase {
   tasksCompleted: number;
   tasksFailed: number;
   failedTasks: string[];
+  /** The sequence's cap with what the state folder has spent, and the stop; null without a cap. */
+  budget: BudgetData | null;
 }
 
-export function taskRunSummary(end: { phase: TaskPhase; exitCode: number; state: TaskState; stateFile: string }): TaskRunSummary {
+export function taskRunSummary(
+  end: { phase: TaskPhase; exitCode: number; state: TaskState; stateFile: string },
+  folderSpentUsd: number | null,
+): TaskRunSummary {
   return {
     schemaVersion: RUN_SUMMARY_SCHEMA_VERSION,
     command: 'run',
@@ -43,11 +62,22 @@ export function taskRunSummary(end: { phase: TaskPhase; exitCode: number; state:
     taskPath: end.state.taskPath,
     taskName: end.state.taskName,
     error: end.state.error ?? null,
+    budget: budgetData(end.state.budget, end.state, folderSpentUsd),
+    steps: end.state.steps.map((step) => ({
+      name: step.name,
+      status: step.status,
+      forecast: forecastData(step),
+      actualUsd: roundKnownCost(totalOf(step.usage).costUsd),
+      provenance: provenanceOf(step),
+    })),
     ...summarizeUsage(end.state.tokenUsage),
   };
 }
 
-export function sequenceRunSummary(end: { exitCode: number; state: SequenceState; stateFile: string }): SequenceRunSummary {
+export function sequenceRunSummary(
+  end: { exitCode: number; state: SequenceState; stateFile: string },
+  folderSpentUsd: number | null,
+): SequenceRunSummary {
   const { state } = end;
   return {
     schemaVersion: RUN_SUMMARY_SCHEMA_VERSION,
@@ -60,6 +90,7 @@ export function sequenceRunSummary(end: { exitCode: number; state: SequenceState
     tasksCompleted: state.stats.tasksCompleted,
     tasksFailed: state.stats.tasksFailed,
     failedTasks: state.failedTasks,
+    budget: budgetData(state.budget, undefined, folderSpentUsd),
     ...summarizeUsage(state.stats.totalTokenUsage),
   };
 }

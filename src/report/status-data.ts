@@ -5,6 +5,7 @@ import { sumModelUsage } from '../usage/math.js';
 import type { UsageSource } from '../usage/types.js';
 import { billingData, type BillingData } from './billing-data.js';
 import type { LoadedStates, LoadedTask } from '../state/load-states.js';
+import { budgetData, forecastData, provenanceOf, type BudgetData, type ForecastData, type Provenance } from './budget-data.js';
 import { summarizeUsage, type UsageSummary } from './usage-summary.js';
 
 /**
@@ -42,6 +43,10 @@ export interface StepData extends UsageSummary {
   durationMs: number | null;
   exitCode: number | null;
   error: string | null;
+  /** What the step was expected to cost before its latest attempt (compare with `total.costUsd`). */
+  forecast: ForecastData | null;
+  /** Where its number stands: `forecast` before it ran, then the source of its usage. */
+  provenance: Provenance;
 }
 
 export interface TaskData extends UsageSummary {
@@ -63,6 +68,8 @@ export interface TaskData extends UsageSummary {
   steps: StepData[];
   /** The last `reconcile` against the Admin API; null when never reconciled. */
   billing: BillingData | null;
+  /** The caps in force at its latest step start, each with what is spent under it; null without caps. */
+  budget: BudgetData | null;
 }
 
 export interface SequenceData extends UsageSummary {
@@ -78,6 +85,8 @@ export interface SequenceData extends UsageSummary {
   finishedAt: string | null;
   /** The last `reconcile` of the sequence's tasks together; null when never reconciled. */
   billing: BillingData | null;
+  /** The sequence's cap with what the state folder has spent; null without one. */
+  budget: BudgetData | null;
 }
 
 export interface StatusData {
@@ -117,11 +126,13 @@ function stepData(step: StepState): StepData {
     durationMs: step.durationMs ?? null,
     exitCode: step.exitCode ?? null,
     error: step.error ?? null,
+    forecast: forecastData(step),
+    provenance: provenanceOf(step),
     ...summarizeUsage(step.usage),
   };
 }
 
-function taskData(task: LoadedTask): TaskData {
+function taskData(task: LoadedTask, folderSpentUsd: number): TaskData {
   const state: TaskState | undefined = task.state;
   if (!state) {
     return {
@@ -138,6 +149,7 @@ function taskData(task: LoadedTask): TaskData {
       malformedLines: 0,
       steps: [],
       billing: null,
+      budget: null,
       ...summarizeUsage({}),
     };
   }
@@ -156,11 +168,12 @@ function taskData(task: LoadedTask): TaskData {
     malformedLines: state.malformedLines,
     steps: state.steps.map(stepData),
     billing: billingData(state.billing),
+    budget: budgetData(state.budget, state, folderSpentUsd),
     ...summarizeUsage(state.tokenUsage),
   };
 }
 
-function sequenceData(sequence: SequenceState): SequenceData {
+function sequenceData(sequence: SequenceState, folderSpentUsd: number): SequenceData {
   return {
     tasksDir: sequence.tasksDir,
     phase: sequence.phase,
@@ -173,6 +186,7 @@ function sequenceData(sequence: SequenceState): SequenceData {
     startedAt: sequence.startedAt,
     finishedAt: sequence.finishedAt ?? null,
     billing: billingData(sequence.billing),
+    budget: budgetData(sequence.budget, undefined, folderSpentUsd),
     ...summarizeUsage(sequence.stats.totalTokenUsage),
   };
 }
@@ -182,8 +196,8 @@ export function buildStatusData(loaded: LoadedStates, now: Date = new Date()): S
   return {
     schemaVersion: STATUS_SCHEMA_VERSION,
     generatedAt: now.toISOString(),
-    tasks: loaded.tasks.map(taskData),
-    sequence: loaded.sequence ? sequenceData(loaded.sequence) : null,
+    tasks: loaded.tasks.map((task) => taskData(task, loaded.folderSpentUsd)),
+    sequence: loaded.sequence ? sequenceData(loaded.sequence, loaded.folderSpentUsd) : null,
     totals: {
       tasks: loaded.tasks.length,
       tasksRun: loaded.tasks.filter((t) => t.state).length,

@@ -1,7 +1,8 @@
 import { formatCost } from '../usage/rows.js';
 import type { BillingData } from './billing-data.js';
 import type { StatusData, TaskData } from './status-data.js';
-import { stepsTable } from './table-cells.js';
+import { formatCaps } from './budget-data.js';
+import { forecastTable, stepsTable } from './table-cells.js';
 import { summaryTable, tableText } from './usage-table.js';
 
 function billingLine(billing: BillingData): string {
@@ -13,7 +14,10 @@ function taskBlock(task: TaskData): string {
   if (task.phase === 'not-run') return `${task.taskPath}: not run yet`;
   const waiting = task.waitingUntil ? ` until ${task.waitingUntil}` : '';
   const lines = [`${task.taskName} (${task.taskPath}): ${task.phase}${waiting}${task.error ? ` · ${task.error}` : ''} · ${formatCost(task.total.costUsd)}`];
+  if (task.budget) lines.push(`  budget: ${formatCaps(task.budget)}`);
   if (task.steps.length > 0) lines.push(tableText(stepsTable(task.steps), '  '));
+  const forecasts = forecastTable(task.steps);
+  if (forecasts) lines.push(`\n  forecast vs actual (USD)\n${tableText(forecasts, '  ')}`);
   if (task.malformedLines > 0) lines.push(`  malformed stream lines: ${task.malformedLines}`);
   if (task.billing) lines.push(`  ${billingLine(task.billing)}`);
   return lines.join('\n');
@@ -26,7 +30,8 @@ export function formatStatus(data: StatusData): string {
   const { sequence } = data;
   const total = `Total over ${data.totals.tasks} task(s)`;
   const heading = sequence
-    ? `Sequence ${sequence.tasksDir}: ${sequence.phase} · ${sequence.tasksCompleted}/${sequence.tasksTotal} done, ${sequence.tasksFailed} failed\n${sequence.billing ? `${billingLine(sequence.billing)}\n` : ''}${total}`
+    ? `Sequence ${sequence.tasksDir}: ${sequence.phase} · ${sequence.tasksCompleted}/${sequence.tasksTotal} done, ${sequence.tasksFailed} failed` +
+      `${sequence.budget ? ` · budget: ${formatCaps(sequence.budget)}` : ''}\n${sequence.billing ? `${billingLine(sequence.billing)}\n` : ''}${total}`
     : total;
   return `${blocks.join('\n\n')}\n\n${heading}\n${summaryTable(data.totals, '  ')}\n`;
 }

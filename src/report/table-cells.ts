@@ -49,3 +49,20 @@ export function usageCellTable(summary: UsageSummary): CellTable {
     textColumns: [0],
   };
 }
+
+/** Forecast vs actual per step, for the steps that had a forecast from earlier attempts. */
+export function forecastTable(steps: StepData[]): CellTable | undefined {
+  const forecast = steps.filter((step) => step.forecast?.usd !== null && step.forecast?.usd !== undefined);
+  if (forecast.length === 0) return undefined;
+  return {
+    headers: ['step', 'forecast', 'max', 'samples', 'actual', 'source', 'error'],
+    rows: forecast.map((step) => {
+      const f = step.forecast!;
+      const ran = step.attempts.length > 0;
+      const actual = step.total.costUsd;
+      const error = ran && actual !== null && f.usd! > 0 ? `${(((actual - f.usd!) / f.usd!) * 100).toFixed(0)}%` : '-';
+      return [step.name, formatCost(f.usd!), formatCost(f.maxUsd!), String(f.samples), ran ? formatCost(actual) : '-', step.provenance, error];
+    }),
+    textColumns: [0, 5],
+  };
+}

@@ -7,6 +7,7 @@ import { SequenceStateSchema, type SequenceState } from './sequence-state.js';
 import { findTaskStateFile, taskFiles } from './task-files.js';
 import { TaskStateSchema, type TaskState } from './task-state.js';
 import { UserError } from '../errors/user-error.js';
+import { roundCost } from '../usage/math.js';
 
 export interface LoadedTask {
   taskPath: string;
@@ -18,6 +19,8 @@ export interface LoadedTask {
 export interface LoadedStates {
   tasks: LoadedTask[];
   sequence: SequenceState | undefined;
+  /** What every task state of the state folder has cost: what a sequence cap covers. */
+  folderSpentUsd: number;
 }
 
 /** Where a project keeps its state: what `loadStates` needs of the configuration. */
@@ -31,20 +34,19 @@ export interface StateLocation {
 /** The state files `status` and `report` show: one task, a folder's tasks, or all there are. */
 export async function loadStates(config: StateLocation, target: string | undefined): Promise<LoadedStates> {
   const sequence = await readStateFile(sequenceStateFile(config.statePath), SequenceStateSchema);
-  if (target === undefined) {
-    const names = (await readdir(config.statePath).catch(() => [] as string[]))
-      .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
-      .sort();
-    const tasks = await Promise.all(names.map((name) => loadTask(path.join(config.statePath, name))));
-    return { tasks, sequence };
-  }
+  const names = (await readdir(config.statePath).catch(() => [] as string[]))
+    .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
+    .sort();
+  const all = await Promise.all(names.map((name) => loadTask(path.join(config.statePath, name))));
+  const folderSpentUsd = roundCost(all.reduce((sum, task) => sum + (task.state?.totalCostUsd ?? 0), 0));
+  if (target === undefined) return { tasks: all, sequence, folderSpentUsd };
   const absolute = path.resolve(target);
   const info = await stat(absolute).catch(() => undefined);
   if (!info) throw new UserError(`${target}: no such task file or folder.`);
   const files = info.isDirectory() ? await listTasks(absolute) : [absolute];
   const tasks = await Promise.all(files.map((file) => loadTaskOf(config, file)));
   const inSequence = info.isDirectory() && sequence?.tasksDir === path.relative(config.rootDir, absolute);
-  return { tasks, sequence: inSequence ? sequence : undefined };
+  return { tasks, sequence: inSequence ? sequence : undefined, folderSpentUsd };
 }
 
 /** A task's state where the run would find it: its own state file, or an earlier version's. */

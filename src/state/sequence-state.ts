@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { choice, count, describeValue, list, num, record, text } from '../declare/rules.js';
 import { sumModelUsage, totalOf } from '../usage/math.js';
 import { BillingRecordSchema } from './billing-record.js';
+import { BudgetRecordSchema } from './budget-record.js';
 import { ModelTokenUsageSchema } from '../usage/types.js';
 import { TASK_PHASES, type TaskState } from './task-state.js';
 
-export const SEQUENCE_PHASES = ['running', 'waiting-rate-limit', 'done', 'failed', 'interrupted'] as const;
+export const SEQUENCE_PHASES = ['running', 'waiting-rate-limit', 'done', 'failed', 'interrupted', 'budget-exceeded'] as const;
 export type SequencePhase = (typeof SEQUENCE_PHASES)[number];
 
 export const SequenceTaskEntrySchema = record({
@@ -38,6 +39,8 @@ export const SequenceStateSchema = record({
   finishedAt: text().optional(),
   /** The last `reconcile` of the sequence's tasks together against the Admin API. */
   billing: BillingRecordSchema.optional(),
+  /** The sequence's cap in its latest run, and the stop, if one stopped it. */
+  budget: BudgetRecordSchema.optional(),
 });
 export type SequenceState = z.infer<typeof SequenceStateSchema>;
 

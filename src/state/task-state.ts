@@ -2,16 +2,18 @@ import { z } from 'zod';
 import { choice, count, describeValue, list, num, record, text } from '../declare/rules.js';
 import { sumModelUsage, totalOf } from '../usage/math.js';
 import { BillingRecordSchema } from './billing-record.js';
+import { BudgetRecordSchema, ForecastSchema } from './budget-record.js';
 import { ModelTokenUsageSchema, UsageSourceSchema, type UsageSource } from '../usage/types.js';
 
-export const TASK_PHASES = ['pending', 'running', 'waiting-rate-limit', 'done', 'failed', 'interrupted'] as const;
+export const TASK_PHASES = ['pending', 'running', 'waiting-rate-limit', 'done', 'failed', 'interrupted', 'budget-exceeded'] as const;
 export type TaskPhase = (typeof TASK_PHASES)[number];
 export type StepStatus = TaskPhase;
 
 /** How one claude call (plus its check) ended. `unfinished`: started, outcome not yet recorded. */
-export const ATTEMPT_OUTCOMES = ['unfinished', 'passed', 'check-failed', 'claude-failed', 'timeout', 'rate-limited', 'interrupted', 'failed'] as const;
+export const ATTEMPT_OUTCOMES = ['unfinished', 'passed', 'check-failed', 'claude-failed', 'timeout', 'rate-limited', 'interrupted', 'failed', 'budget'] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 // `failed`: an unexpected error of claude-project's own stopped the attempt (claude was stopped too).
+// `budget`: stopped by a budget cap (by claude's --max-budget-usd or by us); its usage is kept.
 
 const timestamp = text;
 const exitCode = (): z.ZodNullable<z.ZodNumber> => num({ integer: true }).nullable();
@@ -49,6 +51,8 @@ export const StepStateSchema = record({
   durationMs: num({ min: 0 }).optional(),
   exitCode: exitCode().optional(),
   error: z.string().optional(),
+  /** What this step was expected to cost, worked out before its latest attempt. */
+  forecast: ForecastSchema.optional(),
 });
 export type StepState = z.infer<typeof StepStateSchema>;
 
@@ -71,6 +75,8 @@ export const TaskStateSchema = record({
   error: z.string().optional(),
   /** The last `reconcile` against the Admin API; beside the usage, never replacing it. */
   billing: BillingRecordSchema.optional(),
+  /** The caps in force at the latest step start, and the stop, if one stopped the task. */
+  budget: BudgetRecordSchema.optional(),
 });
 export type TaskState = z.infer<typeof TaskStateSchema>;
 

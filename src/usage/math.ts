@@ -91,3 +91,8 @@ export function unpricedModels(usage: ModelTokenUsage): string[] {
 export function roundCost(value: number): number {
   return Math.round(value * 1e10) / 1e10;
 }
+
+/** A cost that may be unknown (a model without a price), rounded as `roundCost` does. */
+export function roundKnownCost(value: number | null): number | null {
+  return value === null ? null : roundCost(value);
+}

@@ -41,7 +41,7 @@ describe('loadConfig', () => {
 
   it('refuses unknown keys with their key path and line, and lists the valid keys', async () => {
     const message = await loadError('pipeline:\n  - name: plan\n    promt: typo\n    prompt: ok\n');
-    expect(message).toContain('FILE:3: pipeline[0].promt: unknown key; valid keys here: name, model, prompt, check, timeoutSeconds');
+    expect(message).toContain('FILE:3: pipeline[0].promt: unknown key; valid keys here: name, model, prompt, check, timeoutSeconds, budgetUsd');
   });
 
   it('reports wrong types and values with the key path', async () => {

@@ -1,7 +1,8 @@
 import { formatCost, formatCount } from '../../usage/rows.js';
 import { formatDuration } from '../format-duration.js';
 import type { StatusData, TaskData } from '../status-data.js';
-import { stepsTable, usageCellTable, type CellTable } from '../table-cells.js';
+import { formatCaps } from '../budget-data.js';
+import { forecastTable, stepsTable, usageCellTable, type CellTable } from '../table-cells.js';
 import { cacheHitRatio, tokenCount, type ModelUsageRow } from '../usage-summary.js';
 import { unpricedSummaryWarning } from '../usage-table.js';
 import { barChart, type BarRow } from './bar-chart.js';
@@ -124,7 +125,10 @@ function taskSection(task: TaskData): string {
   ];
   const error = task.error ? `<p class="error">${escapeHtml(task.error)}</p>` : '';
   const steps = task.steps.length > 0 ? htmlTable(stepsTable(task.steps), 'steps') : '';
-  return `<section class="task" data-task="${escapeHtml(task.taskPath)}"><h3>${escapeHtml(task.taskName)}</h3><p class="facts">${facts.join(' · ')}</p>${error}${steps}</section>`;
+  const budget = task.budget ? `<p class="budget">budget: ${escapeHtml(formatCaps(task.budget))}</p>` : '';
+  const forecasts = forecastTable(task.steps);
+  const forecast = forecasts ? `<h4>Forecast vs actual per step (USD)</h4>${htmlTable(forecasts, 'forecast')}` : '';
+  return `<section class="task" data-task="${escapeHtml(task.taskPath)}"><h3>${escapeHtml(task.taskName)}</h3><p class="facts">${facts.join(' · ')}</p>${error}${budget}${steps}${forecast}</section>`;
 }
 
 function legend(models: string[], color: (model: string) => string): string {

@@ -1,0 +1,61 @@
+import type { ProjectConfig } from '../../config/types.js';
+import { UserError } from '../../errors/user-error.js';
+import type { Cap } from '../../state/budget-record.js';
+import { PriceTable } from '../../usage/pricing.js';
+
+/** `--max-usd N`: a positive number of US dollars, or a one-line error (exit 2). */
+export function parseMaxUsd(text: string): number {
+  const value = /^\s*\d*\.?\d+(e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UserError(`--max-usd: expected a positive number of US dollars, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/** `--max-usd` sets the task's cap on `run` and the sequence's on `sequence`, over the config's. */
+export function withMaxUsd(config: ProjectConfig, command: 'run' | 'sequence', maxUsd: number | undefined): ProjectConfig {
+  if (maxUsd === undefined) return config;
+  const key = command === 'run' ? 'taskUsd' : 'sequenceUsd';
+  return { ...config, budget: { ...config.budget, [key]: maxUsd, fromFlag: key } };
+}
+
+function sourceOf(config: ProjectConfig, key: 'sequenceUsd' | 'taskUsd'): string {
+  return config.budget.fromFlag === key ? '--max-usd' : `budget.${key}`;
+}
+
+/** The caps over one step, widest scope first: sequence, task, step. */
+export function capsForStep(config: ProjectConfig, stepIndex: number): Cap[] {
+  const { budget } = config;
+  const step = config.pipeline[stepIndex]!;
+  const caps: Cap[] = [];
+  if (budget.sequenceUsd !== undefined) caps.push({ scope: 'sequence', usd: budget.sequenceUsd, source: sourceOf(config, 'sequenceUsd') });
+  if (budget.taskUsd !== undefined) caps.push({ scope: 'task', usd: budget.taskUsd, source: sourceOf(config, 'taskUsd') });
+  if (step.budgetUsd !== undefined) caps.push({ scope: 'step', step: step.name, usd: step.budgetUsd, source: `pipeline[${stepIndex}].budgetUsd` });
+  else if (budget.stepUsd !== undefined) caps.push({ scope: 'step', step: step.name, usd: budget.stepUsd, source: 'budget.stepUsd' });
+  return caps;
+}
+
+/** Every cap of the pipeline (sequence and task once, then each step's), as recorded in the state. */
+export function allCaps(config: ProjectConfig): Cap[] {
+  const perStep = config.pipeline.map((_, index) => capsForStep(config, index));
+  const wide = (perStep[0] ?? []).filter((cap) => cap.scope !== 'step');
+  return [...wide, ...perStep.flatMap((caps) => caps.filter((cap) => cap.scope === 'step'))];
+}
+
+/**
+ * Refuses, before anything runs, a cap over a step whose model has no known price: what it
+ * spends could not be counted against the cap.
+ */
+export function checkCapsCanBeChecked(config: ProjectConfig): void {
+  const prices = PriceTable.withOverrides(config.pricing);
+  config.pipeline.forEach((step, index) => {
+    const [cap] = capsForStep(config, index);
+    const model = step.model ?? config.model;
+    if (!cap || prices.priceOf(model) !== undefined) return;
+    const where = step.model !== undefined ? `pipeline[${index}].model` : 'model';
+    throw new UserError(
+      `${config.file}: ${where}: ${model} has no known price, so the cap ${cap.source} ($${cap.usd}) cannot be checked ` +
+        `for step ${step.name}. Add its price under pricing: in the config, use a model with a known price, or remove the cap.`,
+    );
+  });
+}

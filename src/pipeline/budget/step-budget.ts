@@ -1,0 +1,81 @@
+import type { StepConfig } from '../../config/types.js';
+import type { BudgetStop, Cap, Forecast } from '../../state/budget-record.js';
+import type { TaskState } from '../../state/task-state.js';
+import type { TaskStore } from '../../state/task-store.js';
+import type { RunContext } from '../run-context.js';
+import { updateStep } from '../step-state-ops.js';
+import { allCaps, capsForStep } from './caps.js';
+import { decideBeforeAttempt, describeStop } from './decide.js';
+import { forecastStep } from './forecast.js';
+import { readFolderStates, spentIn } from './spent.js';
+
+/** What a claude call may spend: what is left under the tightest cap. */
+export interface CallBudget {
+  leftUsd: number;
+}
+
+export type BudgetEnd = { status: 'budget-exceeded'; error: string; stop: BudgetStop };
+
+/**
+ * The budget of one step: before each attempt (retries and usage-limit re-runs included) it
+ * reads what is spent in the state folder, forecasts the step and decides whether the attempt
+ * may start and with how much; after claude was stopped by a cap, it names the stop.
+ */
+export class StepBudget {
+  private readonly caps: Cap[];
+  private tightest: Cap | undefined;
+  private forecast: Forecast | undefined;
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly store: TaskStore,
+    private readonly step: StepConfig,
+    stepIndex: number,
+    private readonly model: string,
+  ) {
+    this.caps = capsForStep(ctx.config, stepIndex);
+  }
+
+  async beforeAttempt(): Promise<{ go: true; call: CallBudget | undefined } | { go: false; end: BudgetEnd }> {
+    const states = await this.folderStates();
+    const forecast = forecastStep(states, this.step.name);
+    // Without caps nothing is checked, so a cost that is not known stops nothing.
+    const spent = this.caps.length > 0 ? spentIn(states, this.step.name) : { sequence: 0, task: 0, step: 0 };
+    const decision = decideBeforeAttempt(this.caps, spent, forecast, this.step.name);
+    this.forecast = forecast;
+    this.tightest = decision.go ? decision.tightest : undefined;
+    await this.record(forecast, decision.go ? undefined : decision.stop);
+    if (!decision.go) return { go: false, end: { status: 'budget-exceeded', error: describeStop(decision.stop), stop: decision.stop } };
+    return { go: true, call: decision.leftUsd === undefined ? undefined : { leftUsd: decision.leftUsd } };
+  }
+
+  /** After an attempt stopped by a cap: the stop, with what is spent now under the tightest cap. */
+  async stopInCall(): Promise<BudgetEnd> {
+    const cap = this.tightest ?? this.caps[0]!;
+    const spent = spentIn(await this.folderStates(), this.step.name);
+    const stop: BudgetStop = {
+      scope: cap.scope,
+      capUsd: cap.usd,
+      source: cap.source,
+      spentUsd: spent[cap.scope],
+      forecastUsd: this.forecast?.usd ?? null,
+      step: this.step.name,
+      stage: 'in-call',
+    };
+    await this.store.update((task) => ({ ...task, budget: { caps: allCaps(this.ctx.config), stop } }));
+    return { status: 'budget-exceeded', error: describeStop(stop), stop };
+  }
+
+  private async folderStates(): Promise<Array<{ file: string; state: TaskState }>> {
+    const own = (await this.store.read()) ?? (await this.store.update((task) => task));
+    return readFolderStates(this.ctx.config.statePath, { file: this.store.file, state: own }, this.caps.length > 0);
+  }
+
+  private async record(forecast: Forecast, stop: BudgetStop | undefined): Promise<void> {
+    const caps = allCaps(this.ctx.config);
+    await this.store.update((task) => ({
+      ...updateStep(task, this.step.name, this.model, (s) => ({ ...s, forecast })),
+      ...(caps.length > 0 ? { budget: { caps, ...(stop && { stop }) } } : { budget: undefined }),
+    }));
+  }
+}

@@ -1,0 +1,67 @@
+import type { BudgetRecord, BudgetStop, CapScope, Forecast } from '../state/budget-record.js';
+import type { StepState, TaskState } from '../state/task-state.js';
+import { roundKnownCost, totalOf } from '../usage/math.js';
+import type { UsageSource } from '../usage/types.js';
+
+/** A cap with what has been spent under it. */
+export interface CapData {
+  scope: CapScope;
+  /** For a step cap, its step; otherwise null. */
+  step: string | null;
+  capUsd: number;
+  source: string;
+  spentUsd: number | null;
+}
+
+export interface BudgetData {
+  caps: CapData[];
+  stop: BudgetStop | null;
+}
+
+/**
+ * Where a step's number stands: `forecast` before it ran (nothing billed yet), then the least
+ * exact source of its attempts.
+ */
+export type Provenance = 'forecast' | UsageSource;
+
+export interface ForecastData {
+  usd: number | null;
+  maxUsd: number | null;
+  basis: Forecast['basis'];
+  samples: number;
+}
+
+export function forecastData(step: StepState): ForecastData | null {
+  return step.forecast ? { ...step.forecast } : null;
+}
+
+export function provenanceOf(step: StepState): Provenance {
+  return step.attempts.length === 0 && step.forecast ? 'forecast' : step.usageSource;
+}
+
+/**
+ * The caps recorded in a task's state with what is spent under each: the task's and its steps'
+ * from the task state, the sequence's from `sequenceSpentUsd` (null when not known here).
+ */
+export function budgetData(record: BudgetRecord | undefined, task: TaskState | undefined, sequenceSpentUsd: number | null): BudgetData | null {
+  if (!record || record.caps.length === 0) return null;
+  const stepSpent = (name: string | undefined): number | null => {
+    const step = task?.steps.find((s) => s.name === name);
+    return step ? roundKnownCost(totalOf(step.usage).costUsd) : task ? 0 : null;
+  };
+  const spent = (scope: CapScope, step: string | undefined): number | null =>
+    scope === 'sequence' ? sequenceSpentUsd : scope === 'task' ? (task ? roundKnownCost(task.totalCostUsd) : null) : stepSpent(step);
+  return {
+    caps: record.caps.map((cap) => ({ scope: cap.scope, step: cap.step ?? null, capUsd: cap.usd, source: cap.source, spentUsd: spent(cap.scope, cap.step) })),
+    stop: record.stop ?? null,
+  };
+}
+
+const usd = (value: number | null): string => (value === null ? '?' : `$${value.toFixed(4)}`);
+
+/** `task $0.0123 / $0.0500 (--max-usd) · step plan $0.0100 / $0.0200 (budget.stepUsd)` */
+export function formatCaps(budget: BudgetData): string {
+  return budget.caps
+    .map((cap) => `${cap.scope}${cap.step ? ` ${cap.step}` : ''} ${usd(cap.spentUsd)} / ${usd(cap.capUsd)} (${cap.source})`)
+    .join(' · ');
+}
