@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { COMMANDS, OPTIONS } from './cli-options.js';
 
 const HELP = `claude-project: run Claude Code pipelines unattended and account for every token.
 
 Usage:
   claude-project run <task.md>         run the pipeline for one task (resumes where it stopped)
   claude-project sequence <dir>        run every *.md task in the folder, in name order
+  claude-project sequence <dir> --shard I/N
+                                       run only shard I of N: tasks I, I+N, I+2N… in name order
+  claude-project merge <stateDir>... --into <stateDir>
+                                       gather the shards' state folders (and their logs, in
+                                       the sibling logs/ folders) into one
   claude-project status [task.md|dir]  what ran and what it cost, per step and per model
   claude-project recount [task.md|dir] rebuild usage from the raw logs, report differences
   claude-project report --html FILE [task.md|dir]
@@ -22,6 +28,8 @@ Options:
                   (schema/run-summary.schema.json); the human summary goes to stderr
   --html FILE     report: write the HTML report to FILE (no network needed to view it)
   --quiet         run, sequence: no progress on stderr (nor the human summary, with --json)
+  --shard I/N     sequence: run only the tasks of shard I (1-based) of N
+  --into DIR      merge: the state folder to merge into (its logs go to DIR/../logs)
   -h, --help      this help
   -v, --version   the version
 
@@ -30,18 +38,6 @@ raw logs) · 2 bad input (config, task, flags, state file, a task already runnin
 by a usage limit it may not wait for · 130 interrupted.
 Environment: CLAUDE_PROJECT_CLAUDE_BIN overrides claude.command.
 `;
-
-const OPTIONS = {
-  config: { type: 'string' },
-  restart: { type: 'boolean', default: false },
-  'keep-going': { type: 'boolean', default: false },
-  fix: { type: 'boolean', default: false },
-  json: { type: 'boolean', default: false },
-  html: { type: 'string' },
-  quiet: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-  version: { type: 'boolean', short: 'v', default: false },
-} as const;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -70,12 +66,14 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`claude-project: ${message}\nRun "claude-project --help" for usage.\n`);
     return 2;
   };
-  if (extra.length > 0) return usage(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const known = ['run', 'sequence', 'status', 'report', 'recount'];
+  if (extra.length > 0 && command !== 'merge') return usage(`unexpected argument ${JSON.stringify(extra[0])}`);
+  const known: readonly string[] = COMMANDS;
   if (values.json && known.includes(command) && !['status', 'run', 'sequence'].includes(command)) {
     return usage(`--json is for status, run and sequence, not ${command}`);
   }
   if (values.html !== undefined && known.includes(command) && command !== 'report') return usage(`--html is for report, not ${command}`);
+  if (values.shard !== undefined && known.includes(command) && command !== 'sequence') return usage(`--shard is for sequence, not ${command}`);
+  if (values.into !== undefined && known.includes(command) && command !== 'merge') return usage(`--into is for merge, not ${command}`);
   const common = { ...(values.config !== undefined && { config: values.config }), quiet: values.quiet };
   switch (command) {
     case 'run': {
@@ -85,8 +83,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'sequence': {
       if (!target) return usage('sequence needs a folder: claude-project sequence <dir>');
+      const { parseShard } = await import('./pipeline/shard.js');
+      const shard = values.shard === undefined ? null : parseShard(values.shard);
       const { sequenceCommand } = await import('./commands/sequence.js');
-      return sequenceCommand(target, { ...common, restart: values.restart, keepGoing: values['keep-going'], json: values.json });
+      return sequenceCommand(target, { ...common, restart: values.restart, keepGoing: values['keep-going'], json: values.json, shard });
     }
     case 'status': {
       const { statusCommand } = await import('./commands/status.js');
@@ -100,6 +100,12 @@ async function main(argv: string[]): Promise<number> {
     case 'recount': {
       const { recountCommand } = await import('./commands/recount.js');
       return recountCommand(target, { ...common, fix: values.fix });
+    }
+    case 'merge': {
+      if (!target) return usage('merge needs at least one state folder: claude-project merge <stateDir>... --into <stateDir>');
+      if (values.into === undefined) return usage('merge needs the folder to merge into: claude-project merge <stateDir>... --into <stateDir>');
+      const { mergeCommand } = await import('./commands/merge.js');
+      return mergeCommand([target, ...extra], { into: values.into });
     }
     default:
       return usage(`unknown command ${JSON.stringify(command)}`);

@@ -8,6 +8,7 @@ import { acquireRunLock } from '../state/run-lock.js';
 import { newSequenceState, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
 import type { RunContext } from './context.js';
 import { moveAside } from './move-aside.js';
+import { sameShard, tasksOfShard, type Shard } from './shard.js';
 import { runTask } from './task.js';
 
 export interface SequenceEnd {
@@ -39,6 +40,13 @@ export async function listTasks(dir: string): Promise<string[]> {
   return names.map((name) => path.join(dir, name));
 }
 
+export interface SequenceOptions {
+  restart: boolean;
+  keepGoing: boolean;
+  /** Run only this shard's tasks; null or absent: all of them. */
+  shard?: Shard | null;
+}
+
 /**
  * Runs every task of a folder in name order. Tasks done earlier are skipped and keep their
  * counts; the sequence totals are the sum of the tasks' own state files.
@@ -46,10 +54,10 @@ export async function listTasks(dir: string): Promise<string[]> {
 export async function runSequence(
   ctx: RunContext,
   dir: string,
-  options: { restart: boolean; keepGoing: boolean },
+  options: SequenceOptions,
 ): Promise<SequenceEnd> {
   const absoluteDir = path.resolve(dir);
-  const tasks = await listTasks(absoluteDir);
+  const tasks = tasksOfShard(await listTasks(absoluteDir), options.shard ?? null);
   // One sequence state per state folder: a second sequence writing it at once would mix the two.
   const stateFile = sequenceStateFile(ctx.config.statePath);
   const release = await acquireRunLock(stateFile, `A sequence (state ${path.relative(ctx.config.rootDir, stateFile)})`);
@@ -65,26 +73,30 @@ async function runSequenceLocked(
   absoluteDir: string,
   tasks: string[],
   stateFile: string,
-  options: { restart: boolean; keepGoing: boolean },
+  options: SequenceOptions,
 ): Promise<SequenceEnd> {
   const { config } = ctx;
+  const shard = options.shard ?? null;
   const tasksDir = path.relative(config.rootDir, absoluteDir) || '.';
   const stamp = (): string => new Date(ctx.now()).toISOString();
   const previous = await readSequenceState(stateFile, options.restart);
   if (previous === 'corrupt') await moveAside(stateFile, 'corrupt', ctx.now());
-  else if (previous && (options.restart || previous.tasksDir !== tasksDir)) await moveAside(stateFile, 'previous', ctx.now());
-  const fresh = options.restart || !previous || previous === 'corrupt' || previous.tasksDir !== tasksDir;
+  // Another folder or another shard is another sequence: the old state is kept aside, not mixed in.
+  const other = !!previous && previous !== 'corrupt' && (previous.tasksDir !== tasksDir || !sameShard(previous.shard, shard));
+  if (previous && previous !== 'corrupt' && (options.restart || other)) await moveAside(stateFile, 'previous', ctx.now());
+  const fresh = options.restart || !previous || previous === 'corrupt' || other;
   // A task state that does not parse stops the sequence before anything runs (and is billed).
   if (!options.restart) {
     for (const task of tasks) await readJsonFile(taskStateFile(config.statePath, taskSlug(task)));
   }
   const update = (change: (s: SequenceState) => SequenceState): Promise<SequenceState> =>
     updateJsonLocked<SequenceState>(stateFile, (current) =>
-      withSequenceTotals({ ...change(current ?? newSequenceState(tasksDir, tasks, stamp())), updatedAt: stamp() }),
+      withSequenceTotals({ ...change(current ?? newSequenceState(tasksDir, tasks, stamp(), shard)), updatedAt: stamp() }),
     );
 
   let state = await update((s) => ({
-    ...(fresh ? newSequenceState(tasksDir, tasks, stamp()) : s),
+    ...(fresh ? newSequenceState(tasksDir, tasks, stamp(), shard) : s),
+    shard,
     phase: 'running',
     finishedAt: undefined,
     stats: { ...s.stats, tasksTotal: tasks.length },

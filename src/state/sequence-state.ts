@@ -1,5 +1,6 @@
 import { sumModelUsage, totalOf } from '../usage/math.js';
 import type { ModelTokenUsage } from '../usage/types.js';
+import type { Shard } from '../pipeline/shard.js';
 import type { TaskPhase, TaskState } from './task-state.js';
 
 export type SequencePhase = 'running' | 'waiting-rate-limit' | 'done' | 'failed' | 'interrupted';
@@ -12,9 +13,20 @@ export interface SequenceTaskEntry {
   costUsd: number;
 }
 
+/** One shard's part of a merged sequence: which slice, and how many tasks it had. */
+export interface MergedShard {
+  index: number;
+  count: number;
+  tasksTotal: number;
+}
+
 export interface SequenceState {
   version: 1;
   tasksDir: string;
+  /** The slice of the folder this sequence ran (`--shard i/n`); null: the whole folder. */
+  shard: Shard | null;
+  /** Only in a folder written by `merge`: the shards gathered in it, by index. */
+  mergedShards?: MergedShard[];
   phase: SequencePhase;
   completedTasks: string[];
   failedTasks: string[];
@@ -32,10 +44,11 @@ export interface SequenceState {
   finishedAt?: string;
 }
 
-export function newSequenceState(tasksDir: string, taskPaths: string[], now: string): SequenceState {
+export function newSequenceState(tasksDir: string, taskPaths: string[], now: string, shard: Shard | null = null): SequenceState {
   return withSequenceTotals({
     version: 1,
     tasksDir,
+    shard,
     phase: 'running',
     completedTasks: [],
     failedTasks: [],
