@@ -20,14 +20,31 @@ export interface LoadedStates {
   sequence: SequenceState | undefined;
 }
 
+/** A state file to show, not read yet. */
+export interface TaskToLoad {
+  taskPath: string;
+  stateFile: string;
+  /** The task path is the one the state file names (all tasks of the state folder are shown). */
+  taskPathFromState: boolean;
+}
+
 /** The state files `status` and `report` show: one task, a folder's tasks, or all there are. */
 export async function loadStates(config: ProjectConfig, target: string | undefined): Promise<LoadedStates> {
+  const found = await findStates(config, target);
+  return { tasks: await Promise.all(found.tasks.map(loadTask)), sequence: found.sequence };
+}
+
+/** Which state files `loadStates` reads, without reading them (so they can be read one at a time). */
+export async function findStates(config: ProjectConfig, target: string | undefined): Promise<{ tasks: TaskToLoad[]; sequence: SequenceState | undefined }> {
   const sequence = await readState<SequenceState>(sequenceStateFile(config.statePath), sequenceStateProblem);
   if (target === undefined) {
     const names = (await readdir(config.statePath).catch(() => [] as string[]))
       .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
       .sort();
-    const tasks = await Promise.all(names.map((name) => loadTask(path.join(config.statePath, name))));
+    const tasks = names.map((name) => {
+      const stateFile = path.join(config.statePath, name);
+      return { taskPath: stateFile, stateFile, taskPathFromState: true };
+    });
     return { tasks, sequence };
   }
   const absolute = path.resolve(target);
@@ -36,19 +53,18 @@ export async function loadStates(config: ProjectConfig, target: string | undefin
   const files = info.isDirectory()
     ? (await readdir(absolute)).filter((name) => name.toLowerCase().endsWith('.md')).sort().map((name) => path.join(absolute, name))
     : [absolute];
-  const tasks = await Promise.all(
-    files.map(async (file) => {
-      const stateFile = taskStateFile(config.statePath, taskSlug(file));
-      return { taskPath: path.relative(config.rootDir, file), stateFile, state: await readState<TaskState>(stateFile, taskStateProblem) };
-    }),
-  );
+  const tasks = files.map((file) => ({
+    taskPath: path.relative(config.rootDir, file),
+    stateFile: taskStateFile(config.statePath, taskSlug(file)),
+    taskPathFromState: false,
+  }));
   const inSequence = info.isDirectory() && sequence?.tasksDir === path.relative(config.rootDir, absolute);
   return { tasks, sequence: inSequence ? sequence : undefined };
 }
 
-async function loadTask(stateFile: string): Promise<LoadedTask> {
-  const state = await readState<TaskState>(stateFile, taskStateProblem);
-  return { taskPath: state?.taskPath ?? stateFile, stateFile, state };
+export async function loadTask(task: TaskToLoad): Promise<LoadedTask> {
+  const state = await readState<TaskState>(task.stateFile, taskStateProblem);
+  return { taskPath: task.taskPathFromState ? (state?.taskPath ?? task.stateFile) : task.taskPath, stateFile: task.stateFile, state };
 }
 
 /** A state file, undefined when there is none; one that does not parse or is not a state is an error. */

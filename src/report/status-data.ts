@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { SequencePhase, SequenceState } from '../state/sequence-state.js';
 import { weakestSource, type AttemptOutcome, type AttemptState, type StepState, type StepStatus, type TaskPhase, type TaskState } from '../state/task-state.js';
 import { sumModelUsage } from '../usage/math.js';
-import type { UsageSource } from '../usage/types.js';
+import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
 import type { LoadedStates, LoadedTask } from './load-states.js';
 import { summarizeUsage, type UsageSummary } from './usage-summary.js';
 
@@ -116,7 +116,7 @@ function stepData(step: StepState): StepData {
   };
 }
 
-function taskData(task: LoadedTask): TaskData {
+export function taskData(task: LoadedTask): TaskData {
   const state: TaskState | undefined = task.state;
   if (!state) {
     return {
@@ -153,7 +153,7 @@ function taskData(task: LoadedTask): TaskData {
   };
 }
 
-function sequenceData(sequence: SequenceState): SequenceData {
+export function sequenceData(sequence: SequenceState): SequenceData {
   return {
     tasksDir: sequence.tasksDir,
     phase: sequence.phase,
@@ -176,10 +176,10 @@ export function buildStatusData(loaded: LoadedStates, now: Date = new Date()): S
     generatedAt: now.toISOString(),
     tasks: loaded.tasks.map(taskData),
     sequence: loaded.sequence ? sequenceData(loaded.sequence) : null,
-    totals: {
-      tasks: loaded.tasks.length,
-      tasksRun: loaded.tasks.filter((t) => t.state).length,
-      ...summarizeUsage(sumModelUsage(...loaded.tasks.map((t) => t.state?.tokenUsage ?? {}))),
-    },
+    totals: statusTotals(loaded.tasks.length, loaded.tasks.filter((t) => t.state).length, sumModelUsage(...loaded.tasks.map((t) => t.state?.tokenUsage ?? {}))),
   };
+}
+
+export function statusTotals(tasks: number, tasksRun: number, usage: ModelTokenUsage): StatusData['totals'] {
+  return { tasks, tasksRun, ...summarizeUsage(usage) };
 }

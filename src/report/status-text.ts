@@ -3,7 +3,7 @@ import type { StatusData, TaskData } from './status-data.js';
 import { stepsTable } from './table-cells.js';
 import { summaryTable, tableText } from './usage-table.js';
 
-function taskBlock(task: TaskData): string {
+export function taskBlock(task: TaskData): string {
   if (task.phase === 'not-run') return `${task.taskPath}: not run yet`;
   const waiting = task.waitingUntil ? ` until ${task.waitingUntil}` : '';
   const lines = [`${task.taskName} (${task.taskPath}): ${task.phase}${waiting}${task.error ? ` · ${task.error}` : ''} · ${formatCost(task.total.costUsd)}`];
@@ -15,11 +15,14 @@ function taskBlock(task: TaskData): string {
 /** The `status` command's text: each task's steps per model, then totals over what is shown. */
 export function formatStatus(data: StatusData): string {
   if (data.tasks.length === 0) return 'No task state found: nothing has run yet.\n';
-  const blocks = data.tasks.map(taskBlock);
-  const { sequence } = data;
-  const total = `Total over ${data.totals.tasks} task(s)`;
+  return `${data.tasks.map(taskBlock).join('\n\n')}\n\n${statusEnd(data.sequence, data.totals)}`;
+}
+
+/** What follows the task blocks: the sequence, then the totals over the tasks shown. */
+export function statusEnd(sequence: StatusData['sequence'], totals: StatusData['totals']): string {
+  const total = `Total over ${totals.tasks} task(s)`;
   const heading = sequence
     ? `Sequence ${sequence.tasksDir}: ${sequence.phase} · ${sequence.tasksCompleted}/${sequence.tasksTotal} done, ${sequence.tasksFailed} failed\n${total}`
     : total;
-  return `${blocks.join('\n\n')}\n\n${heading}\n${summaryTable(data.totals, '  ')}\n`;
+  return `${heading}\n${summaryTable(totals, '  ')}\n`;
 }

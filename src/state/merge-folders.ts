@@ -8,6 +8,7 @@ import { copyFileAtomic, exists, filesUnder, sameContent } from './copy-files.js
 import { mergedSequenceState, missingShards, type SequenceInput } from './merge-sequence.js';
 import { sequenceStateFile } from './paths.js';
 import { newSequenceState, withTask, type SequenceState, type SequenceTaskEntry } from './sequence-state.js';
+import { mapLimit } from './map-limit.js';
 import { listTaskStateNames, siblingLogsPath, taskLogsDir } from './state-folder.js';
 import { verifiedTaskState } from './verify-task-state.js';
 
@@ -26,6 +27,9 @@ interface FoundTask {
   /** Already in the folder merged into. */
   inTarget: boolean;
 }
+
+/** Files read, compared or copied at once: enough to keep the disk busy, few enough to keep memory flat. */
+const PARALLEL_FILES = 16;
 
 export interface MergeResult {
   sequenceFile: string;
@@ -60,46 +64,33 @@ export async function mergeStateFolders(sources: StateFolder[], target: StateFol
   const byName = new Map<string, FoundTask>();
   let duplicates = 0;
   for (const folder of [target, ...others]) {
-    for (const name of await listTaskStateNames(folder.statePath)) {
-      const file = path.join(folder.statePath, name);
-      const text = await readFile(file, 'utf8');
-      const state = verifiedTaskState(file, text);
-      const hash = createHash('sha256').update(text).digest('hex');
-      const seen = byTask.get(state.taskPath);
+    const read = await mapLimit(await listTaskStateNames(folder.statePath), PARALLEL_FILES, (name) => readTaskState(folder, name, target));
+    for (const { name, file, hash, entry } of read) {
+      const seen = byTask.get(entry.taskPath);
       if (seen) {
         if (seen.hash !== hash) {
-          throw new UserError(`${seen.file} and ${file} hold different states of task ${state.taskPath}; merge will not choose between them. Keep the one you trust and merge again.`);
+          throw new UserError(`${seen.file} and ${file} hold different states of task ${entry.taskPath}; merge will not choose between them. Keep the one you trust and merge again.`);
         }
         duplicates++;
         continue;
       }
       const clash = byName.get(name);
-      if (clash) throw new UserError(`${clash.file} and ${file} share a file name but are different tasks (${clash.entry.taskPath}, ${state.taskPath}).`);
-      const entry = withTask(newSequenceState('', [], ''), path.join(target.statePath, name), state).tasks[0]!;
+      if (clash) throw new UserError(`${clash.file} and ${file} share a file name but are different tasks (${clash.entry.taskPath}, ${entry.taskPath}).`);
       const found: FoundTask = { name, file, folder, hash, entry, inTarget: folder === target };
-      byTask.set(state.taskPath, found);
+      byTask.set(entry.taskPath, found);
       byName.set(name, found);
     }
   }
   const toCopy = [...byName.values()].filter((t) => !t.inTarget);
-  for (const task of toCopy) await refuseDifferentLogs(task, target);
+  if (await exists(target.logsPath)) await mapLimit(toCopy, PARALLEL_FILES, (task) => refuseDifferentLogs(task, target));
   const inputs = await sequenceInputs([target, ...others]);
   const sequence = mergedSequenceState(
     inputs,
     [...byName.values()].map((t) => t.entry),
   );
 
-  const withoutLogs: string[] = [];
-  for (const task of toCopy) {
-    const logs = taskLogsDir(task.folder.logsPath, task.name);
-    const files = await filesUnder(logs);
-    if (files.length === 0 && task.entry.phase !== 'pending') withoutLogs.push(task.file);
-    for (const file of files) {
-      const to = path.join(taskLogsDir(target.logsPath, task.name), file);
-      if (!(await exists(to))) await copyFileAtomic(path.join(logs, file), to);
-    }
-    await copyFileAtomic(task.file, path.join(target.statePath, task.name));
-  }
+  const copiedLogs = await mapLimit(toCopy, PARALLEL_FILES, (task) => copyTask(task, target));
+  const withoutLogs = toCopy.filter((task, i) => copiedLogs[i] === 0 && task.entry.phase !== 'pending').map((task) => task.file);
   const sequenceFile = sequenceStateFile(target.statePath);
   await writeJsonAtomic(sequenceFile, sequence);
   return {
@@ -111,6 +102,28 @@ export async function mergeStateFolders(sources: StateFolder[], target: StateFol
     missingShards: missingShards(sequence.mergedShards ?? []),
     withoutLogs,
   };
+}
+
+/** One task state file, read, checked and summed up as the sequence's entry for it. */
+async function readTaskState(folder: StateFolder, name: string, target: StateFolder): Promise<Pick<FoundTask, 'name' | 'file' | 'hash' | 'entry'>> {
+  const file = path.join(folder.statePath, name);
+  const text = await readFile(file, 'utf8');
+  const state = verifiedTaskState(file, text);
+  const hash = createHash('sha256').update(text).digest('hex');
+  const entry = withTask(newSequenceState('', [], ''), path.join(target.statePath, name), state).tasks[0]!;
+  return { name, file, hash, entry };
+}
+
+/** Copies a task's logs, then its state (so a killed merge never leaves a state without its logs); returns the number of log files. */
+async function copyTask(task: FoundTask, target: StateFolder): Promise<number> {
+  const logs = taskLogsDir(task.folder.logsPath, task.name);
+  const files = await filesUnder(logs);
+  for (const file of files) {
+    const to = path.join(taskLogsDir(target.logsPath, task.name), file);
+    if (!(await exists(to))) await copyFileAtomic(path.join(logs, file), to);
+  }
+  await copyFileAtomic(task.file, path.join(target.statePath, task.name));
+  return files.length;
 }
 
 function dedupe(folders: StateFolder[]): StateFolder[] {

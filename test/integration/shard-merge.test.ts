@@ -228,3 +228,27 @@ describe('bad --shard values', () => {
     expect(run.stderr).toContain('--shard is for sequence, not run');
   });
 });
+
+describe('shards and the sequence state of one folder', () => {
+  it('a shard with no task (more shards than tasks) ends at once with exit 0', async () => {
+    const project = await projectFor(NAMES);
+    const run = await project.run(['sequence', 'tasks', '--shard', '9/9']);
+    expect(run.exitCode).toBe(0);
+    expect(await project.calls()).toEqual([]);
+    const seq = await project.sequenceState();
+    expect(seq).toMatchObject({ phase: 'done', shard: { index: 9, count: 9 }, stats: { tasksTotal: 0, tasksCompleted: 0 } });
+  });
+
+  it('another shard in the same state folder starts a new sequence state; the old one is kept aside', async () => {
+    const project = await projectFor([...OF_SHARD[1]!, ...OF_SHARD[2]!]);
+    expect((await runShard(project, 1)).exitCode).toBe(0);
+    expect((await runShard(project, 2)).exitCode).toBe(0);
+    const seq = await project.sequenceState();
+    expect(seq.shard).toEqual({ index: 2, count: SHARDS });
+    expect(seq.tasks.map((t: { taskPath: string }) => t.taskPath)).toEqual(OF_SHARD[2]!.map((n) => `tasks/${n}.md`));
+    expectUsage(seq.stats.totalTokenUsage, sumUsage(...OF_SHARD[2]!.map((n) => fromModelUsage(BILLED[n]!))));
+    const aside = readdirSync(project.stateDir).filter((n) => n.startsWith('sequence.state.json.previous-'));
+    expect(aside).toHaveLength(1);
+    expect(JSON.parse(await readFile(path.join(project.stateDir, aside[0]!), 'utf8')).shard).toEqual({ index: 1, count: SHARDS });
+  });
+});
