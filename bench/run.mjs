@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench`: the step path against its bounds (issue P3), recount/status over a 100-task
-// sequence, and start-up time. Prints a table and writes BENCHMARKS.md.
+// sequence, start-up time, and merge/status over 10,000 task states. Prints a table and writes
+// BENCHMARKS.md. `node bench/run.mjs merge` runs only the merge section and rewrites only it.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateStream } from './generate.mjs';
+import { benchMerge } from './merge.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -85,6 +87,40 @@ function project(streamFile, extraConfig = '') {
   return { dir, env: { BENCH_STREAM_FILE: streamFile } };
 }
 
+const MERGE_START = '<!-- bench:merge -->';
+const MERGE_END = '<!-- /bench:merge -->';
+
+async function mergeSection() {
+  const { rows, table } = await benchMerge({ cli, measure });
+  const [small, large] = [rows[0], rows[rows.length - 1]];
+  const growth = (key) => `${((large[key].rss / small[key].rss - 1) * 100).toFixed(0)}%`;
+  return `${MERGE_START}
+Merge and status over generated task states (bench/merge.mjs): done tasks, one step, one attempt,
+two models each, with a small raw and readable log per task, split over 4 shard state folders.
+\`merge\` reads and checks every state file, copies it and its logs, and writes the merged
+sequence state; "merge again" is the same merge into the result (every file compared, none
+copied); \`status\` prints every task of the merged folder. Command: \`npm run build && node bench/run.mjs merge\`.
+Run: ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}.
+
+${table}
+
+Peak RSS from ${small.tasks.toLocaleString('en-US')} to ${large.tasks.toLocaleString('en-US')} task states: merge +${growth('merge')}, merge again +${growth('again')}, status +${growth('status')}.
+${MERGE_END}
+`;
+}
+
+if (process.argv[2] === 'merge') {
+  const section = await mergeSection();
+  const file = path.join(root, 'BENCHMARKS.md');
+  const current = readFileSync(file, 'utf8');
+  const at = current.indexOf(MERGE_START);
+  const end = current.indexOf(MERGE_END);
+  const next = at >= 0 && end > at ? `${current.slice(0, at)}${section}${current.slice(end + MERGE_END.length + 1)}` : `${current.trimEnd()}\n\n${section}`;
+  writeFileSync(file, next);
+  process.stdout.write(section);
+  process.exit(0);
+}
+
 const rows = [];
 for (const mib of SIZES) {
   const file = path.join(dataDir, `stream-${mib}MiB.jsonl`);
@@ -148,6 +184,8 @@ const firstSpawn = await median(9, async () => {
   return { seconds: (spawnedAt - started) / 1000 };
 });
 
+const merge = await mergeSection();
+
 const fmtMB = (r, bytes) => (bytes / 1e6 / r.seconds).toFixed(0);
 const fmtRss = (r) => (r.rss / MiB).toFixed(0);
 const lines = [];
@@ -206,6 +244,7 @@ ${table3.join('\n')}
 
 Targets (issue P3):
 ${targets.join('\n')}
-`;
+
+${merge}`;
 writeFileSync(path.join(root, 'BENCHMARKS.md'), report);
 process.stdout.write(report);

@@ -1,6 +1,7 @@
 import { describeStop } from '../pipeline/budget/decide.js';
 import { folderSpentUsd } from '../pipeline/budget/spent.js';
 import { runSequence } from '../pipeline/sequence.js';
+import { parseShard, shardLabel } from '../pipeline/shard.js';
 import { sequenceRunSummary } from '../report/run-summary.js';
 import { usageTextTable } from '../report/usage-table.js';
 import { prepareRun, type CommonOptions } from './prepare-run.js';
@@ -8,15 +9,16 @@ import { writeRunEnd } from './end-output.js';
 
 export async function sequenceCommand(
   dir: string,
-  options: CommonOptions & { restart: boolean; keepGoing: boolean; json?: boolean },
+  options: CommonOptions & { restart: boolean; keepGoing: boolean; json?: boolean; shard?: string },
 ): Promise<number> {
+  const shard = options.shard === undefined ? null : parseShard(options.shard);
   const { ctx, stopProgress } = await prepareRun(options, 'sequence');
-  const end = await runSequence(ctx, dir, options).finally(stopProgress);
+  const end = await runSequence(ctx, dir, { ...options, shard }).finally(stopProgress);
   if (end.error !== undefined) process.stderr.write(`claude-project: ${end.error}\n`);
   const { stats } = end.state;
   const stop = end.state.phase === 'budget-exceeded' ? end.state.budget?.stop : undefined;
   const human =
-    `sequence ${end.state.tasksDir}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
+    `sequence ${end.state.tasksDir}${end.state.shard ? ` (shard ${shardLabel(end.state.shard)})` : ''}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
     `${stats.tasksFailed} failed · state ${end.stateFile}\n${stop ? `${describeStop(stop)}\n` : ''}${usageTextTable(stats.totalTokenUsage)}\n`;
   writeRunEnd(options, human, sequenceRunSummary(end, await folderSpentUsd(ctx.config.statePath)));
   for (const crash of end.crashes) process.stderr.write(`claude-project: ${crash}\n`);

@@ -4,20 +4,12 @@ import type { TaskStore } from '../state/task-store.js';
 import type { TaskState } from '../state/task-state.js';
 import { sumModelUsage } from '../usage/math.js';
 import { PriceTable } from '../usage/pricing.js';
-import { ALL_COUNT_FIELDS, type ModelTokenUsage, type TokenUsage, type UsageSource } from '../usage/types.js';
+import { compareUsage, type UsageDifference } from '../usage/compare.js';
+import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
 import type { CallUsage } from '../usage/call-usage.js';
 import { readJournal, type JournalAttempt } from './journal.js';
 
-export interface UsageDifference {
-  /** Which number: `<step> attempt <n>`, `<step> total`, `task total`, `sequence.state.json …`. */
-  where: string;
-  model: string;
-  field: string;
-  state: number | null;
-  log: number | null;
-  /** Not written by `--fix`: the raw log gives this attempt only from a less exact source than the state's. */
-  kept?: { stateSource: UsageSource; logSource: UsageSource };
-}
+export { compareUsage, type UsageDifference } from '../usage/compare.js';
 
 /** How exact a source is, for recount: a rebuilt number never replaces one from a better source. */
 const EXACTNESS: Record<UsageSource, number> = { result: 3, transcript: 2, estimate: 1, none: 1 };
@@ -84,29 +76,6 @@ export async function recountTask(
 export async function journalUsage(config: ProjectConfig, env: NodeJS.ProcessEnv, entry: JournalAttempt): Promise<CallUsage> {
   if (entry.end?.transcriptUsage) return { usage: entry.end.transcriptUsage, source: 'transcript' };
   return entry.observed.settle(env, config.rootDir);
-}
-
-/** Every (model, field) where a state's usage differs from the one rebuilt from the raw logs. */
-export function compareUsage(where: string, inState: ModelTokenUsage | undefined, rebuilt: ModelTokenUsage): UsageDifference[] {
-  const differences: UsageDifference[] = [];
-  const models = new Set([...Object.keys(inState ?? {}), ...Object.keys(rebuilt)]);
-  for (const model of models) {
-    for (const field of [...ALL_COUNT_FIELDS, 'costUsd'] as const) {
-      const state = valueOf(inState?.[model], field);
-      const log = valueOf(rebuilt[model], field);
-      const same = state === null || log === null ? state === log : field === 'costUsd' ? Math.abs(state - log) < 1e-9 : state === log;
-      if (!same) differences.push({ where, model, field, state, log });
-    }
-  }
-  return differences;
-}
-
-/** A number of a usage; a state written before the cache-write split was recorded counts its writes as 5-minute. */
-function valueOf(usage: TokenUsage | undefined, field: (typeof ALL_COUNT_FIELDS)[number] | 'costUsd'): number | null {
-  if (!usage) return 0;
-  if (field === 'cacheCreation1hInputTokens') return usage[field] ?? 0;
-  if (field === 'cacheCreation5mInputTokens') return usage[field] ?? usage.cacheCreationInputTokens - (usage.cacheCreation1hInputTokens ?? 0);
-  return usage[field];
 }
 
 /** Writes the rebuilt numbers into the task state (totals follow from the attempts). */

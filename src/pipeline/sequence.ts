@@ -13,6 +13,7 @@ import { findTaskStateFile, taskFiles } from '../state/task-files.js';
 import type { RunContext } from './run-context.js';
 import { allCaps } from './budget/caps.js';
 import { moveAside } from './move-aside.js';
+import { sameShard, tasksOfShard, type Shard } from './shard.js';
 import { runTask } from './task.js';
 
 export interface SequenceEnd {
@@ -35,6 +36,13 @@ async function readSequenceState(file: string, restart: boolean): Promise<Sequen
   }
 }
 
+export interface SequenceOptions {
+  restart: boolean;
+  keepGoing: boolean;
+  /** Run only this shard's tasks; null or absent: all of them. */
+  shard?: Shard | null;
+}
+
 /**
  * Runs every task of a folder in name order. Tasks done earlier are skipped and keep their
  * counts; the sequence totals are the sum of the tasks' own state files.
@@ -42,11 +50,13 @@ async function readSequenceState(file: string, restart: boolean): Promise<Sequen
 export async function runSequence(
   ctx: RunContext,
   dir: string,
-  options: { restart: boolean; keepGoing: boolean },
+  options: SequenceOptions,
 ): Promise<SequenceEnd> {
   const absoluteDir = path.resolve(dir);
-  const tasks = await listTasks(absoluteDir);
-  if (tasks.length === 0) throw new UserError(`${absoluteDir}: no task files (*.md) in this folder.`);
+  const all = await listTasks(absoluteDir);
+  if (all.length === 0) throw new UserError(`${absoluteDir}: no task files (*.md) in this folder.`);
+  // A shard may get no task (more shards than tasks): it has nothing to do, and that is done.
+  const tasks = tasksOfShard(all, options.shard ?? null);
   // One sequence state per state folder: a second sequence writing it at once would mix the two.
   const stateFile = sequenceStateFile(ctx.config.statePath);
   const release = await acquireRunLock(stateFile, `A sequence (state ${path.relative(ctx.config.rootDir, stateFile)})`);
@@ -62,15 +72,18 @@ async function runSequenceLocked(
   absoluteDir: string,
   tasks: string[],
   stateFile: string,
-  options: { restart: boolean; keepGoing: boolean },
+  options: SequenceOptions,
 ): Promise<SequenceEnd> {
   const { config } = ctx;
+  const shard = options.shard ?? null;
   const tasksDir = path.relative(config.rootDir, absoluteDir) || '.';
   const stamp = (): string => new Date(ctx.now()).toISOString();
   const previous = await readSequenceState(stateFile, options.restart);
   if (previous === 'corrupt') await moveAside(stateFile, 'corrupt', ctx.now());
-  else if (previous && (options.restart || previous.tasksDir !== tasksDir)) await moveAside(stateFile, 'previous', ctx.now());
-  const fresh = options.restart || !previous || previous === 'corrupt' || previous.tasksDir !== tasksDir;
+  // Another folder or another shard is another sequence: the old state is kept aside, not mixed in.
+  const other = !!previous && previous !== 'corrupt' && (previous.tasksDir !== tasksDir || !sameShard(previous.shard, shard));
+  if (previous && previous !== 'corrupt' && (options.restart || other)) await moveAside(stateFile, 'previous', ctx.now());
+  const fresh = options.restart || !previous || previous === 'corrupt' || other;
   // A task state that does not parse, or is another task's, stops the sequence before anything runs (and is billed).
   if (!options.restart) {
     for (const task of tasks) await findTaskStateFile(taskFiles(config, task));
@@ -78,14 +91,15 @@ async function runSequenceLocked(
   const taskPaths = tasks.map((task) => path.relative(config.rootDir, task));
   const update = (change: (s: SequenceState) => SequenceState): Promise<SequenceState> =>
     updateJsonLocked(stateFile, SequenceStateSchema, (current) =>
-      withSequenceTotals({ ...change(current ?? newSequenceState(tasksDir, tasks, stamp())), updatedAt: stamp() }),
+      withSequenceTotals({ ...change(current ?? newSequenceState(tasksDir, tasks, stamp(), shard)), updatedAt: stamp() }),
     );
 
   const caps = sequenceCaps(config);
   let state = await update((s) => ({
     // Counts and totals are of the tasks in the folder now: a task removed since is dropped.
-    ...(fresh ? newSequenceState(tasksDir, tasks, stamp()) : onlyTasks(s, taskPaths)),
+    ...(fresh ? newSequenceState(tasksDir, tasks, stamp(), shard) : onlyTasks(s, taskPaths)),
     budget: caps.length > 0 ? { caps } : undefined,
+    shard,
     phase: 'running',
     finishedAt: undefined,
     stats: { ...s.stats, tasksTotal: tasks.length },

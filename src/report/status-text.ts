@@ -26,12 +26,15 @@ function taskBlock(task: TaskData): string {
 /** The `status` command's text: each task's steps per model, then totals over what is shown. */
 export function formatStatus(data: StatusData): string {
   if (data.tasks.length === 0) return 'No task state found: nothing has run yet.\n';
-  const blocks = data.tasks.map(taskBlock);
-  const { sequence } = data;
-  const total = `Total over ${data.totals.tasks} task(s)`;
+  return `${data.tasks.map(taskBlock).join('\n\n')}\n\n${statusEnd(data.sequence, data.totals)}`;
+}
+
+/** What follows the task blocks: the sequence, then the totals over the tasks shown. */
+export function statusEnd(sequence: StatusData['sequence'], totals: StatusData['totals']): string {
+  const total = `Total over ${totals.tasks} task(s)`;
   const heading = sequence
     ? `Sequence ${sequence.tasksDir}: ${sequence.phase} · ${sequence.tasksCompleted}/${sequence.tasksTotal} done, ${sequence.tasksFailed} failed` +
       `${sequence.budget ? ` · budget: ${formatCaps(sequence.budget)}` : ''}\n${sequence.billing ? `${billingLine(sequence.billing)}\n` : ''}${total}`
     : total;
-  return `${blocks.join('\n\n')}\n\n${heading}\n${summaryTable(data.totals, '  ')}\n`;
+  return `${heading}\n${summaryTable(totals, '  ')}\n`;
 }

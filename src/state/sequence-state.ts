@@ -18,10 +18,22 @@ export const SequenceTaskEntrySchema = record({
 });
 export type SequenceTaskEntry = z.infer<typeof SequenceTaskEntrySchema>;
 
+/** One of `count` static slices of a tasks folder (`--shard index/count`); `index` is 1-based. */
+export const ShardSchema = record({ index: num({ min: 1, integer: true }), count: num({ min: 1, integer: true }) });
+export type Shard = z.infer<typeof ShardSchema>;
+
+/** One shard's part of a merged sequence: which slice, and how many tasks it had. */
+export const MergedShardSchema = record({ index: num({ min: 1, integer: true }), count: num({ min: 1, integer: true }), tasksTotal: count() });
+export type MergedShard = z.infer<typeof MergedShardSchema>;
+
 /** `sequence.state.json`, declared once: its type, the check every reader makes, and its JSON Schema. */
 export const SequenceStateSchema = record({
   version: z.literal(1, { error: (issue) => `expected version 1, got ${describeValue(issue.input)}` }),
   tasksDir: text(),
+  /** The slice of the folder this sequence ran (`--shard i/n`); null: the whole folder (also in files written before shards). */
+  shard: ShardSchema.nullable().default(null),
+  /** Only in a folder written by `merge`: the shards gathered in it, by index. */
+  mergedShards: list(MergedShardSchema).optional(),
   phase: choice(SEQUENCE_PHASES),
   completedTasks: list(text()),
   failedTasks: list(text()),
@@ -44,10 +56,11 @@ export const SequenceStateSchema = record({
 });
 export type SequenceState = z.infer<typeof SequenceStateSchema>;
 
-export function newSequenceState(tasksDir: string, taskPaths: string[], now: string): SequenceState {
+export function newSequenceState(tasksDir: string, taskPaths: string[], now: string, shard: Shard | null = null): SequenceState {
   return withSequenceTotals({
     version: 1,
     tasksDir,
+    shard,
     phase: 'running',
     completedTasks: [],
     failedTasks: [],

@@ -8,7 +8,8 @@ import { REPO } from '../integration/helpers.js';
  * formatter and reads only state and usage, so any layer above it may use it.
  */
 const ALLOWED: Record<string, string[]> = {
-  'cli.ts': ['commands', 'errors'],
+  'cli.ts': ['program.ts', 'errors'],
+  'program.ts': ['commands'],
   'schemas.ts': ['config', 'state', 'report', 'usage', 'declare', 'billing'],
   commands: ['pipeline', 'billing', 'report', 'config', 'state', 'claude', 'usage', 'errors', 'declare'],
   pipeline: ['claude', 'state', 'config', 'usage', 'report', 'errors', 'declare'],
@@ -60,7 +61,7 @@ describe('the import graph of src/ follows the layers', () => {
   });
 
   it('finds imports of every form (so the check above cannot pass by missing them)', () => {
-    const imports = importsOf(path.join(SRC, 'cli.ts')).map((target) => path.relative(SRC, target));
+    const imports = importsOf(path.join(SRC, 'program.ts')).map((target) => path.relative(SRC, target));
     expect(imports).toEqual(expect.arrayContaining([path.join('commands', 'run.ts')]));
   });
 });

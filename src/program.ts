@@ -1,0 +1,179 @@
+/**
+ * The command line: every command and its flags, declared once. `cli.ts` runs it; tests read it
+ * to check the command lines of the examples.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+
+const AFTER_HELP = `
+Exit codes: 0 all done and passed · 1 a step failed (recount: the state differs from the
+raw logs) · 2 bad input (config, task, flags, state file, a task already running, a folder
+that cannot be written) · 3 stopped by a usage limit it may not wait for · 4 stopped by a budget cap · 130 interrupted.
+reconcile: 0 verified or skipped · 1 mismatch · 2 bad settings or the admin key refused ·
+75 pending, or the Admin API unreachable.
+Environment: CLAUDE_PROJECT_CLAUDE_BIN overrides claude.command; ANTHROPIC_ADMIN_KEY,
+CLAUDE_PROJECT_ADMIN_API_URL and CLAUDE_PROJECT_API_KEY_ID are for reconcile; DEBUG=1 prints
+the stack trace of an unexpected error.
+`;
+
+interface CommonFlags {
+  config?: string;
+}
+interface RunFlags extends CommonFlags {
+  restart?: boolean;
+  maxUsd?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const configOption = (): Option => new Option('--config <file>', 'the config file (default: ./claude-project.yaml)');
+const quietOption = (): Option => new Option('--quiet', 'no progress on stderr (nor the human summary, with --json)');
+const restartOption = (): Option => new Option('--restart', 'start over: move the old state and logs aside and run everything again');
+const maxUsdOption = (scope: string): Option => new Option('--max-usd <usd>', `the ${scope}'s USD cap (over budget.* in the config)`);
+const runJsonOption = (): Option =>
+  new Option('--json', 'stdout holds only one JSON summary line, printed at the end (schema/run-summary.schema.json); the human summary goes to stderr');
+/** A flag value that must be a number > 0; anything else is refused naming the flag and the value. */
+const positiveNumber =
+  (flag: string) =>
+  (value: string): number => {
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${flag} ${JSON.stringify(value)}: expected a number > 0`);
+    return number;
+  };
+const common = (flags: CommonFlags): { config?: string } => (flags.config !== undefined ? { config: flags.config } : {});
+const maxUsd = (flags: RunFlags): { maxUsd?: string } => (flags.maxUsd !== undefined ? { maxUsd: flags.maxUsd } : {});
+
+/** Every command and its flags; each command's code is loaded only when it runs. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('claude-project')
+    .description('Run Claude Code pipelines unattended and account for every token.')
+    .version(version(), '-v, --version', 'the version')
+    .helpOption('-h, --help', 'this help')
+    .helpCommand('help [command]', 'the help of a command')
+    .addHelpText('after', AFTER_HELP)
+    .showHelpAfterError('Run "claude-project --help" (or "claude-project <command> --help") for usage.')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`claude-project: ${text.replace(/^error: /, '')}`) });
+
+  program
+    .command('run')
+    .description('run the pipeline for one task (resumes where it stopped)')
+    .argument('<task>', 'the task file (task.md)')
+    .addOption(configOption())
+    .addOption(restartOption())
+    .addOption(maxUsdOption('task'))
+    .addOption(runJsonOption())
+    .addOption(quietOption())
+    .action(async (task: string, flags: RunFlags) => {
+      const { runCommand } = await import('./commands/run.js');
+      setExitCode(await runCommand(task, { ...common(flags), ...maxUsd(flags), quiet: flags.quiet === true, restart: flags.restart === true, json: flags.json === true }));
+    });
+
+  program
+    .command('sequence')
+    .description('run every *.md task in the folder, in name order')
+    .argument('<dir>', 'the folder of task files')
+    .addOption(configOption())
+    .addOption(restartOption())
+    .option('--keep-going', 'go on with the next task after one fails')
+    .option('--shard <i/n>', 'run only shard i (1-based) of n: tasks i, i+n, i+2n… in name order')
+    .addOption(maxUsdOption('sequence'))
+    .addOption(runJsonOption())
+    .addOption(quietOption())
+    .action(async (dir: string, flags: RunFlags & { keepGoing?: boolean; shard?: string }) => {
+      const { sequenceCommand } = await import('./commands/sequence.js');
+      setExitCode(
+        await sequenceCommand(dir, {
+          ...common(flags),
+          ...maxUsd(flags),
+          quiet: flags.quiet === true,
+          restart: flags.restart === true,
+          keepGoing: flags.keepGoing === true,
+          ...(flags.shard !== undefined && { shard: flags.shard }),
+          json: flags.json === true,
+        }),
+      );
+    });
+
+  program
+    .command('status')
+    .description('what ran and what it cost, per step and per model')
+    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addOption(configOption())
+    .option('--json', 'the status as JSON (schema/status.schema.json)')
+    .action(async (target: string | undefined, flags: CommonFlags & { json?: boolean }) => {
+      const { statusCommand } = await import('./commands/status.js');
+      setExitCode(await statusCommand(target, { ...common(flags), json: flags.json === true }));
+    });
+
+  program
+    .command('recount')
+    .description('rebuild usage from the raw logs, report differences (exit 1 when there are some)')
+    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addOption(configOption())
+    .option('--fix', 'write the numbers rebuilt from the raw logs into the state')
+    .action(async (target: string | undefined, flags: CommonFlags & { fix?: boolean }) => {
+      const { recountCommand } = await import('./commands/recount.js');
+      setExitCode(await recountCommand(target, { ...common(flags), fix: flags.fix === true }));
+    });
+
+  program
+    .command('report')
+    .description('the status as one self-contained HTML page with charts')
+    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addOption(configOption())
+    .requiredOption('--html <file>', 'write the HTML report to FILE (no network needed to view it)')
+    .action(async (target: string | undefined, flags: CommonFlags & { html: string }) => {
+      const { reportCommand } = await import('./commands/report.js');
+      setExitCode(await reportCommand(target, { ...common(flags), html: flags.html }));
+    });
+
+  program
+    .command('reconcile')
+    .description("check the recorded usage against what Anthropic's Admin API says was billed (needs ANTHROPIC_ADMIN_KEY)")
+    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addOption(configOption())
+    .option('--wait', 'while pending, check again every billing.pollSeconds')
+    .addOption(new Option('--timeout <minutes>', 'with --wait: stop waiting after this many minutes').argParser(positiveNumber('--timeout')))
+    .option('--json', 'print one JSON document (schema/reconcile.schema.json)')
+    .option('--report <file>', 'also write the result as a Markdown report to FILE')
+    .action(async (target: string | undefined, flags: CommonFlags & { wait?: boolean; timeout?: number; json?: boolean; report?: string }) => {
+      const { reconcileCommand } = await import('./commands/reconcile.js');
+      setExitCode(
+        await reconcileCommand(target, {
+          ...common(flags),
+          json: flags.json === true,
+          wait: flags.wait === true,
+          ...(flags.timeout !== undefined && { timeoutMinutes: flags.timeout }),
+          ...(flags.report !== undefined && { report: flags.report }),
+        }),
+      );
+    });
+
+  program
+    .command('merge')
+    .description("gather the shards' state folders (and their logs, in the sibling logs/ folders) into one")
+    .argument('<stateDirs...>', 'the state folders of the shards')
+    .requiredOption('--into <stateDir>', 'the state folder to merge into (its logs go to <stateDir>/../logs)')
+    .action(async (stateDirs: string[], flags: { into: string }) => {
+      const { mergeCommand } = await import('./commands/merge.js');
+      setExitCode(await mergeCommand(stateDirs, { into: flags.into }));
+    });
+
+  program
+    .command('init')
+    .description('write a commented starter claude-project.yaml and an example task in tasks/')
+    .argument('[dir]', 'the project folder', '.')
+    .action(async (dir: string) => {
+      const { initCommand } = await import('./commands/init.js');
+      setExitCode(await initCommand(dir));
+    });
+
+  return program;
+}
+

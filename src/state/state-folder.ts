@@ -1,0 +1,27 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+const TASK_STATE_SUFFIX = '.state.json';
+const SEQUENCE_STATE_NAME = 'sequence.state.json';
+
+/** The task state files of a state folder (`*.state.json` but the sequence's), in name order; none when it does not exist. */
+export async function listTaskStateNames(statePath: string): Promise<string[]> {
+  const entries = await readdir(statePath, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(TASK_STATE_SUFFIX) && entry.name !== SEQUENCE_STATE_NAME)
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** A task's logs folder is named after its state file: `<logsPath>/<name without .state.json>/`. */
+export function taskLogsDir(logsPath: string, stateFileName: string): string {
+  return path.join(logsPath, stateFileName.slice(0, -TASK_STATE_SUFFIX.length));
+}
+
+/** The logs folder beside a state folder, as the default config lays them out (`.claude-project/{state,logs}`). */
+export function siblingLogsPath(statePath: string): string {
+  return path.join(path.dirname(path.resolve(statePath)), 'logs');
+}

@@ -1,0 +1,35 @@
+import { ALL_COUNT_FIELDS, type ModelTokenUsage, type TokenUsage, type UsageSource } from './types.js';
+
+export interface UsageDifference {
+  /** Which number: `<step> attempt <n>`, `<step> total`, `task total`, `sequence.state.json …`. */
+  where: string;
+  model: string;
+  field: string;
+  state: number | null;
+  log: number | null;
+  /** Not written by `--fix`: the raw log gives this attempt only from a less exact source than the state's. */
+  kept?: { stateSource: UsageSource; logSource: UsageSource };
+}
+
+/** Every (model, field) where a state's usage differs from the one rebuilt from the raw logs. */
+export function compareUsage(where: string, inState: ModelTokenUsage | undefined, rebuilt: ModelTokenUsage): UsageDifference[] {
+  const differences: UsageDifference[] = [];
+  const models = new Set([...Object.keys(inState ?? {}), ...Object.keys(rebuilt)]);
+  for (const model of models) {
+    for (const field of [...ALL_COUNT_FIELDS, 'costUsd'] as const) {
+      const state = valueOf(inState?.[model], field);
+      const log = valueOf(rebuilt[model], field);
+      const same = state === null || log === null ? state === log : field === 'costUsd' ? Math.abs(state - log) < 1e-9 : state === log;
+      if (!same) differences.push({ where, model, field, state, log });
+    }
+  }
+  return differences;
+}
+
+/** A number of a usage; a state written before the cache-write split was recorded counts its writes as 5-minute. */
+function valueOf(usage: TokenUsage | undefined, field: (typeof ALL_COUNT_FIELDS)[number] | 'costUsd'): number | null {
+  if (!usage) return 0;
+  if (field === 'cacheCreation1hInputTokens') return usage[field] ?? 0;
+  if (field === 'cacheCreation5mInputTokens') return usage[field] ?? usage.cacheCreationInputTokens - (usage.cacheCreation1hInputTokens ?? 0);
+  return usage[field];
+}
