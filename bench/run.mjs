@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: the step path against its bounds (issue P3), recount/status over a 100-task
+// `npm run bench`: the step path against its bounds, recount/status over a 100-task
 // sequence, start-up time, and merge/status over 10,000 task states. Prints a table and writes
 // BENCHMARKS.md. `node bench/run.mjs merge` runs only the merge section and rewrites only it.
 import { spawn } from 'node:child_process';
@@ -242,7 +242,7 @@ ${table2.join('\n')}
 
 ${table3.join('\n')}
 
-Targets (issue P3):
+Targets:
 ${targets.join('\n')}
 
 ${merge}`;

@@ -1,7 +1,7 @@
 import { isRateLimit, isResult, type StreamEvent } from './stream-events.js';
 
 /**
- * Notices a usage limit in a call's stream (DESIGN §6): a `rate_limit_event` with status
+ * Notices a usage limit in a call's stream: a `rate_limit_event` with status
  * "rejected", or an error result's text in either of the CLI's two wordings.
  */
 export class RateLimitDetector {

@@ -48,7 +48,7 @@ export function argsChooseSession(extraArgs: string[]): boolean {
 }
 
 /**
- * The argument list of DESIGN §3. With a session id, the call's transcript can be found even if
+ * The argument list every call gets (README: "Pointing it at your own claude"). With a session id, the call's transcript can be found even if
  * claude-project dies before the stream's `init` line reaches it.
  */
 export function claudeArgs(model: string, extraArgs: string[], sessionId?: string): string[] {

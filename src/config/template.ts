@@ -21,7 +21,7 @@ export function fillTemplate(template: string, values: TemplateValues): string {
 
 /**
  * The step's prompt: the template filled in; when it does not use {{taskContent}}, the task's
- * text follows after a blank line so Claude always sees the task (DESIGN §2).
+ * text follows after a blank line so Claude always sees the task.
  */
 export function renderPrompt(template: string, values: TemplateValues): string {
   const filled = fillTemplate(template, values);

@@ -5,7 +5,7 @@ export const UNKNOWN_RESET_WAIT_MS = 5 * 60_000;
 
 export type WaitDecision = { wait: true; untilMs: number } | { wait: false; reason: string };
 
-/** Whether to wait for a usage-limit reset, and until when (DESIGN §6). */
+/** Whether to wait for a usage-limit reset, and until when (README: "Resume, retries, usage limits"). */
 export function decideRateLimitWait(ctx: RunContext, resetsAtMs: number | undefined): WaitDecision {
   const { wait, maxWaitMinutes, marginSeconds } = ctx.config.rateLimit;
   const now = ctx.now();

@@ -49,7 +49,7 @@ interface Running {
 }
 
 /**
- * Live progress (P4): lines for what happened (task and step start and end), and while a step
+ * Live progress: lines for what happened (task and step start and end), and while a step
  * runs, its task, step, attempt, model, elapsed time, tokens so far (an estimate until the result)
  * and cost — redrawn in place on a TTY, repeated every 30 s as a plain line elsewhere.
  */

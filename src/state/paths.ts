@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-/** Task file name without `.md`, characters outside [a-zA-Z0-9-] as "-" (DESIGN §5). */
+/** Task file name without `.md`, characters outside [a-zA-Z0-9-] as "-" (the readable part of a task state's name). */
 export function taskSlug(taskPath: string): string {
   return path.basename(taskPath).replace(/\.md$/i, '').replace(/[^a-zA-Z0-9-]/g, '-');
 }

@@ -1,6 +1,7 @@
 // End to end under a budget: the real Claude Code CLI against the fake Messages API. A sequence
 // cap stops the third task inside its call; every billed token is still counted, and raising the
 // cap finishes the sequence, still exact.
+import { taskFileName } from '../integration/helpers.js';
 import { countsOf, e2eProject, e2eScript, recordFigures, servedCounts, type Counts, type E2eProject } from './harness.js';
 
 interface TaskState {
@@ -49,7 +50,7 @@ test('a three-task sequence under budget.sequenceUsd stops in its third task (ex
   expect(first.exitCode).toBe(4);
   const sequence = await project.readJson<SequenceState>('.claude-project/state/sequence.state.json');
   expect(sequence.phase).toBe('budget-exceeded');
-  const third = await project.readJson<TaskState>('.claude-project/state/03-big.state.json');
+  const third = await project.readJson<TaskState>(`.claude-project/state/${taskFileName('tasks/03-big.md')}.state.json`);
   expect(third.phase).toBe('budget-exceeded');
   expect(third.steps[0]!.status).toBe('budget-exceeded');
   expect(third.steps[0]!.attempts.map((a) => a.outcome)).toEqual(['budget']);
@@ -74,7 +75,7 @@ test('a three-task sequence under budget.sequenceUsd stops in its third task (ex
   expect(done.phase).toBe('done');
   const servedAfter = servedCounts(project.api);
   expect(countsOf(done.stats.totalTokenUsage)).toEqual(servedAfter);
-  const resumed = await project.readJson<TaskState>('.claude-project/state/03-big.state.json');
+  const resumed = await project.readJson<TaskState>(`.claude-project/state/${taskFileName('tasks/03-big.md')}.state.json`);
   expect(resumed.phase).toBe('done');
   expect(resumed.steps[0]!.attempts.map((a) => a.outcome)).toEqual(['budget', 'passed']);
   await recordFigures('budget resumed with --max-usd 1', servedAfter, countsOf(done.stats.totalTokenUsage));

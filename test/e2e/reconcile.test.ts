@@ -2,6 +2,7 @@
 // ledger (what it served, when, to which key) is the fake Admin API's bill; `reconcile` must
 // find them equal to the token.
 import { startFakeAdminApi, type FakeAdminApi } from '../../examples/fake-api/admin-server.mjs';
+import { taskFileName } from '../integration/helpers.js';
 import { e2eProject, e2eScript, servedCounts, type E2eProject } from './harness.js';
 import { realClaudeEnv } from './real-claude.js';
 
@@ -77,11 +78,11 @@ test('no admin key: skipped, no file changed; billed data not in yet: pending (e
   admin = await startFakeAdminApi({ apiKeys: [{ id: RUNS_KEY_ID, key: RUNS_KEY }], ledgers: [project.api.ledger], lagSeconds: 3600 });
   const env = { ANTHROPIC_ADMIN_KEY: admin.adminKey, CLAUDE_PROJECT_ADMIN_API_URL: admin.url, CLAUDE_PROJECT_API_KEY_ID: RUNS_KEY_ID };
   expect((await project.run(['run', 'tasks/hello.md'])).exitCode).toBe(0);
-  const stateBefore = await project.readText('.claude-project/state/hello.state.json');
+  const stateBefore = await project.readText(`.claude-project/state/${taskFileName('tasks/hello.md')}.state.json`);
   const skipped = await project.run(['reconcile', 'tasks/hello.md'], { CLAUDE_PROJECT_ADMIN_API_URL: admin.url });
   expect(skipped.exitCode).toBe(0);
   expect(skipped.stdout).toMatch(/^reconcile: skipped · ANTHROPIC_ADMIN_KEY is not set/);
-  expect(await project.readText('.claude-project/state/hello.state.json')).toBe(stateBefore);
+  expect(await project.readText(`.claude-project/state/${taskFileName('tasks/hello.md')}.state.json`)).toBe(stateBefore);
   expect(admin.requests).toEqual([]);
   const pending = await project.run(['reconcile', 'tasks/hello.md'], env);
   expect(pending.exitCode).toBe(75);

@@ -21,6 +21,7 @@ import {
   sumUsage,
   totalOf,
   type TokenUsage,
+  taskFileName,
   usd,
 } from './helpers.js';
 
@@ -196,10 +197,12 @@ describe('paths and environment', () => {
     });
     const run = await project.run(['run', 'tasks/my task.v2.md']);
     expect(run.exitCode).toBe(0);
-    const stateFile = path.join(project.dir, 'out/state/my-task-v2.state.json');
+    const name = taskFileName('tasks/my task.v2.md');
+    expect(name).toMatch(/^my-task-v2-[0-9a-f]{8}$/);
+    const stateFile = path.join(project.dir, `out/state/${name}.state.json`);
     expect(existsSync(stateFile)).toBe(true);
-    expect(existsSync(path.join(project.dir, 'out/logs/my-task-v2/01-plan.log'))).toBe(true);
-    expect(existsSync(path.join(project.dir, 'out/logs/my-task-v2/01-plan.jsonl'))).toBe(true);
+    expect(existsSync(path.join(project.dir, `out/logs/${name}/01-plan.log`))).toBe(true);
+    expect(existsSync(path.join(project.dir, `out/logs/${name}/01-plan.jsonl`))).toBe(true);
     expect(existsSync(project.stateDir)).toBe(false);
     const state = JSON.parse(await readFile(stateFile, 'utf8'));
     expect(state.taskPath).toBe('tasks/my task.v2.md');

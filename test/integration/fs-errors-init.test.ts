@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
-import { CLI, Project, SONNET, billed, cleanup, config, init, result } from './helpers.js';
+import { CLI, Project, SONNET, billed, cleanup, config, init, result, taskFileName } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -45,10 +45,10 @@ describe('filesystem errors: exit 2 naming the path and what to do, no stack, no
 
   it("a task's own logs folder is a file: refused before the task is marked running", async () => {
     const project = await Project.create({ config: config(pipeline), tasks: { 'tasks/t.md': 'T\n' }, scenario });
-    await project.writeFile('.claude-project/logs/t', 'not a folder\n');
+    await project.writeFile(`.claude-project/logs/${taskFileName('tasks/t.md')}`, 'not a folder\n');
     const run = await project.run(['sequence', 'tasks']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain(`${path.join(project.logsDir, 't')}: cannot write the logs folder of this task`);
+    expect(run.stderr).toContain(`${path.join(project.logsDir, taskFileName('tasks/t.md'))}: cannot write the logs folder of this task`);
     expect(run.stderr).not.toMatch(STACK_FRAME);
     expect(await taskPhases(project)).not.toContain('running');
     expect((await project.sequenceState()).phase).toBe('failed');

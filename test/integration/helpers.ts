@@ -25,7 +25,7 @@ export const OPUS = 'claude-opus-4-1';
 export const HAIKU = 'claude-haiku-4-5';
 
 // ---------------------------------------------------------------------------------------------
-// Usage arithmetic (DESIGN §4), independent of src/: only the types are shared.
+// Usage arithmetic (README: "How usage is counted"), independent of src/: only the types are shared.
 
 export type { ModelTokenUsage, TokenUsage } from '../../src/usage/types.js';
 
@@ -186,7 +186,7 @@ export function usd(cost: number | null): string {
   return cost === null ? 'unknown' : `$${(Math.round(cost * 1e10) / 1e10).toFixed(4)}`;
 }
 
-/** `input 12,340 · output 1,205 · cache write 3,000 · cache read 45,000 · $0.4210` (DESIGN §5). */
+/** `input 12,340 · output 1,205 · cache write 3,000 · cache read 45,000 · $0.4210` (the footer's usage line). */
 export function usageLine(u: TokenUsage): string {
   return [
     `input ${COUNT.format(u.inputTokens)}`,
@@ -201,7 +201,7 @@ export function formatCount(n: number): string {
   return COUNT.format(n);
 }
 
-/** The footer's model lines and total line, as DESIGN §5 shows them (models in any order). */
+/** The footer's model lines and total line, as the README shows them (models in any order). */
 export function footerLines(usage: ModelTokenUsage, source: string): { models: string[]; total: string } {
   return {
     models: Object.entries(usage).map(([model, u]) => `${model}: ${usageLine(u)}`),
@@ -235,7 +235,7 @@ export function expectFooter(log: string, usage: ModelTokenUsage, source: string
 }
 
 // ---------------------------------------------------------------------------------------------
-// Stream events as Claude Code 2.1.x prints them (DESIGN §3).
+// Stream events as Claude Code 2.1.x prints them.
 
 export type StreamLine = Record<string, unknown> | string;
 

@@ -1,5 +1,5 @@
 /**
- * A 100 MB line (issue P2 §8): a tool result of 100 MB on one stream-json line, streamed by the
+ * A 100 MB line: a tool result of 100 MB on one stream-json line, streamed by the
  * fake claude 1 MB at a time, read through the built CLI. No crash, exact usage, the raw log keeps
  * every byte, and claude-project's peak memory stays far below the line's size (nothing holds it).
  */

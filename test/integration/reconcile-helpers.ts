@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FakeAdminApi } from '../../examples/fake-api/admin-server.mjs';
 import type { ModelTokenUsage, TokenUsage } from './helpers.js';
-import { sumUsage, totalOf } from './helpers.js';
+import { sumUsage, taskFileName, totalOf } from './helpers.js';
 
 export const MINUTE = 60_000;
 export const RUNS_KEY = 'sk-ant-api03-runs-only-key-R1Nx';
@@ -76,7 +76,7 @@ export function taskState(taskPath: string, attempts: HandAttempt[]): Record<str
 }
 
 export async function writeTaskState(stateDir: string, taskPath: string, attempts: HandAttempt[]): Promise<string> {
-  const file = path.join(stateDir, `${path.basename(taskPath, '.md')}.state.json`);
+  const file = path.join(stateDir, `${taskFileName(taskPath)}.state.json`);
   await mkdir(stateDir, { recursive: true });
   await writeFile(file, `${JSON.stringify(taskState(taskPath, attempts), null, 2)}\n`);
   return file;

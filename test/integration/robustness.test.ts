@@ -16,6 +16,7 @@ import {
   priced,
   result,
   snapshot,
+  taskFileName,
   sumUsage,
   waitFor,
   type ApiUsage,
@@ -183,9 +184,9 @@ describe('stopping and resuming', () => {
     expect(run.exitCode).toBe(0);
     expect(await project.calls()).toHaveLength(2);
     expectUsage((await project.taskState('t')).tokenUsage, fromModelUsage(okUsage));
-    const aside = (await readdir(project.stateDir)).filter((n) => n.startsWith('t.state.json.restarted-'));
+    const aside = (await readdir(project.stateDir)).filter((n) => n.startsWith(`${taskFileName('tasks/t.md')}.state.json.restarted-`));
     expect(aside).toHaveLength(1);
     expect(await readFile(path.join(project.stateDir, aside[0]!), 'utf8')).toBe(old);
-    expect((await readdir(project.logsDir)).filter((n) => n.startsWith('t.restarted-'))).toHaveLength(1);
+    expect((await readdir(project.logsDir)).filter((n) => n.startsWith(`${taskFileName('tasks/t.md')}.restarted-`))).toHaveLength(1);
   });
 });

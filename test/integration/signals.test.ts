@@ -1,5 +1,5 @@
 /**
- * Interrupts (issue P2 §2): Ctrl-C / SIGINT, a Ctrl-C that reaches the whole process group, and a
+ * Interrupts: Ctrl-C / SIGINT, a Ctrl-C that reaches the whole process group, and a
  * claude that ignores SIGTERM (SIGKILLed after the grace period, on an interrupt and on a timeout).
  */
 import { existsSync } from 'node:fs';

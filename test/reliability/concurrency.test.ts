@@ -1,5 +1,5 @@
 /**
- * Concurrency (issue P2 §6): many claude-project processes on one state folder, against the fake
+ * Concurrency: many claude-project processes on one state folder, against the fake
  * claude, which bills every message (transcript entry + record) as the API would. Whatever the
  * interleaving: every state file parses and holds exactly what was billed, no update lost; a task
  * (or a sequence) being run by a live process is refused naming it; a dead process's lock is
@@ -101,10 +101,13 @@ it(`${PROCESSES} processes × 30 locked read-modify-writes of one state file (th
   const project = await Project.create();
   const file = path.join(project.stateDir, 'shared.state.json');
   const module = pathToFileURL(path.join(REPO, 'dist', 'state', 'locked-update.js')).href;
+  const zod = pathToFileURL(path.join(REPO, 'node_modules', 'zod', 'index.js')).href;
   const script = `
     import { updateJsonLocked } from ${JSON.stringify(module)};
+    import { z } from ${JSON.stringify(zod)};
+    const schema = z.object({ writes: z.array(z.string()) });
     for (let i = 0; i < 30; i++) {
-      await updateJsonLocked(process.env.FILE, (s) => ({ writes: [...(s?.writes ?? []), process.env.WHO + ':' + i] }));
+      await updateJsonLocked(process.env.FILE, schema, (s) => ({ writes: [...(s?.writes ?? []), process.env.WHO + ':' + i] }));
     }`;
   const writers = Array.from({ length: PROCESSES }, (_, w) =>
     execa(process.execPath, ['--input-type=module', '-e', script], { env: { FILE: file, WHO: `w${w}` }, reject: false }),

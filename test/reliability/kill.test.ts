@@ -1,5 +1,5 @@
 /**
- * kill -9 at random moments (issue P2, "Tests"): a sequence of tasks (two steps each) runs against
+ * kill -9 at random moments: a sequence of tasks (two steps each) runs against
  * the fake claude, which bills every message as the API would (its transcript entry is written,
  * and what was billed recorded, before the message is printed). claude-project is killed with
  * SIGKILL at 50 moments drawn from a seeded PRNG, the orphaned fake claude is stopped, every state
@@ -30,6 +30,7 @@ import {
   type ModelTokenUsage,
   type TokenUsage,
   knownCost,
+  taskFileName,
 } from './helpers.js';
 
 afterAll(cleanup);
@@ -93,7 +94,7 @@ async function verifyRound(project: Project, figures: Figures): Promise<void> {
   let counted: ModelTokenUsage = {};
   for (const taskName of TASKS) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const state = states[`${taskName}.state.json`] as any;
+    const state = states[`${taskFileName(`tasks/${taskName}.md`)}.state.json`] as any;
     expect(state.phase).toBe('done');
     const mine = perCall.filter((c) => c.taskName === taskName);
     for (const step of state.steps) {

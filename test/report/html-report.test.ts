@@ -277,7 +277,7 @@ describe('report: bad input', () => {
   it('no --html FILE, or a FILE that cannot be written: exit 2 with the reason', async () => {
     const none = await project.run(['report', 'tasks']);
     expect(none.exitCode).toBe(2);
-    expect(none.stderr).toContain('report needs an output file');
+    expect(none.stderr).toContain("required option '--html <file>' not specified");
     await writeFile(path.join(project.dir, 'a-file'), '');
     const blocked = await project.run(['report', '--html', 'a-file/usage.html']);
     expect(blocked.exitCode).toBe(2);

@@ -25,12 +25,6 @@ const ALLOWED: Record<string, string[]> = {
 
 const SRC = path.join(REPO, 'src');
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const file = path.join(dir, name);
-    return statSync(file).isDirectory() ? sourceFiles(file) : name.endsWith('.ts') ? [file] : [];
-  });
-}
 
 /** `commands` for src/commands/run.ts, `cli.ts` for src/cli.ts. */
 function layerOf(file: string): string {
@@ -45,7 +39,7 @@ function importsOf(file: string): string[] {
 }
 
 describe('the import graph of src/ follows the layers', () => {
-  const files = sourceFiles(SRC);
+  const files = sourceFilesOf(SRC);
 
   it('knows the layer of every file', () => {
     expect(files.map(layerOf).filter((layer) => !(layer in ALLOWED))).toEqual([]);
@@ -67,7 +61,7 @@ describe('the import graph of src/ follows the layers', () => {
 });
 
 describe('names in src/ say one thing each', () => {
-  const files = sourceFiles(SRC);
+  const files = sourceFilesOf(SRC);
 
   it('no two files export the same name', () => {
     const owners = new Map<string, string[]>();
@@ -80,3 +74,29 @@ describe('names in src/ say one thing each', () => {
     expect([...owners].filter(([, where]) => where.length > 1).map(([name, where]) => `${name}: ${where.join(', ')}`)).toEqual([]);
   });
 });
+
+describe('the code explains itself from inside the repository', () => {
+  const roots = ['src', 'test', 'bench', 'scripts'].map((dir) => path.join(REPO, dir));
+  const files = roots.flatMap((root) => sourceFilesOf(root));
+
+  it('no comment points to a document or an issue outside it', () => {
+    const outside = /\bDESIGN\b|§\s*\d|\bissue P\d\b|\(P\d\)/;
+    const hits = files.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, index) => ({ line, index }))
+        .filter(({ line }) => outside.test(line) && !line.includes('outside = /'))
+        .map(({ index }) => `${path.relative(REPO, file)}:${index + 1}`),
+    );
+    expect(hits).toEqual([]);
+  });
+});
+
+/** The code files below `dir` (generated bench data left out). */
+function sourceFilesOf(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    if (name === 'data') return [];
+    return statSync(file).isDirectory() ? sourceFilesOf(file) : /\.(ts|mjs|js)$/.test(name) ? [file] : [];
+  });
+}

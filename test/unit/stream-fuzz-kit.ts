@@ -131,7 +131,7 @@ export function served(name: string): Record<string, Record<string, number>> {
 }
 
 /**
- * The stream estimate (DESIGN §4.1) computed with plain JSON.parse: per message id the last
+ * The stream estimate computed with plain JSON.parse: per message id the last
  * snapshot, `<synthetic>` left out, summed per model (token counts only).
  */
 export function oracleEstimate(lines: string[]): Record<string, Record<string, number>> {
