@@ -24,10 +24,49 @@ function taskState(k) {
   const name = `task-${String(k).padStart(5, '0')}`;
   const used = usage(k);
   const at = new Date(Date.UTC(2026, 10, 1) + k * 1000).toISOString();
-  const attempt = { attempt: 1, model: MODELS[0], outcome: 'passed', startedAt: at, endedAt: at, durationMs: 1000, exitCode: 0, sessionId: `s-${k}`, usage: used, usageSource: 'result', malformedLines: 0 };
-  const step = { name: 'work', status: 'done', model: MODELS[0], attempts: [attempt], usage: used, usageSource: 'result', startedAt: at, finishedAt: at, durationMs: 1000, exitCode: 0 };
+  const attempt = {
+    attempt: 1,
+    model: MODELS[0],
+    outcome: 'passed',
+    startedAt: at,
+    endedAt: at,
+    durationMs: 1000,
+    exitCode: 0,
+    sessionId: `s-${k}`,
+    usage: used,
+    usageSource: 'result',
+    malformedLines: 0,
+  };
+  const step = {
+    name: 'work',
+    status: 'done',
+    model: MODELS[0],
+    attempts: [attempt],
+    usage: used,
+    usageSource: 'result',
+    startedAt: at,
+    finishedAt: at,
+    durationMs: 1000,
+    exitCode: 0,
+  };
   const costUsd = Object.values(used).reduce((n, u) => n + u.costUsd, 0);
-  return { name, state: { version: 1, taskPath: `tasks/${name}.md`, taskName: name, phase: 'done', steps: [step], tokenUsage: used, totalCostUsd: costUsd, malformedLines: 0, createdAt: at, updatedAt: at, startedAt: at, finishedAt: at } };
+  return {
+    name,
+    state: {
+      version: 1,
+      taskPath: `tasks/${name}.md`,
+      taskName: name,
+      phase: 'done',
+      steps: [step],
+      tokenUsage: used,
+      totalCostUsd: costUsd,
+      malformedLines: 0,
+      createdAt: at,
+      updatedAt: at,
+      startedAt: at,
+      finishedAt: at,
+    },
+  };
 }
 
 /** `shards` state folders (with logs beside them) holding `tasks` task states between them. */
@@ -48,7 +87,20 @@ export function generate(base, tasks, shards) {
       count++;
     }
     const at = new Date(Date.UTC(2026, 10, 1)).toISOString();
-    const sequence = { version: 1, tasksDir: 'tasks', shard: { index: i, count: shards }, phase: 'done', completedTasks: [], failedTasks: [], currentTaskPath: null, tasks: [], stats: { tasksTotal: count, tasksCompleted: count, tasksFailed: 0, totalTokenUsage: {}, totalCostUsd: 0 }, startedAt: at, updatedAt: at, finishedAt: at };
+    const sequence = {
+      version: 1,
+      tasksDir: 'tasks',
+      shard: { index: i, count: shards },
+      phase: 'done',
+      completedTasks: [],
+      failedTasks: [],
+      currentTaskPath: null,
+      tasks: [],
+      stats: { tasksTotal: count, tasksCompleted: count, tasksFailed: 0, totalTokenUsage: {}, totalCostUsd: 0 },
+      startedAt: at,
+      updatedAt: at,
+      finishedAt: at,
+    };
     writeFileSync(path.join(state, 'sequence.state.json'), `${JSON.stringify(sequence, null, 2)}\n`);
     folders.push(state);
   }
@@ -72,20 +124,26 @@ export async function benchMerge({ cli, measure, sizes = [1_000, 10_000], shards
       const into = path.join(project, '.claude-project', 'state');
       const merge = await measure([cli, 'merge', ...folders, '--into', into], { cwd: project });
       const merged = JSON.parse(readFileSync(path.join(into, 'sequence.state.json'), 'utf8'));
-      if (merged.stats.tasksCompleted !== tasks || merged.phase !== 'done') throw new Error(`merge of ${tasks} tasks: ${merged.stats.tasksCompleted} done, phase ${merged.phase}`);
+      if (merged.stats.tasksCompleted !== tasks || merged.phase !== 'done')
+        throw new Error(`merge of ${tasks} tasks: ${merged.stats.tasksCompleted} done, phase ${merged.phase}`);
       const again = await measure([cli, 'merge', ...folders, '--into', into], { cwd: project });
       const status = await measure([cli, 'status'], { cwd: project });
       // Flat, not merely lazy GC: the same work with V8's old space capped far below the peak RSS.
       const capped =
         tasks === Math.max(...sizes)
           ? {
-              merge: await measure([`--max-old-space-size=${CAP_MERGE_MIB}`, cli, 'merge', ...folders, '--into', path.join(base, 'capped', 'state')], { cwd: project }),
+              merge: await measure(
+                [`--max-old-space-size=${CAP_MERGE_MIB}`, cli, 'merge', ...folders, '--into', path.join(base, 'capped', 'state')],
+                { cwd: project },
+              ),
               status: await measure([`--max-old-space-size=${CAP_STATUS_MIB}`, cli, 'status'], { cwd: project }),
             }
           : undefined;
       const sequenceBytes = statSync(path.join(into, 'sequence.state.json')).size;
       rows.push({ tasks, merge, again, status, capped, sequenceBytes });
-      process.stderr.write(`${tasks} tasks: merge ${merge.seconds.toFixed(2)} s, again ${again.seconds.toFixed(2)} s, status ${status.seconds.toFixed(2)} s\n`);
+      process.stderr.write(
+        `${tasks} tasks: merge ${merge.seconds.toFixed(2)} s, again ${again.seconds.toFixed(2)} s, status ${status.seconds.toFixed(2)} s\n`,
+      );
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
@@ -94,7 +152,10 @@ export async function benchMerge({ cli, measure, sizes = [1_000, 10_000], shards
   const lines = [
     `| task states (${shards} shards) | merge s | merge peak RSS MiB | merge again s | merge again peak RSS MiB | status s | status peak RSS MiB | merged sequence.state.json MiB |`,
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.tasks.toLocaleString('en-US')} | ${r.merge.seconds.toFixed(2)} | ${mib(r.merge)} | ${r.again.seconds.toFixed(2)} | ${mib(r.again)} | ${r.status.seconds.toFixed(2)} | ${mib(r.status)} | ${(r.sequenceBytes / 2 ** 20).toFixed(1)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.tasks.toLocaleString('en-US')} | ${r.merge.seconds.toFixed(2)} | ${mib(r.merge)} | ${r.again.seconds.toFixed(2)} | ${mib(r.again)} | ${r.status.seconds.toFixed(2)} | ${mib(r.status)} | ${(r.sequenceBytes / 2 ** 20).toFixed(1)} |`,
+    ),
   ];
   const capped = rows.find((r) => r.capped)?.capped;
   if (capped) {

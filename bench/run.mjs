@@ -52,7 +52,12 @@ function expectBilled(streamFile, stateFile) {
   const state = JSON.parse(readFileSync(stateFile, 'utf8')).tokenUsage;
   for (const [model, u] of Object.entries(billed)) {
     const got = state[model];
-    const same = got && got.inputTokens === u.inputTokens && got.outputTokens === u.outputTokens && got.cacheCreationInputTokens === u.cacheCreationInputTokens && got.cacheReadInputTokens === u.cacheReadInputTokens;
+    const same =
+      got &&
+      got.inputTokens === u.inputTokens &&
+      got.outputTokens === u.outputTokens &&
+      got.cacheCreationInputTokens === u.cacheCreationInputTokens &&
+      got.cacheReadInputTokens === u.cacheReadInputTokens;
     if (!same) throw new Error(`${stateFile}: ${model} ${JSON.stringify(got)} is not what the stream billed, ${JSON.stringify(u)}`);
   }
 }
@@ -63,7 +68,11 @@ function measureShell(script, env) {
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', script], { stdio: 'inherit', env: { ...process.env, ...env } });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, rss: 0 }) : reject(new Error(`${script} exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, rss: 0 })
+        : reject(new Error(`${script} exited ${code}`)),
+    );
   });
 }
 
@@ -71,7 +80,10 @@ async function best(times, run) {
   let result;
   for (let i = 0; i < times; i++) {
     const r = await run();
-    result = !result || r.seconds < result.seconds ? { ...r, rss: Math.max(r.rss, result?.rss ?? 0) } : { ...result, rss: Math.max(r.rss, result.rss) };
+    result =
+      !result || r.seconds < result.seconds
+        ? { ...r, rss: Math.max(r.rss, result?.rss ?? 0) }
+        : { ...result, rss: Math.max(r.rss, result.rss) };
   }
   return result;
 }
@@ -115,7 +127,10 @@ if (process.argv[2] === 'merge') {
   const current = readFileSync(file, 'utf8');
   const at = current.indexOf(MERGE_START);
   const end = current.indexOf(MERGE_END);
-  const next = at >= 0 && end > at ? `${current.slice(0, at)}${section}${current.slice(end + MERGE_END.length + 1)}` : `${current.trimEnd()}\n\n${section}`;
+  const next =
+    at >= 0 && end > at
+      ? `${current.slice(0, at)}${section}${current.slice(end + MERGE_END.length + 1)}`
+      : `${current.trimEnd()}\n\n${section}`;
   writeFileSync(file, next);
   process.stdout.write(section);
   process.exit(0);
@@ -149,8 +164,19 @@ for (const mib of SIZES) {
     }
   });
   const mbps = (r) => bytes / 1e6 / r.seconds;
-  rows.push({ mib, bytes, bound, naive, diskWrite, step, ratios: { ofBound: mbps(step) / mbps(bound), overNaive: mbps(step) / mbps(naive) }, mbps });
-  process.stderr.write(`${mib} MiB: bound ${mbps(bound).toFixed(0)} MB/s, naive ${mbps(naive).toFixed(0)} MB/s, step ${mbps(step).toFixed(0)} MB/s\n`);
+  rows.push({
+    mib,
+    bytes,
+    bound,
+    naive,
+    diskWrite,
+    step,
+    ratios: { ofBound: mbps(step) / mbps(bound), overNaive: mbps(step) / mbps(naive) },
+    mbps,
+  });
+  process.stderr.write(
+    `${mib} MiB: bound ${mbps(bound).toFixed(0)} MB/s, naive ${mbps(naive).toFixed(0)} MB/s, step ${mbps(step).toFixed(0)} MB/s\n`,
+  );
 }
 
 // recount and status over the raw logs of a 100-task sequence
@@ -176,7 +202,10 @@ const version = await median(15, () => measure([cli, '--version']));
 const spawnFile = path.join(os.tmpdir(), `bench-first-spawn-${process.pid}`);
 const firstSpawn = await median(9, async () => {
   const p = project('/dev/null', '');
-  writeFileSync(path.join(p.dir, 'claude-project.yaml'), `claude:\n  command: ${path.join(here, 'first-spawn.sh')}\npipeline:\n  - name: s\n    prompt: Go.\n`);
+  writeFileSync(
+    path.join(p.dir, 'claude-project.yaml'),
+    `claude:\n  command: ${path.join(here, 'first-spawn.sh')}\npipeline:\n  - name: s\n    prompt: Go.\n`,
+  );
   const started = Date.now();
   await measure([cli, 'run', 'tasks/bench.md', '--quiet'], { cwd: p.dir, env: { BENCH_SPAWN_FILE: spawnFile } }).catch(() => undefined);
   const spawnedAt = Number(readFileSync(spawnFile, 'utf8').trim()) / 1e6;
@@ -189,10 +218,14 @@ const merge = await mergeSection();
 const fmtMB = (r, bytes) => (bytes / 1e6 / r.seconds).toFixed(0);
 const fmtRss = (r) => (r.rss / MiB).toFixed(0);
 const lines = [];
-lines.push('| stream | bytes only (bound) MB/s | naive split2+JSON.parse MB/s | raw log write alone MB/s | step path MB/s | step / bound | step / naive | peak RSS bound / naive / step (MiB) |');
+lines.push(
+  '| stream | bytes only (bound) MB/s | naive split2+JSON.parse MB/s | raw log write alone MB/s | step path MB/s | step / bound | step / naive | peak RSS bound / naive / step (MiB) |',
+);
 lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
-  lines.push(`| ${r.mib} MiB | ${fmtMB(r.bound, r.bytes)} | ${fmtMB(r.naive, r.bytes)} | ${fmtMB(r.diskWrite, r.bytes)} | ${fmtMB(r.step, r.bytes)} | ${(r.ratios.ofBound * 100).toFixed(0)}% | ${r.ratios.overNaive.toFixed(1)}× | ${fmtRss(r.bound)} / ${fmtRss(r.naive)} / ${fmtRss(r.step)} |`);
+  lines.push(
+    `| ${r.mib} MiB | ${fmtMB(r.bound, r.bytes)} | ${fmtMB(r.naive, r.bytes)} | ${fmtMB(r.diskWrite, r.bytes)} | ${fmtMB(r.step, r.bytes)} | ${(r.ratios.ofBound * 100).toFixed(0)}% | ${r.ratios.overNaive.toFixed(1)}× | ${fmtRss(r.bound)} / ${fmtRss(r.naive)} / ${fmtRss(r.step)} |`,
+  );
 }
 const stepRss = rows.map((r) => r.step.rss);
 const rssSpread = (Math.max(...stepRss) - Math.min(...stepRss)) / Math.min(...stepRss);

@@ -14,13 +14,19 @@ import { startFakeApi, defaultScript } from './fake-api/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const claude = path.join(path.dirname(require.resolve(`@anthropic-ai/claude-code-${process.platform}-${process.arch}/package.json`)), 'claude');
+const claude = path.join(
+  path.dirname(require.resolve(`@anthropic-ai/claude-code-${process.platform}-${process.arch}/package.json`)),
+  'claude',
+);
 
 const project = mkdtempSync(path.join(os.tmpdir(), 'claude-project-demo-'));
 cpSync(path.join(here, 'demo'), project, { recursive: true });
 const home = mkdtempSync(path.join(os.tmpdir(), 'claude-project-demo-home-'));
 const api = await startFakeApi({ script: defaultScript });
-const admin = await startFakeAdminApi({ apiKeys: [{ id: 'apikey_01DemoRuns', key: 'offline-demo-key', name: 'claude-project demo' }], ledgers: [api.ledger] });
+const admin = await startFakeAdminApi({
+  apiKeys: [{ id: 'apikey_01DemoRuns', key: 'offline-demo-key', name: 'claude-project demo' }],
+  ledgers: [api.ledger],
+});
 console.log(`demo project: ${project}\nfake Messages API: ${api.url}\nfake Admin API: ${admin.url}\n`);
 
 const run = async (args, extraEnv = {}) =>
@@ -62,7 +68,10 @@ for (const model of new Set([...Object.keys(api.served), ...Object.keys(state.st
 console.log(differences === 0 ? '\nexact: every count matches what was served.' : `\n${differences} count(s) differ!`);
 
 console.log('\n$ claude-project reconcile tasks --report reconcile.md');
-const reconcile = await run(['reconcile', 'tasks', '--report', 'reconcile.md'], { ANTHROPIC_ADMIN_KEY: admin.adminKey, CLAUDE_PROJECT_ADMIN_API_URL: admin.url });
+const reconcile = await run(['reconcile', 'tasks', '--report', 'reconcile.md'], {
+  ANTHROPIC_ADMIN_KEY: admin.adminKey,
+  CLAUDE_PROJECT_ADMIN_API_URL: admin.url,
+});
 await admin.close();
 console.log(`\n$ cat reconcile.md\n${readFileSync(path.join(project, 'reconcile.md'), 'utf8')}`);
 process.exitCode = sequence.exitCode === 0 && differences === 0 && reconcile.exitCode === 0 ? 0 : 1;

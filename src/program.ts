@@ -3,7 +3,7 @@
  * to check the command lines of the examples.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
 const AFTER_HELP = `
 Exit codes: 0 all done and passed · 1 a step failed (recount: the state differs from the
@@ -36,7 +36,10 @@ const quietOption = (): Option => new Option('--quiet', 'no progress on stderr (
 const restartOption = (): Option => new Option('--restart', 'start over: move the old state and logs aside and run everything again');
 const maxUsdOption = (scope: string): Option => new Option('--max-usd <usd>', `the ${scope}'s USD cap (over budget.* in the config)`);
 const runJsonOption = (): Option =>
-  new Option('--json', 'stdout holds only one JSON summary line, printed at the end (schema/run-summary.schema.json); the human summary goes to stderr');
+  new Option(
+    '--json',
+    'stdout holds only one JSON summary line, printed at the end (schema/run-summary.schema.json); the human summary goes to stderr',
+  );
 /** A flag value that must be a number > 0; anything else is refused naming the flag and the value. */
 const positiveNumber =
   (flag: string) =>
@@ -71,7 +74,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(quietOption())
     .action(async (task: string, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js');
-      setExitCode(await runCommand(task, { ...common(flags), ...maxUsd(flags), quiet: flags.quiet === true, restart: flags.restart === true, json: flags.json === true }));
+      setExitCode(
+        await runCommand(task, {
+          ...common(flags),
+          ...maxUsd(flags),
+          quiet: flags.quiet === true,
+          restart: flags.restart === true,
+          json: flags.json === true,
+        }),
+      );
     });
 
   program
@@ -139,21 +150,25 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
     .addOption(configOption())
     .option('--wait', 'while pending, check again every billing.pollSeconds')
-    .addOption(new Option('--timeout <minutes>', 'with --wait: stop waiting after this many minutes').argParser(positiveNumber('--timeout')))
+    .addOption(
+      new Option('--timeout <minutes>', 'with --wait: stop waiting after this many minutes').argParser(positiveNumber('--timeout')),
+    )
     .option('--json', 'print one JSON document (schema/reconcile.schema.json)')
     .option('--report <file>', 'also write the result as a Markdown report to FILE')
-    .action(async (target: string | undefined, flags: CommonFlags & { wait?: boolean; timeout?: number; json?: boolean; report?: string }) => {
-      const { reconcileCommand } = await import('./commands/reconcile.js');
-      setExitCode(
-        await reconcileCommand(target, {
-          ...common(flags),
-          json: flags.json === true,
-          wait: flags.wait === true,
-          ...(flags.timeout !== undefined && { timeoutMinutes: flags.timeout }),
-          ...(flags.report !== undefined && { report: flags.report }),
-        }),
-      );
-    });
+    .action(
+      async (target: string | undefined, flags: CommonFlags & { wait?: boolean; timeout?: number; json?: boolean; report?: string }) => {
+        const { reconcileCommand } = await import('./commands/reconcile.js');
+        setExitCode(
+          await reconcileCommand(target, {
+            ...common(flags),
+            json: flags.json === true,
+            wait: flags.wait === true,
+            ...(flags.timeout !== undefined && { timeoutMinutes: flags.timeout }),
+            ...(flags.report !== undefined && { report: flags.report }),
+          }),
+        );
+      },
+    );
 
   program
     .command('merge')
@@ -176,4 +191,3 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   return program;
 }
-

@@ -17,7 +17,8 @@ export const SCHEMA_FILES: Record<string, SchemaFile> = {
   'config.schema.json': {
     schema: ConfigSchema,
     title: 'claude-project.yaml',
-    description: 'The configuration of claude-project: the pipeline of steps run for every task, and how claude is called. Unknown keys are errors.',
+    description:
+      'The configuration of claude-project: the pipeline of steps run for every task, and how claude is called. Unknown keys are errors.',
   },
   'task-state.schema.json': {
     schema: TaskStateSchema,
@@ -28,7 +29,8 @@ export const SCHEMA_FILES: Record<string, SchemaFile> = {
   'sequence-state.schema.json': {
     schema: SequenceStateSchema,
     title: 'claude-project sequence state (<statePath>/sequence.state.json)',
-    description: "A sequence of tasks: which are done or failed, each task's totals, and the sequence's totals (the sum of its tasks). Later versions only add fields.",
+    description:
+      "A sequence of tasks: which are done or failed, each task's totals, and the sequence's totals (the sum of its tasks). Later versions only add fields.",
   },
 };
 

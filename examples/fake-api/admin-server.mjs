@@ -59,7 +59,16 @@ function addTo(result, usage) {
  * The returned object's `lagSeconds`, `breakField` (a result field to leave out) and
  * `failNext(status, {times, retryAfter})` can be changed while it runs.
  */
-export async function startFakeAdminApi({ adminKey = 'sk-ant-admin01-fake-admin-key', apiKeys = [], ledgers = [], lagSeconds = 0, pageSize = 3, port = 0, host = '127.0.0.1', now = Date.now } = {}) {
+export async function startFakeAdminApi({
+  adminKey = 'sk-ant-admin01-fake-admin-key',
+  apiKeys = [],
+  ledgers = [],
+  lagSeconds = 0,
+  pageSize = 3,
+  port = 0,
+  host = '127.0.0.1',
+  now = Date.now,
+} = {}) {
   const direct = [];
   const faults = [];
   const requests = [];
@@ -99,7 +108,8 @@ export async function startFakeAdminApi({ adminKey = 'sk-ant-admin01-fake-admin-
     const end = endParam ? Date.parse(endParam) : start + 60 * MINUTE;
     if (q.get('bucket_width') !== '1m') return error(res, 400, 'invalid_request_error', 'this fake serves bucket_width=1m only');
     const limit = Number(q.get('limit') ?? 60);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1440) return error(res, 400, 'invalid_request_error', 'limit: at most 1440 for 1m buckets');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1440)
+      return error(res, 400, 'invalid_request_error', 'limit: at most 1440 for 1m buckets');
     const byModel = q.getAll('group_by[]').includes('model');
     const keyIds = q.getAll('api_key_ids[]');
     const first = Math.floor(start / MINUTE) * MINUTE;
@@ -138,7 +148,12 @@ export async function startFakeAdminApi({ adminKey = 'sk-ant-admin01-fake-admin-
         const p = PRICES[entry.model];
         if (!p) continue;
         const u = entry.usage;
-        const usd = ((u.input_tokens ?? 0) * p.input + (u.output_tokens ?? 0) * p.output + (u.cache_creation_input_tokens ?? 0) * p.cacheWrite + (u.cache_read_input_tokens ?? 0) * p.cacheRead) / 1e6;
+        const usd =
+          ((u.input_tokens ?? 0) * p.input +
+            (u.output_tokens ?? 0) * p.output +
+            (u.cache_creation_input_tokens ?? 0) * p.cacheWrite +
+            (u.cache_read_input_tokens ?? 0) * p.cacheRead) /
+          1e6;
         cents.set(entry.model, (cents.get(entry.model) ?? 0) + usd * 100);
       }
       const results = [...cents].map(([model, amount]) => ({
@@ -183,10 +198,17 @@ export async function startFakeAdminApi({ adminKey = 'sk-ant-admin01-fake-admin-
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push({ method: req.method, path: url.pathname, query: url.search });
     if (req.headers['x-api-key'] !== api.adminKey) return error(res, 401, 'authentication_error', 'invalid x-api-key');
-    if (req.headers['anthropic-version'] !== '2023-06-01') return error(res, 400, 'invalid_request_error', 'anthropic-version: 2023-06-01 expected');
+    if (req.headers['anthropic-version'] !== '2023-06-01')
+      return error(res, 400, 'invalid_request_error', 'anthropic-version: 2023-06-01 expected');
     const fault = faults.shift();
     if (fault) {
-      return error(res, fault.status, fault.status === 429 ? 'rate_limit_error' : 'api_error', `fake fault ${fault.status}`, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+      return error(
+        res,
+        fault.status,
+        fault.status === 429 ? 'rate_limit_error' : 'api_error',
+        `fake fault ${fault.status}`,
+        fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {},
+      );
     }
     if (req.method !== 'GET') return error(res, 405, 'invalid_request_error', 'GET only');
     if (url.pathname === '/v1/organizations/usage_report/messages') return usageReport(url, res);

@@ -16,7 +16,10 @@ export interface FakeContext {
   lastUserText: string;
   messages: Array<{ role: string; content: unknown }>;
 }
-export type FakeScript = (body: { model: string; messages?: unknown[]; tools?: unknown[]; stream?: boolean }, context: FakeContext) => FakeTurn;
+export type FakeScript = (
+  body: { model: string; messages?: unknown[]; tools?: unknown[]; stream?: boolean },
+  context: FakeContext,
+) => FakeTurn;
 export interface ServedRow {
   inputTokens: number;
   outputTokens: number;
@@ -35,7 +38,15 @@ export interface FakeApi {
   url: string;
   port: number;
   served: Record<string, ServedRow>;
-  requests: Array<{ method?: string; path: string; model?: string; stream?: boolean; side?: boolean; usage?: Required<FakeUsage>; completed?: boolean }>;
+  requests: Array<{
+    method?: string;
+    path: string;
+    model?: string;
+    stream?: boolean;
+    side?: boolean;
+    usage?: Required<FakeUsage>;
+    completed?: boolean;
+  }>;
   ledger: LedgerEntry[];
   close(): Promise<void>;
 }

@@ -52,7 +52,9 @@ function usageOf(turn) {
 
 function contentOf(turn) {
   return (turn.blocks ?? []).map((block) =>
-    block.type === 'tool_use' ? { type: 'tool_use', id: id('toolu'), name: block.name, input: block.input ?? {} } : { type: 'text', text: block.text ?? '' },
+    block.type === 'tool_use'
+      ? { type: 'tool_use', id: id('toolu'), name: block.name, input: block.input ?? {} }
+      : { type: 'text', text: block.text ?? '' },
   );
 }
 
@@ -63,8 +65,17 @@ export async function startFakeApi({ script, port = 0, host = '127.0.0.1' } = {}
   const hanging = new Set();
   const record = (model, usage, apiKey, turn) => {
     const oneHour = turn.usage?.cache_creation?.ephemeral_1h_input_tokens ?? 0;
-    ledger.push({ at: Date.now(), apiKey, model, usage: { ...usage, cache_creation: { ephemeral_5m_input_tokens: usage.cache_creation_input_tokens - oneHour, ephemeral_1h_input_tokens: oneHour } } });
-    const row = (served[model] ??= { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, responses: 0 });
+    ledger.push({
+      at: Date.now(),
+      apiKey,
+      model,
+      usage: {
+        ...usage,
+        cache_creation: { ephemeral_5m_input_tokens: usage.cache_creation_input_tokens - oneHour, ephemeral_1h_input_tokens: oneHour },
+      },
+    });
+    served[model] ??= { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, responses: 0 };
+    const row = served[model];
     row.inputTokens += usage.input_tokens;
     row.outputTokens += usage.output_tokens;
     row.cacheCreationInputTokens += usage.cache_creation_input_tokens;
@@ -101,13 +112,29 @@ export async function startFakeApi({ script, port = 0, host = '127.0.0.1' } = {}
     const turn = (script ?? defaultScript)(body, context);
     const usage = usageOf(turn);
     const model = body.model;
-    const entry = { method: 'POST', path: '/v1/messages', model, stream: body.stream === true, side: context.isSideRequest, usage, completed: false };
+    const entry = {
+      method: 'POST',
+      path: '/v1/messages',
+      model,
+      stream: body.stream === true,
+      side: context.isSideRequest,
+      usage,
+      completed: false,
+    };
     requests.push(entry);
     if (turn.hang === 'before-headers') {
       hanging.add(res);
       return;
     }
-    const message = { id: id('msg'), type: 'message', role: 'assistant', model, content: contentOf(turn), stop_reason: null, stop_sequence: null };
+    const message = {
+      id: id('msg'),
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: contentOf(turn),
+      stop_reason: null,
+      stop_sequence: null,
+    };
     const stopReason = message.content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
     if (!body.stream) {
       record(model, usage, String(req.headers['x-api-key'] ?? ''), turn);
@@ -127,12 +154,24 @@ export async function startFakeApi({ script, port = 0, host = '127.0.0.1' } = {}
         sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
         sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: block.text } });
       } else {
-        sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
-        sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
+        sse(res, 'content_block_start', {
+          type: 'content_block_start',
+          index,
+          content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+        });
+        sse(res, 'content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
+        });
       }
       sse(res, 'content_block_stop', { type: 'content_block_stop', index });
     });
-    sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
+    sse(res, 'message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    });
     sse(res, 'message_stop', { type: 'message_stop' });
     record(model, usage, String(req.headers['x-api-key'] ?? ''), turn);
     entry.completed = true;
@@ -163,20 +202,24 @@ export async function startFakeApi({ script, port = 0, host = '127.0.0.1' } = {}
 export function defaultScript(body, context) {
   const size = JSON.stringify(body.messages ?? []).length;
   const base = { input_tokens: 20 + (size % 97), output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-  if (context.isSideRequest) return { blocks: [{ type: 'text', text: 'Untitled' }], usage: { ...base, input_tokens: 11, output_tokens: 3 } };
+  if (context.isSideRequest)
+    return { blocks: [{ type: 'text', text: 'Untitled' }], usage: { ...base, input_tokens: 11, output_tokens: 3 } };
   const messages = body.messages ?? [];
   const first = textOf(messages[0]?.content);
   const command = /^\$ (.+)$/m.exec(first)?.[1];
   const toolTurns = messages.filter((m) => m.role === 'assistant').length;
   if (command && toolTurns === 0) {
     return {
-      blocks: [{ type: 'text', text: `Running \`${command}\`.` }, { type: 'tool_use', name: 'Bash', input: { command, description: 'Run the task command' } }],
+      blocks: [
+        { type: 'text', text: `Running \`${command}\`.` },
+        { type: 'tool_use', name: 'Bash', input: { command, description: 'Run the task command' } },
+      ],
       usage: { ...base, output_tokens: 42, cache_creation_input_tokens: 1200 },
     };
   }
   return {
     blocks: [{ type: 'text', text: command ? 'Done: the command ran.' : 'Done.' }],
-    usage: { ...base, output_tokens: 17 + (toolTurns * 5), cache_read_input_tokens: toolTurns > 0 ? 1200 : 0 },
+    usage: { ...base, output_tokens: 17 + toolTurns * 5, cache_read_input_tokens: toolTurns > 0 ? 1200 : 0 },
   };
 }
 

@@ -40,7 +40,12 @@ export function parseStreamLine(line: Buffer): ParsedLine {
   const schema = KNOWN_EVENT_SCHEMAS[type];
   if (schema) {
     const checked = schema.safeParse(value);
-    if (!checked.success) return { ok: false, reason: `${type} event of an unexpected shape: ${firstIssue(checked.error)}`, preview: shorten(text, MALFORMED_PREVIEW_CHARS) };
+    if (!checked.success)
+      return {
+        ok: false,
+        reason: `${type} event of an unexpected shape: ${firstIssue(checked.error)}`,
+        preview: shorten(text, MALFORMED_PREVIEW_CHARS),
+      };
   }
   return { ok: true, event: value as StreamEvent };
 }
@@ -56,7 +61,11 @@ export function isToolResultHead(head: Buffer): boolean {
 /** A tool-result line known by its head, length and last byte (a whole JSON object ends in "}"). */
 export function toolResultLine(head: Buffer, bytes: number, lastByte: number | undefined): ParsedLine {
   if (lastByte !== 0x7d) {
-    return { ok: false, reason: 'truncated tool-result line', preview: shorten(head.subarray(0, 200).toString('utf8'), MALFORMED_PREVIEW_CHARS) };
+    return {
+      ok: false,
+      reason: 'truncated tool-result line',
+      preview: shorten(head.subarray(0, 200).toString('utf8'), MALFORMED_PREVIEW_CHARS),
+    };
   }
   return { ok: true, event: { type: 'user', bytes, preview: toolResultPreview(head) } };
 }
@@ -114,6 +123,9 @@ function shorten(text: string, max: number): string {
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
-  const where = issue.path.reduce<string>((at, key) => (typeof key === 'number' ? `${at}[${key}]` : `${at}${at ? '.' : ''}${String(key)}`), '');
+  const where = issue.path.reduce<string>(
+    (at, key) => (typeof key === 'number' ? `${at}[${key}]` : `${at}${at ? '.' : ''}${String(key)}`),
+    '',
+  );
   return `${where || 'event'}: ${issue.message}`;
 }

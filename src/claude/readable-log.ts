@@ -1,13 +1,5 @@
 import { formatCount } from '../usage/rows.js';
-import {
-  isAssistant,
-  isRateLimit,
-  isResult,
-  isSystem,
-  isUser,
-  type ContentBlock,
-  type StreamEvent,
-} from './stream-events.js';
+import { isAssistant, isRateLimit, isResult, isSystem, isUser, type ContentBlock, type StreamEvent } from './stream-events.js';
 
 const TOOL_RESULT_CHARS = 1000;
 const TOOL_INPUT_CHARS = 500;

@@ -114,9 +114,15 @@ async function followCall(call: ClaudeCall, subprocess: ResultPromise, input: Fi
     }
   });
   const sinks = call.backpressureFrom ?? [];
-  await tailFile(input, start, subprocess, (chunk) => splitter.push(chunk), async () => {
-    for (const sink of sinks) if (sink.writableNeedDrain) await once(sink, 'drain');
-  });
+  await tailFile(
+    input,
+    start,
+    subprocess,
+    (chunk) => splitter.push(chunk),
+    async () => {
+      for (const sink of sinks) if (sink.writableNeedDrain) await once(sink, 'drain');
+    },
+  );
   splitter.end();
 
   const result = await subprocess;

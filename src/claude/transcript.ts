@@ -27,7 +27,12 @@ export async function transcriptFiles(env: NodeJS.ProcessEnv, cwd: string, sessi
   const files = [path.join(dir, `${sessionId}.jsonl`)];
   const subagents = path.join(dir, sessionId, 'subagents');
   const names = await readdir(subagents).catch(() => [] as string[]);
-  files.push(...names.filter((name) => name.endsWith('.jsonl')).sort().map((name) => path.join(subagents, name)));
+  files.push(
+    ...names
+      .filter((name) => name.endsWith('.jsonl'))
+      .sort()
+      .map((name) => path.join(subagents, name)),
+  );
   return files;
 }
 
@@ -37,11 +42,7 @@ export async function transcriptFiles(env: NodeJS.ProcessEnv, cwd: string, sessi
  * final counts, output tokens and cache-write split included. Undefined when the main transcript
  * cannot be read.
  */
-export async function readTranscriptUsage(
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  sessionId: string,
-): Promise<MessageCounts[] | undefined> {
+export async function readTranscriptUsage(env: NodeJS.ProcessEnv, cwd: string, sessionId: string): Promise<MessageCounts[] | undefined> {
   const [main, ...subagents] = await transcriptFiles(env, cwd, sessionId);
   const messages = new Map<string, { model: string; usage: ApiUsage | undefined }>();
   const collect = (line: Buffer): void => {

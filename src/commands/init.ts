@@ -12,7 +12,8 @@ export async function initCommand(dir: string): Promise<number> {
     { file: path.resolve(dir, STARTER_TASK_FILE), text: STARTER_TASK },
   ];
   for (const { file } of files) {
-    if (await exists(file)) throw new UserError(`${file}: already exists; init writes nothing over an existing file. Move it away, or edit it by hand.`);
+    if (await exists(file))
+      throw new UserError(`${file}: already exists; init writes nothing over an existing file. Move it away, or edit it by hand.`);
   }
   for (const { file, text } of files) {
     try {

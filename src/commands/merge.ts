@@ -21,10 +21,14 @@ export async function mergeCommand(sources: string[], options: { into: string })
     );
     if (result.missingShards.length > 0) {
       const count = sequence.mergedShards?.[0]?.count ?? 0;
-      process.stderr.write(`claude-project: warning: shard(s) ${result.missingShards.map((i) => `${i}/${count}`).join(', ')} not merged yet: the totals cover only the shards above.\n`);
+      process.stderr.write(
+        `claude-project: warning: shard(s) ${result.missingShards.map((i) => `${i}/${count}`).join(', ')} not merged yet: the totals cover only the shards above.\n`,
+      );
     }
     for (const file of result.withoutLogs) {
-      process.stderr.write(`claude-project: warning: ${file}: no logs found beside its state folder; recount will not find its raw logs.\n`);
+      process.stderr.write(
+        `claude-project: warning: ${file}: no logs found beside its state folder; recount will not find its raw logs.\n`,
+      );
     }
     return 0;
   } finally {

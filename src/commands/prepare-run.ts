@@ -27,7 +27,11 @@ export async function prepareRun(
   command: 'run' | 'sequence',
 ): Promise<{ ctx: RunContext; stopProgress: () => void }> {
   const env = process.env;
-  const config = withMaxUsd(await loadConfig(configPathFor(options.config, process.cwd()), env), command, options.maxUsd === undefined ? undefined : parseMaxUsd(options.maxUsd));
+  const config = withMaxUsd(
+    await loadConfig(configPathFor(options.config, process.cwd()), env),
+    command,
+    options.maxUsd === undefined ? undefined : parseMaxUsd(options.maxUsd),
+  );
   checkCapsCanBeChecked(config);
   const found = await findExecutable(config.claude.command, config.rootDir, env);
   if (!found) {

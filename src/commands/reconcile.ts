@@ -34,10 +34,19 @@ export async function reconcileCommand(target: string | undefined, options: Reco
   const settings = resolveBillingSettings(config, env);
   let asked = await loadStates(config, target);
   if (!settings) {
-    return finish(skippedDocument(`${ADMIN_KEY_ENV} is not set (an Admin API key, sk-ant-admin…, is needed to read what was billed); no file was changed.`, new Date()), options);
+    return finish(
+      skippedDocument(
+        `${ADMIN_KEY_ENV} is not set (an Admin API key, sk-ant-admin…, is needed to read what was billed); no file was changed.`,
+        new Date(),
+      ),
+      options,
+    );
   }
   if (tasksToCheck(asked, Date.now()) === 0) {
-    return finish(skippedDocument('no task has run yet: there is nothing to check against the bill; no file was changed.', new Date()), options);
+    return finish(
+      skippedDocument('no task has run yet: there is nothing to check against the bill; no file was changed.', new Date()),
+      options,
+    );
   }
   const client = new AdminClient({ baseUrl: settings.baseUrl, adminKey: settings.adminKey });
   const apiKeyId = settings.apiKeyId ?? (await discoverApiKeyId(client, env.ANTHROPIC_API_KEY, config.file));

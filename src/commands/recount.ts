@@ -28,7 +28,9 @@ export async function recountCommand(target: string | undefined, options: { conf
       rebuiltTotals.set(task.state.taskPath, recount.total);
       current.set(task.state.taskPath, { stateFile: task.stateFile, state: task.state });
       const missing = recount.missingFromLog.length ? ` · ${recount.missingFromLog.length} attempt(s) without a raw log` : '';
-      process.stdout.write(`${task.taskPath}: ${recount.attemptsChecked} attempt(s) recounted, ${recount.differences.length} difference(s)${missing}\n`);
+      process.stdout.write(
+        `${task.taskPath}: ${recount.attemptsChecked} attempt(s) recounted, ${recount.differences.length} difference(s)${missing}\n`,
+      );
       writeDifferences(recount.differences);
       if (recount.differences.length === 0) continue;
       differing++;

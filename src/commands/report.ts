@@ -18,6 +18,8 @@ export async function reportCommand(target: string | undefined, options: { confi
   } catch (error) {
     throw new UserError(`${options.html}: cannot write the report: ${(error as Error).message}`);
   }
-  process.stdout.write(`report: ${file} · ${data.totals.tasksRun}/${data.totals.tasks} task(s) run · ${formatCost(data.totals.total.costUsd)}\n`);
+  process.stdout.write(
+    `report: ${file} · ${data.totals.tasksRun}/${data.totals.tasks} task(s) run · ${formatCost(data.totals.total.costUsd)}\n`,
+  );
   return 0;
 }

@@ -83,9 +83,7 @@ function normalise(file: string, raw: ConfigFile, env: NodeJS.ProcessEnv): Proje
     rateLimit: { ...DEFAULTS.rateLimit, ...raw.rateLimit },
     billing: { ...raw.billing },
     pricing: raw.pricing ?? {},
-    budget: Object.fromEntries(
-      Object.entries(raw.budget ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number'),
-    ),
+    budget: Object.fromEntries(Object.entries(raw.budget ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number')),
     pipeline: raw.pipeline.map((step) => ({
       name: step.name,
       prompt: step.prompt,

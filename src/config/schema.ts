@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { bool, keyed, list, mapping, num, pattern, stringList, text } from '../declare/rules.js';
 import { CHECK_ENV, PLACEHOLDERS, unknownPlaceholders } from './template.js';
 
@@ -21,7 +21,10 @@ const seconds = (): z.ZodNumber => num({ min: 1, max: MAX_TIMEOUT_SECONDS, maxHi
 const template = (): z.ZodString =>
   text().superRefine((value, ctx) => {
     for (const name of unknownPlaceholders(value)) {
-      ctx.addIssue({ code: 'custom', message: `unknown placeholder {{${name}}}; valid: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown placeholder {{${name}}}; valid: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+      });
     }
   });
 
@@ -54,7 +57,8 @@ const pipeline = list(StepSchema, 1).superRefine((steps, ctx) => {
   steps.forEach((step, index) => {
     // runs on partly invalid input too, so that every problem is reported at once
     if (typeof step?.name !== 'string') return;
-    if (seen.has(step.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate step name ${JSON.stringify(step.name)}` });
+    if (seen.has(step.name))
+      ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate step name ${JSON.stringify(step.name)}` });
     seen.add(step.name);
   });
 });

@@ -64,7 +64,9 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
   let lastUsageReport = 0;
   const budget = call.budget
     ? new BudgetWatch(call.budget.leftUsd, (cost) =>
-        call.log.write(`budget: this call's running count $${cost.toFixed(4)} passed what was left ($${call.budget!.leftUsd.toFixed(4)}): stopping claude`),
+        call.log.write(
+          `budget: this call's running count $${cost.toFixed(4)} passed what was left ($${call.budget!.leftUsd.toFixed(4)}): stopping claude`,
+        ),
       )
     : undefined;
 
@@ -78,7 +80,13 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
     if (text) call.log.write(text);
     if (isAssistant(event) && ctx.now() - lastUsageReport >= USAGE_REPORT_INTERVAL_MS) {
       lastUsageReport = ctx.now();
-      ctx.report({ type: 'attempt-usage', taskName: call.taskName, step: call.step, attempt: call.attempt, usage: observer.usage.estimate() });
+      ctx.report({
+        type: 'attempt-usage',
+        taskName: call.taskName,
+        step: call.step,
+        attempt: call.attempt,
+        usage: observer.usage.estimate(),
+      });
     }
   };
 

@@ -39,8 +39,7 @@ export class CallObserver {
    * for the call's working folder; else the stream estimate.
    */
   async settle(env: NodeJS.ProcessEnv, cwd: string): Promise<CallUsage> {
-    const transcript =
-      !this.usage.hasBilledResult() && this.sessionId ? await readTranscriptUsage(env, cwd, this.sessionId) : undefined;
+    const transcript = !this.usage.hasBilledResult() && this.sessionId ? await readTranscriptUsage(env, cwd, this.sessionId) : undefined;
     return this.usage.settle(transcript);
   }
 }

@@ -43,7 +43,9 @@ export function runCheck(run: CheckRun): Promise<CheckOutcome> {
       tail = (tail + text).slice(-OUTPUT_TAIL_CHARS);
       if (run.mustWait?.() && run.drained) {
         for (const stream of streams) stream.pause();
-        void run.drained().then(() => streams.forEach((stream) => stream.resume()));
+        void run.drained().then(() => {
+          for (const stream of streams) stream.resume();
+        });
       }
     };
     for (const stream of streams) {

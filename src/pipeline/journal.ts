@@ -40,7 +40,13 @@ export async function readJournal(file: string, prices: PriceTable): Promise<Jou
     if (event.type === JOURNAL_MARKER_TYPE) {
       const marker = event as unknown as Marker;
       if (marker.event === 'attempt_start') {
-        current = { attempt: marker.attempt, model: marker.model, malformedLines: 0, observed: new CallObserver(prices, marker.sessionId), end: undefined };
+        current = {
+          attempt: marker.attempt,
+          model: marker.model,
+          malformedLines: 0,
+          observed: new CallObserver(prices, marker.sessionId),
+          end: undefined,
+        };
         attempts.push(current);
       } else if (marker.event === 'attempt_end') {
         // Recovery journals an attempt that a killed run left open after the fact, so its end

@@ -19,11 +19,7 @@ export function decideRateLimitWait(ctx: RunContext, resetsAtMs: number | undefi
 }
 
 /** Sleeps until `untilMs`, reporting the time left every second; false when interrupted. */
-export async function waitUntil(
-  ctx: RunContext,
-  untilMs: number,
-  onTick: (remainingMs: number) => void,
-): Promise<boolean> {
+export async function waitUntil(ctx: RunContext, untilMs: number, onTick: (remainingMs: number) => void): Promise<boolean> {
   for (;;) {
     if (ctx.signal.aborted) return false;
     const remaining = untilMs - ctx.now();

@@ -33,18 +33,21 @@ export interface TaskRecount {
 const attemptKey = (step: string, attempt: number): string => `${step}/${attempt}`;
 
 /** Rebuilds every attempt's usage of a task from its raw step logs and compares it with the state. */
-export async function recountTask(
-  config: ProjectConfig,
-  env: NodeJS.ProcessEnv,
-  slug: string,
-  state: TaskState,
-): Promise<TaskRecount> {
-  const result: TaskRecount = { taskPath: state.taskPath, attemptsChecked: 0, missingFromLog: [], differences: [], rebuilt: new Map(), total: {} };
+export async function recountTask(config: ProjectConfig, env: NodeJS.ProcessEnv, slug: string, state: TaskState): Promise<TaskRecount> {
+  const result: TaskRecount = {
+    taskPath: state.taskPath,
+    attemptsChecked: 0,
+    missingFromLog: [],
+    differences: [],
+    rebuilt: new Map(),
+    total: {},
+  };
   const stepTotals: ModelTokenUsage[] = [];
   const prices = PriceTable.withOverrides(config.pricing);
   for (const step of state.steps) {
     const index = config.pipeline.findIndex((p) => p.name === step.name);
-    const journal = index === -1 ? [] : await readJournal(`${stepLogBase(config.logsPath, slug, index, step.name)}.jsonl`, prices).catch(() => []);
+    const journal =
+      index === -1 ? [] : await readJournal(`${stepLogBase(config.logsPath, slug, index, step.name)}.jsonl`, prices).catch(() => []);
     for (const attempt of step.attempts) {
       const entry = journal.find((j) => j.attempt === attempt.attempt);
       if (!entry) {

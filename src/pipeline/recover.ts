@@ -64,7 +64,14 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
 /** The raw log's record of a recovered attempt: its end marker (and its start, if the log had none). */
 function journalRecovery(rawLog: string, attempt: AttemptState, hasSection: boolean, usage: CallUsage): void {
   try {
-    if (!hasSection) appendMarker(rawLog, 'attempt_start', { attempt: attempt.attempt, model: attempt.model, startedAt: attempt.startedAt, sessionId: attempt.sessionId, recovered: true });
+    if (!hasSection)
+      appendMarker(rawLog, 'attempt_start', {
+        attempt: attempt.attempt,
+        model: attempt.model,
+        startedAt: attempt.startedAt,
+        sessionId: attempt.sessionId,
+        recovered: true,
+      });
     appendMarker(rawLog, 'attempt_end', {
       attempt: attempt.attempt,
       outcome: 'interrupted',

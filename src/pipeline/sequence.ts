@@ -8,7 +8,14 @@ import type { Cap } from '../state/budget-record.js';
 import { updateJsonLocked } from '../state/locked-update.js';
 import { sequenceStateFile } from '../state/paths.js';
 import { acquireRunLock } from '../state/run-lock.js';
-import { newSequenceState, onlyTasks, SequenceStateSchema, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
+import {
+  newSequenceState,
+  onlyTasks,
+  SequenceStateSchema,
+  withSequenceTotals,
+  withTask,
+  type SequenceState,
+} from '../state/sequence-state.js';
 import { findTaskStateFile, taskFiles } from '../state/task-files.js';
 import type { RunContext } from './run-context.js';
 import { allCaps } from './budget/caps.js';
@@ -47,11 +54,7 @@ export interface SequenceOptions {
  * Runs every task of a folder in name order. Tasks done earlier are skipped and keep their
  * counts; the sequence totals are the sum of the tasks' own state files.
  */
-export async function runSequence(
-  ctx: RunContext,
-  dir: string,
-  options: SequenceOptions,
-): Promise<SequenceEnd> {
+export async function runSequence(ctx: RunContext, dir: string, options: SequenceOptions): Promise<SequenceEnd> {
   const absoluteDir = path.resolve(dir);
   const all = await listTasks(absoluteDir);
   if (all.length === 0) throw new UserError(`${absoluteDir}: no task files (*.md) in this folder.`);
@@ -135,7 +138,14 @@ async function runSequenceLocked(
     await update((s) => ({ ...s, phase: 'failed', currentTaskPath: null, finishedAt: stamp() })).catch(() => undefined);
     throw error;
   }
-  const phase = exitCode === EXIT.ok ? 'done' : exitCode === EXIT.interrupted ? 'interrupted' : exitCode === EXIT.budgetExceeded ? 'budget-exceeded' : 'failed';
+  const phase =
+    exitCode === EXIT.ok
+      ? 'done'
+      : exitCode === EXIT.interrupted
+        ? 'interrupted'
+        : exitCode === EXIT.budgetExceeded
+          ? 'budget-exceeded'
+          : 'failed';
   state = await update((s) => ({
     ...s,
     phase,

@@ -29,7 +29,7 @@ export interface StepRun {
 
 export type StepEnd =
   | { status: 'done' }
-  | { status: 'failed'; error: string; /** An unexpected error ended the step; details in this log. */ crashLog?: string }
+  | { status: 'failed'; error: string /** An unexpected error ended the step; details in this log. */; crashLog?: string }
   | { status: 'interrupted' }
   | { status: 'rate-limited'; error: string }
   | BudgetEnd;
@@ -153,7 +153,10 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
       });
       current.saved = true;
 
-      end = judged.outcome === 'budget' ? await budget.stopInCall() : await decideNext(ctx, run, judged, recorded, () => ++failures > retries, changeStep);
+      end =
+        judged.outcome === 'budget'
+          ? await budget.stopInCall()
+          : await decideNext(ctx, run, judged, recorded, () => ++failures > retries, changeStep);
     }
     const final = await changeStep((s) => finishedStep(s, end!, ctx.now()));
     crashPointForTests('footer');
@@ -242,7 +245,12 @@ async function afterCrash(
   });
   if (current && !current.journaled) {
     try {
-      log.marker('attempt_end', { attempt: current.number, outcome: 'failed', exitCode: null, usageSource: call?.usage.source ?? 'estimate' });
+      log.marker('attempt_end', {
+        attempt: current.number,
+        outcome: 'failed',
+        exitCode: null,
+        usageSource: call?.usage.source ?? 'estimate',
+      });
     } catch (journalError) {
       log.write(`[journal not written: ${(journalError as Error).message}]`);
     }
@@ -314,7 +322,9 @@ async function judge(
   log.write(`check ${ran.passed ? 'passed' : `failed (${exit})`}`);
   if (ctx.signal.aborted) return { outcome: 'interrupted', error: 'interrupted' };
   const checkExitCode = ran.exitCode !== undefined ? { checkExitCode: ran.exitCode } : {};
-  return ran.passed ? { outcome: 'passed', ...checkExitCode } : { outcome: 'check-failed', error: `check failed (${exit})`, ...checkExitCode };
+  return ran.passed
+    ? { outcome: 'passed', ...checkExitCode }
+    : { outcome: 'check-failed', error: `check failed (${exit})`, ...checkExitCode };
 }
 
 /** After an attempt: done, try again (undefined), wait for a usage limit, or stop. */

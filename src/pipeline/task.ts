@@ -29,7 +29,8 @@ export async function readTaskFile(taskPath: string): Promise<string> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${taskPath}: task file not found.`);
-    if (code === 'EISDIR') throw new UserError(`${taskPath}: is a folder; use "claude-project sequence ${taskPath}" for a folder of tasks.`);
+    if (code === 'EISDIR')
+      throw new UserError(`${taskPath}: is a folder; use "claude-project sequence ${taskPath}" for a folder of tasks.`);
     throw new UserError(`${taskPath}: cannot read task file: ${(error as Error).message}`);
   }
 }

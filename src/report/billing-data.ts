@@ -1,4 +1,11 @@
-import { COMPARED_FIELDS, type BilledCounts, type BillingRecord, type BillingStatus, type BillingWindow, type ComparedCounts } from '../state/billing-record.js';
+import {
+  COMPARED_FIELDS,
+  type BilledCounts,
+  type BillingRecord,
+  type BillingStatus,
+  type BillingWindow,
+  type ComparedCounts,
+} from '../state/billing-record.js';
 
 export interface BillingModelRow {
   model: string;

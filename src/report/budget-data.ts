@@ -43,7 +43,11 @@ export function provenanceOf(step: StepState): Provenance {
  * The caps recorded in a task's state with what is spent under each: the task's and its steps'
  * from the task state, the sequence's from `sequenceSpentUsd` (null when not known here).
  */
-export function budgetData(record: BudgetRecord | undefined, task: TaskState | undefined, sequenceSpentUsd: number | null): BudgetData | null {
+export function budgetData(
+  record: BudgetRecord | undefined,
+  task: TaskState | undefined,
+  sequenceSpentUsd: number | null,
+): BudgetData | null {
   if (!record || record.caps.length === 0) return null;
   const stepSpent = (name: string | undefined): number | null => {
     const step = task?.steps.find((s) => s.name === name);
@@ -52,7 +56,13 @@ export function budgetData(record: BudgetRecord | undefined, task: TaskState | u
   const spent = (scope: CapScope, step: string | undefined): number | null =>
     scope === 'sequence' ? sequenceSpentUsd : scope === 'task' ? (task ? roundKnownCost(task.totalCostUsd) : null) : stepSpent(step);
   return {
-    caps: record.caps.map((cap) => ({ scope: cap.scope, step: cap.step ?? null, capUsd: cap.usd, source: cap.source, spentUsd: spent(cap.scope, cap.step) })),
+    caps: record.caps.map((cap) => ({
+      scope: cap.scope,
+      step: cap.step ?? null,
+      capUsd: cap.usd,
+      source: cap.source,
+      spentUsd: spent(cap.scope, cap.step),
+    })),
     stop: record.stop ?? null,
   };
 }

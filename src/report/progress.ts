@@ -56,7 +56,7 @@ interface Running {
 export function createProgress(options: ProgressOptions): Progress {
   const { write, tty, now } = options;
   const plainEveryMs = options.plainEveryMs ?? 30_000;
-  const chalk = new Chalk({ level: (options.color ?? stderrColor()) ? Math.max(chalkStderr.level, 1) as 1 | 2 | 3 : 0 });
+  const chalk = new Chalk({ level: (options.color ?? stderrColor()) ? (Math.max(chalkStderr.level, 1) as 1 | 2 | 3) : 0 });
   const columns = options.columns ?? (() => process.stderr.columns || 120);
   let running: Running | undefined;
   let lastPlain = 0;
@@ -124,12 +124,22 @@ export function createProgress(options: ProgressOptions): Progress {
         const ok = event.outcome === 'passed';
         const mark = ok ? chalk.green('✔') : chalk.red('✖');
         const detail = event.detail && !ok ? ` (${event.detail})` : '';
-        line(`  ${mark} ${event.step} · attempt ${event.attempt} ${event.outcome}${detail} in ${formatDuration(event.durationMs)} · ${brief(event.usage)} (${event.usageSource})`);
+        line(
+          `  ${mark} ${event.step} · attempt ${event.attempt} ${event.outcome}${detail} in ${formatDuration(event.durationMs)} · ${brief(event.usage)} (${event.usageSource})`,
+        );
         break;
       }
       case 'rate-limit-wait':
         if (!running || running.waitUntilMs === undefined) {
-          running = { taskName: event.taskName, step: event.step, attempt: 0, model: '', startedMs: now(), usage: {}, waitUntilMs: event.resetsAtMs };
+          running = {
+            taskName: event.taskName,
+            step: event.step,
+            attempt: 0,
+            model: '',
+            startedMs: now(),
+            usage: {},
+            waitUntilMs: event.resetsAtMs,
+          };
           lastPlain = 0;
           ensureTimer();
         }

@@ -1,6 +1,14 @@
 import path from 'node:path';
 import type { SequencePhase, SequenceState } from '../state/sequence-state.js';
-import { weakestSource, type AttemptOutcome, type AttemptState, type StepState, type StepStatus, type TaskPhase, type TaskState } from '../state/task-state.js';
+import {
+  weakestSource,
+  type AttemptOutcome,
+  type AttemptState,
+  type StepState,
+  type StepStatus,
+  type TaskPhase,
+  type TaskState,
+} from '../state/task-state.js';
 import { sumModelUsage } from '../usage/math.js';
 import type { UsageSource } from '../usage/types.js';
 import { billingData, type BillingData } from './billing-data.js';

@@ -13,7 +13,9 @@ function billingLine(billing: BillingData): string {
 function taskBlock(task: TaskData): string {
   if (task.phase === 'not-run') return `${task.taskPath}: not run yet`;
   const waiting = task.waitingUntil ? ` until ${task.waitingUntil}` : '';
-  const lines = [`${task.taskName} (${task.taskPath}): ${task.phase}${waiting}${task.error ? ` · ${task.error}` : ''} · ${formatCost(task.total.costUsd)}`];
+  const lines = [
+    `${task.taskName} (${task.taskPath}): ${task.phase}${waiting}${task.error ? ` · ${task.error}` : ''} · ${formatCost(task.total.costUsd)}`,
+  ];
   if (task.budget) lines.push(`  budget: ${formatCaps(task.budget)}`);
   if (task.steps.length > 0) lines.push(tableText(stepsTable(task.steps), '  '));
   const forecasts = forecastTable(task.steps);

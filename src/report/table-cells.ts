@@ -27,7 +27,13 @@ export function usageCells(usage: UsageCounts): string[] {
 
 /** A step's rows: one per model billed (the step's cells on the first only), or one empty row. */
 function stepRows(step: StepData): string[][] {
-  const info = [step.name, step.status, String(step.attempts.length), step.usageSource, step.durationMs !== null ? formatDuration(step.durationMs) : '-'];
+  const info = [
+    step.name,
+    step.status,
+    String(step.attempts.length),
+    step.usageSource,
+    step.durationMs !== null ? formatDuration(step.durationMs) : '-',
+  ];
   const blank = info.map(() => '');
   if (step.models.length === 0) return [[...info, step.model, ...usageCells(step.total)]];
   return step.models.map((row, index) => [...(index === 0 ? info : blank), row.model, ...usageCells(row)]);
@@ -61,7 +67,15 @@ export function forecastTable(steps: StepData[]): CellTable | undefined {
       const ran = step.attempts.length > 0;
       const actual = step.total.costUsd;
       const error = ran && actual !== null && f.usd! > 0 ? `${(((actual - f.usd!) / f.usd!) * 100).toFixed(0)}%` : '-';
-      return [step.name, formatCost(f.usd!), formatCost(f.maxUsd!), String(f.samples), ran ? formatCost(actual) : '-', step.provenance, error];
+      return [
+        step.name,
+        formatCost(f.usd!),
+        formatCost(f.maxUsd!),
+        String(f.samples),
+        ran ? formatCost(actual) : '-',
+        step.provenance,
+        error,
+      ];
     }),
     textColumns: [0, 5],
   };

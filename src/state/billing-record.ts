@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { choice, count, keyed, list, num, record, text } from '../declare/rules.js';
 
 /** What `reconcile` concluded for a task, a sequence, or the whole run it was asked about. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { choice, count, list, num, record, text } from '../declare/rules.js';
 
 /** The budget fields of the state files. */

@@ -69,13 +69,18 @@ export async function mergeStateFolders(sources: StateFolder[], target: StateFol
       const seen = byTask.get(entry.taskPath);
       if (seen) {
         if (seen.hash !== hash) {
-          throw new UserError(`${seen.file} and ${file} hold different states of task ${entry.taskPath}; merge will not choose between them. Keep the one you trust and merge again.`);
+          throw new UserError(
+            `${seen.file} and ${file} hold different states of task ${entry.taskPath}; merge will not choose between them. Keep the one you trust and merge again.`,
+          );
         }
         duplicates++;
         continue;
       }
       const clash = byName.get(name);
-      if (clash) throw new UserError(`${clash.file} and ${file} share a file name but are different tasks (${clash.entry.taskPath}, ${entry.taskPath}).`);
+      if (clash)
+        throw new UserError(
+          `${clash.file} and ${file} share a file name but are different tasks (${clash.entry.taskPath}, ${entry.taskPath}).`,
+        );
       const found: FoundTask = { name, file, folder, hash, entry, inTarget: folder === target };
       byTask.set(entry.taskPath, found);
       byName.set(name, found);
@@ -105,7 +110,11 @@ export async function mergeStateFolders(sources: StateFolder[], target: StateFol
 }
 
 /** One task state file, read, checked and summed up as the sequence's entry for it. */
-async function readTaskState(folder: StateFolder, name: string, target: StateFolder): Promise<Pick<FoundTask, 'name' | 'file' | 'hash' | 'entry'>> {
+async function readTaskState(
+  folder: StateFolder,
+  name: string,
+  target: StateFolder,
+): Promise<Pick<FoundTask, 'name' | 'file' | 'hash' | 'entry'>> {
   const file = path.join(folder.statePath, name);
   const text = await readFile(file, 'utf8');
   const state = verifiedTaskState(file, text);
@@ -138,7 +147,9 @@ async function refuseDifferentLogs(task: FoundTask, target: StateFolder): Promis
   for (const file of await filesUnder(from)) {
     const existing = path.join(to, file);
     if ((await exists(existing)) && !(await sameContent(path.join(from, file), existing))) {
-      throw new UserError(`${path.join(from, file)} and ${existing} are different logs of task ${task.entry.taskPath}; merge will not overwrite one with the other.`);
+      throw new UserError(
+        `${path.join(from, file)} and ${existing} are different logs of task ${task.entry.taskPath}; merge will not overwrite one with the other.`,
+      );
     }
   }
 }

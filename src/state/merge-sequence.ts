@@ -1,5 +1,12 @@
 import { UserError } from '../errors/user-error.js';
-import { newSequenceState, withSequenceTotals, type MergedShard, type SequencePhase, type SequenceState, type SequenceTaskEntry } from './sequence-state.js';
+import {
+  newSequenceState,
+  withSequenceTotals,
+  type MergedShard,
+  type SequencePhase,
+  type SequenceState,
+  type SequenceTaskEntry,
+} from './sequence-state.js';
 
 export interface SequenceInput {
   file: string;
@@ -21,11 +28,15 @@ export function mergedShards(inputs: SequenceInput[]): MergedShard[] {
     for (const shard of shardsOf(state)) {
       first ??= { shard, file };
       if (shard.count !== first.shard.count) {
-        throw new UserError(`${first.file} is shard ${first.shard.index}/${first.shard.count} but ${file} is shard ${shard.index}/${shard.count}: only shards of one split can be merged.`);
+        throw new UserError(
+          `${first.file} is shard ${first.shard.index}/${first.shard.count} but ${file} is shard ${shard.index}/${shard.count}: only shards of one split can be merged.`,
+        );
       }
       const seen = byIndex.get(shard.index);
       if (seen && seen.shard.tasksTotal !== shard.tasksTotal) {
-        throw new UserError(`${seen.file} and ${file} are both shard ${shard.index}/${shard.count} but with ${seen.shard.tasksTotal} and ${shard.tasksTotal} tasks: the tasks folder changed between them.`);
+        throw new UserError(
+          `${seen.file} and ${file} are both shard ${shard.index}/${shard.count} but with ${seen.shard.tasksTotal} and ${shard.tasksTotal} tasks: the tasks folder changed between them.`,
+        );
       }
       if (!seen) byIndex.set(shard.index, { shard, file });
     }
@@ -47,20 +58,33 @@ export function missingShards(shards: MergedShard[]): number[] {
  */
 export function mergedSequenceState(inputs: SequenceInput[], entries: SequenceTaskEntry[]): SequenceState {
   if (inputs.length === 0) {
-    throw new UserError('none of the folders holds a sequence.state.json: merge gathers the state folders of "claude-project sequence" runs.');
+    throw new UserError(
+      'none of the folders holds a sequence.state.json: merge gathers the state folders of "claude-project sequence" runs.',
+    );
   }
   const tasksDir = inputs[0]!.state.tasksDir;
   const stray = inputs.find((input) => input.state.tasksDir !== tasksDir);
   if (stray) {
-    throw new UserError(`${inputs[0]!.file} ran tasks folder ${JSON.stringify(tasksDir)} but ${stray.file} ran ${JSON.stringify(stray.state.tasksDir)}: only shards of one tasks folder can be merged.`);
+    throw new UserError(
+      `${inputs[0]!.file} ran tasks folder ${JSON.stringify(tasksDir)} but ${stray.file} ran ${JSON.stringify(stray.state.tasksDir)}: only shards of one tasks folder can be merged.`,
+    );
   }
   const shards = mergedShards(inputs);
   const tasks = [...entries].sort((a, b) => (a.taskPath < b.taskPath ? -1 : a.taskPath > b.taskPath ? 1 : 0));
-  const tasksTotal = Math.max(tasks.length, shards.reduce((n, s) => n + s.tasksTotal, 0));
+  const tasksTotal = Math.max(
+    tasks.length,
+    shards.reduce((n, s) => n + s.tasksTotal, 0),
+  );
   const phase = mergedPhase(tasks, tasksTotal, missingShards(shards).length === 0);
   const startedAt = inputs.map((i) => i.state.startedAt).sort()[0]!;
-  const updatedAt = inputs.map((i) => i.state.updatedAt).sort().at(-1)!;
-  const finishedAt = inputs.map((i) => i.state.finishedAt ?? i.state.updatedAt).sort().at(-1)!;
+  const updatedAt = inputs
+    .map((i) => i.state.updatedAt)
+    .sort()
+    .at(-1)!;
+  const finishedAt = inputs
+    .map((i) => i.state.finishedAt ?? i.state.updatedAt)
+    .sort()
+    .at(-1)!;
   const base = newSequenceState(tasksDir, [], startedAt);
   return withSequenceTotals({
     ...base,

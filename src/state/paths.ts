@@ -2,7 +2,10 @@ import path from 'node:path';
 
 /** Task file name without `.md`, characters outside [a-zA-Z0-9-] as "-" (the readable part of a task state's name). */
 export function taskSlug(taskPath: string): string {
-  return path.basename(taskPath).replace(/\.md$/i, '').replace(/[^a-zA-Z0-9-]/g, '-');
+  return path
+    .basename(taskPath)
+    .replace(/\.md$/i, '')
+    .replace(/[^a-zA-Z0-9-]/g, '-');
 }
 
 export function taskStateFile(statePath: string, slug: string): string {

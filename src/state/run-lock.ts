@@ -30,7 +30,12 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
   await mkdir(path.dirname(stateFile), { recursive: true });
   const lockDir = `${stateFile}.run.lock`;
   const mine = ownerFile(stateFile, process.pid);
-  const me: Owner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
+  const me: Owner = {
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+    command: process.argv.slice(1).join(' '),
+  };
   // This process's owner file is shared by all its attempts, so a second one must not touch it.
   if (heldHere.has(stateFile)) throw refused(what, [{ ...me, acquired: true }]);
   const lock = (): Promise<() => Promise<void>> =>
@@ -59,7 +64,14 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
     if (live.length > 0) return giveUp(refused(what, live));
     // Everyone who may hold it is dead: take it over.
     await rm(lockDir, { recursive: true, force: true });
-    release = await lock().catch(async () => giveUp(refused(what, (await readOwners(stateFile)).filter((o) => !isDeadHere(o)))));
+    release = await lock().catch(async () =>
+      giveUp(
+        refused(
+          what,
+          (await readOwners(stateFile)).filter((o) => !isDeadHere(o)),
+        ),
+      ),
+    );
   }
   heldHere.add(stateFile);
   await writeFile(mine, JSON.stringify({ ...me, acquired: true }));

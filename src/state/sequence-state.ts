@@ -23,7 +23,11 @@ export const ShardSchema = record({ index: num({ min: 1, integer: true }), count
 export type Shard = z.infer<typeof ShardSchema>;
 
 /** One shard's part of a merged sequence: which slice, and how many tasks it had. */
-export const MergedShardSchema = record({ index: num({ min: 1, integer: true }), count: num({ min: 1, integer: true }), tasksTotal: count() });
+export const MergedShardSchema = record({
+  index: num({ min: 1, integer: true }),
+  count: num({ min: 1, integer: true }),
+  tasksTotal: count(),
+});
 export type MergedShard = z.infer<typeof MergedShardSchema>;
 
 /** `sequence.state.json`, declared once: its type, the check every reader makes, and its JSON Schema. */

@@ -10,7 +10,17 @@ export type TaskPhase = (typeof TASK_PHASES)[number];
 export type StepStatus = TaskPhase;
 
 /** How one claude call (plus its check) ended. `unfinished`: started, outcome not yet recorded. */
-export const ATTEMPT_OUTCOMES = ['unfinished', 'passed', 'check-failed', 'claude-failed', 'timeout', 'rate-limited', 'interrupted', 'failed', 'budget'] as const;
+export const ATTEMPT_OUTCOMES = [
+  'unfinished',
+  'passed',
+  'check-failed',
+  'claude-failed',
+  'timeout',
+  'rate-limited',
+  'interrupted',
+  'failed',
+  'budget',
+] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 // `failed`: an unexpected error of claude-project's own stopped the attempt (claude was stopped too).
 // `budget`: stopped by a budget cap (by claude's --max-budget-usd or by us); its usage is kept.

@@ -19,7 +19,11 @@ export function verifiedTaskState(file: string, text: string): TaskState {
   const stepDrift = state.steps.flatMap((step, i) => compareUsage(`steps[${i}].usage`, step.usage, recomputed.steps[i]!.usage));
   const drift = [...stepDrift, ...compareUsage('tokenUsage', state.tokenUsage, recomputed.tokenUsage)][0];
   if (drift) {
-    throw new CorruptStateError(file, `${drift.where} ${drift.model} ${drift.field} is ${drift.state}, but its attempts add up to ${drift.log}`, true);
+    throw new CorruptStateError(
+      file,
+      `${drift.where} ${drift.model} ${drift.field} is ${drift.state}, but its attempts add up to ${drift.log}`,
+      true,
+    );
   }
   return state;
 }

@@ -17,8 +17,8 @@ export function compareUsage(where: string, inState: ModelTokenUsage | undefined
   const models = new Set([...Object.keys(inState ?? {}), ...Object.keys(rebuilt)]);
   for (const model of models) {
     for (const field of [...ALL_COUNT_FIELDS, 'costUsd'] as const) {
-      const state = valueOf(inState?.[model], field);
-      const log = valueOf(rebuilt[model], field);
+      const state = numberOf(inState?.[model], field);
+      const log = numberOf(rebuilt[model], field);
       const same = state === null || log === null ? state === log : field === 'costUsd' ? Math.abs(state - log) < 1e-9 : state === log;
       if (!same) differences.push({ where, model, field, state, log });
     }
@@ -27,9 +27,10 @@ export function compareUsage(where: string, inState: ModelTokenUsage | undefined
 }
 
 /** A number of a usage; a state written before the cache-write split was recorded counts its writes as 5-minute. */
-function valueOf(usage: TokenUsage | undefined, field: (typeof ALL_COUNT_FIELDS)[number] | 'costUsd'): number | null {
+function numberOf(usage: TokenUsage | undefined, field: (typeof ALL_COUNT_FIELDS)[number] | 'costUsd'): number | null {
   if (!usage) return 0;
   if (field === 'cacheCreation1hInputTokens') return usage[field] ?? 0;
-  if (field === 'cacheCreation5mInputTokens') return usage[field] ?? usage.cacheCreationInputTokens - (usage.cacheCreation1hInputTokens ?? 0);
+  if (field === 'cacheCreation5mInputTokens')
+    return usage[field] ?? usage.cacheCreationInputTokens - (usage.cacheCreation1hInputTokens ?? 0);
   return usage[field];
 }

@@ -41,7 +41,10 @@ export function countsFromApi(usage: ApiUsage | undefined): TokenCounts {
 }
 
 /** One model's `result.modelUsage` entry: its four counts (no split: it carries none) and Claude Code's cost. */
-export function billedCounts(billed: BilledModelUsage): { counts: Omit<TokenCounts, 'cacheCreation5mInputTokens' | 'cacheCreation1hInputTokens'>; claudeCostUsd: number | undefined } {
+export function billedCounts(billed: BilledModelUsage): {
+  counts: Omit<TokenCounts, 'cacheCreation5mInputTokens' | 'cacheCreation1hInputTokens'>;
+  claudeCostUsd: number | undefined;
+} {
   return {
     counts: {
       inputTokens: count(billed.inputTokens),

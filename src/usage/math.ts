@@ -18,7 +18,10 @@ export function emptyUsage(): TokenUsage {
 /** The split of a usage read from an older state file, which had none: its writes count as 5-minute. */
 export function splitOf(usage: TokenCounts): Pick<TokenCounts, 'cacheCreation5mInputTokens' | 'cacheCreation1hInputTokens'> {
   const oneHour = usage.cacheCreation1hInputTokens ?? 0;
-  return { cacheCreation5mInputTokens: usage.cacheCreation5mInputTokens ?? usage.cacheCreationInputTokens - oneHour, cacheCreation1hInputTokens: oneHour };
+  return {
+    cacheCreation5mInputTokens: usage.cacheCreation5mInputTokens ?? usage.cacheCreationInputTokens - oneHour,
+    cacheCreation1hInputTokens: oneHour,
+  };
 }
 
 export function addCounts(a: TokenCounts, b: TokenCounts): TokenCounts {

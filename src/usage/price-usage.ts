@@ -40,7 +40,11 @@ export function priceBilled(modelUsage: Record<string, BilledModelUsage>, stream
     const requests = seen.get(model) ?? [];
     const streamedOneHour = requests.reduce((n, r) => n + r.cacheCreation1hInputTokens, 0);
     const oneHour = Math.min(counts.cacheCreationInputTokens, streamedOneHour);
-    const total: TokenCounts = { ...counts, cacheCreation5mInputTokens: counts.cacheCreationInputTokens - oneHour, cacheCreation1hInputTokens: oneHour };
+    const total: TokenCounts = {
+      ...counts,
+      cacheCreation5mInputTokens: counts.cacheCreationInputTokens - oneHour,
+      cacheCreation1hInputTokens: oneHour,
+    };
     usage[model] = {
       ...total,
       costUsd: costOf(prices.priceOf(model), total, requests),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { choice, count, keyed, num, record } from '../declare/rules.js';
 
 /**

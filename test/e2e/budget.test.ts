@@ -39,10 +39,14 @@ const SONNET_PRICE = { input: 3, output: 15 };
 function listPrice(model: string, u: Counts): number {
   if (!model.startsWith('claude-sonnet-4')) throw new Error(`no list price for ${model} in this test`);
   const { input, output } = SONNET_PRICE;
-  return (u.inputTokens * input + u.outputTokens * output + u.cacheCreationInputTokens * input * 1.25 + u.cacheReadInputTokens * input * 0.1) / 1_000_000;
+  return (
+    (u.inputTokens * input + u.outputTokens * output + u.cacheCreationInputTokens * input * 1.25 + u.cacheReadInputTokens * input * 0.1) /
+    1_000_000
+  );
 }
 
-const costOf = (usage: Record<string, Counts>): number => Object.entries(usage).reduce((sum, [model, counts]) => sum + listPrice(model, counts), 0);
+const costOf = (usage: Record<string, Counts>): number =>
+  Object.entries(usage).reduce((sum, [model, counts]) => sum + listPrice(model, counts), 0);
 
 test('a three-task sequence under budget.sequenceUsd stops in its third task (exit 4), past the cap by at most one response; a higher --max-usd finishes it, exact', async () => {
   project = await e2eProject(files, e2eScript);
@@ -67,7 +71,11 @@ test('a three-task sequence under budget.sequenceUsd stops in its third task (ex
   const overshoot = spent - CAP;
   expect(overshoot).toBeGreaterThan(0);
   expect(overshoot).toBeLessThanOrEqual(largest);
-  await recordFigures(`budget stop: cap ${CAP}, spent ${spent.toFixed(6)}, overshoot ${overshoot.toFixed(6)}`, served, countsOf(sequence.stats.totalTokenUsage));
+  await recordFigures(
+    `budget stop: cap ${CAP}, spent ${spent.toFixed(6)}, overshoot ${overshoot.toFixed(6)}`,
+    served,
+    countsOf(sequence.stats.totalTokenUsage),
+  );
 
   const again = await project.run(['sequence', 'tasks', '--max-usd', '1']);
   expect(again.exitCode).toBe(0);
@@ -81,7 +89,12 @@ test('a three-task sequence under budget.sequenceUsd stops in its third task (ex
   await recordFigures('budget resumed with --max-usd 1', servedAfter, countsOf(done.stats.totalTokenUsage));
 }, 600_000);
 
-function usageCounts(u: { input_tokens?: number; output_tokens?: number; cache_creation_input_tokens?: number; cache_read_input_tokens?: number }): Counts {
+function usageCounts(u: {
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_creation_input_tokens?: number;
+  cache_read_input_tokens?: number;
+}): Counts {
   return {
     inputTokens: u.input_tokens ?? 0,
     outputTokens: u.output_tokens ?? 0,

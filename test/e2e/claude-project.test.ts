@@ -3,7 +3,6 @@
 import { taskFileName } from '../integration/helpers.js';
 import { countsOf, e2eProject, e2eScript, footerCounts, recordFigures, servedCounts, type Counts, type E2eProject } from './harness.js';
 
-
 const config = (pipeline: string, extra = ''): string =>
   `model: claude-sonnet-4-5\nclaude:\n  args: ["--allowedTools", "Bash,Read,Edit,Write"]\n${extra}pipeline:\n${pipeline}`;
 
@@ -34,7 +33,10 @@ function listPrice(model: string, u: Counts): number {
         : model.startsWith('claude-opus-4')
           ? [5, 25]
           : [NaN, NaN];
-  return (u.inputTokens * input + u.outputTokens * output + u.cacheCreationInputTokens * input * 1.25 + u.cacheReadInputTokens * input * 0.1) / 1_000_000;
+  return (
+    (u.inputTokens * input + u.outputTokens * output + u.cacheCreationInputTokens * input * 1.25 + u.cacheReadInputTokens * input * 0.1) /
+    1_000_000
+  );
 }
 
 function expectCostsAtListPrice(usage: Record<string, Counts & { costUsd: number }>): void {
@@ -65,7 +67,9 @@ test('a plain answer: state and footer equal what the API served', async () => {
 test('a Bash tool loop whose messages have several content blocks is counted once per message', async () => {
   project = await e2eProject(
     {
-      'claude-project.yaml': config('  - name: build\n    prompt: "Run this:\\n$ echo hello-e2e > out.txt"\n    check:\n      command: grep -q hello-e2e out.txt\n'),
+      'claude-project.yaml': config(
+        '  - name: build\n    prompt: "Run this:\\n$ echo hello-e2e > out.txt"\n    check:\n      command: grep -q hello-e2e out.txt\n',
+      ),
       'tasks/tool.md': 'Use the tool.\n',
     },
     e2eScript,
@@ -114,8 +118,12 @@ test('a two-step pipeline on two models: each step and model exact', async () =>
     Object.entries(served).reduce((sum, [model, counts]) => sum + listPrice(model, counts), 0),
     10,
   );
-  expect(footerCounts(await project.readText(`.claude-project/logs/${taskFileName('tasks/two.md')}/01-plan.log`))).toEqual({ [opus]: served[opus] });
-  expect(footerCounts(await project.readText(`.claude-project/logs/${taskFileName('tasks/two.md')}/02-implement.log`))).toEqual({ 'claude-haiku-4-5': served['claude-haiku-4-5'] });
+  expect(footerCounts(await project.readText(`.claude-project/logs/${taskFileName('tasks/two.md')}/01-plan.log`))).toEqual({
+    [opus]: served[opus],
+  });
+  expect(footerCounts(await project.readText(`.claude-project/logs/${taskFileName('tasks/two.md')}/02-implement.log`))).toEqual({
+    'claude-haiku-4-5': served['claude-haiku-4-5'],
+  });
   await recordFigures('two steps on two models', served, countsOf(state.tokenUsage));
 });
 
@@ -131,9 +139,10 @@ test('a sequence of two tasks: sequence totals equal what was served; a second r
   const result = await project.run(['sequence', 'tasks']);
   expect(result.exitCode).toBe(0);
   const served = servedCounts(project.api);
-  const sequence = await project.readJson<{ completedTasks: string[]; stats: { totalTokenUsage: Record<string, Counts & { costUsd: number }>; tasksCompleted: number } }>(
-    '.claude-project/state/sequence.state.json',
-  );
+  const sequence = await project.readJson<{
+    completedTasks: string[];
+    stats: { totalTokenUsage: Record<string, Counts & { costUsd: number }>; tasksCompleted: number };
+  }>('.claude-project/state/sequence.state.json');
   expect(sequence.completedTasks).toEqual(['tasks/01-first.md', 'tasks/02-second.md']);
   expect(countsOf(sequence.stats.totalTokenUsage)).toEqual(served);
   const first = await project.readJson<TaskState>(`.claude-project/state/${taskFileName('tasks/01-first.md')}.state.json`);

@@ -95,7 +95,10 @@ export async function recordFigures(test: string, served: Record<string, Counts>
     const s = served[model];
     const r = recorded[model];
     difference[model] = Object.fromEntries(
-      (['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens'] as const).map((k) => [k, (r?.[k] ?? 0) - (s?.[k] ?? 0)]),
+      (['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens'] as const).map((k) => [
+        k,
+        (r?.[k] ?? 0) - (s?.[k] ?? 0),
+      ]),
     );
   }
   await mkdir('test-output', { recursive: true });
@@ -143,6 +146,11 @@ export const e2eScript: FakeScript = (body, context) => {
   }
   return {
     blocks: [{ type: 'text', text: `Done (turn ${turn}).` }],
-    usage: { input_tokens: 300 + seed, output_tokens: 25 + seed, cache_creation_input_tokens: turn * 10, cache_read_input_tokens: turn > 0 ? 2000 + seed : 0 },
+    usage: {
+      input_tokens: 300 + seed,
+      output_tokens: 25 + seed,
+      cache_creation_input_tokens: turn * 10,
+      cache_read_input_tokens: turn > 0 ? 2000 + seed : 0,
+    },
   };
 };

@@ -70,7 +70,8 @@ test('a sequence, then reconcile: verified, billed equal to what the API served;
 test('no admin key: skipped, no file changed; billed data not in yet: pending (exit 75); --wait polls until it arrives: verified', async () => {
   project = await e2eProject(
     {
-      'claude-project.yaml': 'model: claude-sonnet-4-5\nbilling:\n  pollSeconds: 1\npipeline:\n  - name: answer\n    prompt: Answer briefly.\n',
+      'claude-project.yaml':
+        'model: claude-sonnet-4-5\nbilling:\n  pollSeconds: 1\npipeline:\n  - name: answer\n    prompt: Answer briefly.\n',
       'tasks/hello.md': 'Say hello.\n',
     },
     e2eScript,

@@ -46,7 +46,8 @@ if (!scenarioFile || !recordDir) {
 
 // Stopped like the real CLI: at once, but never between two synchronous steps (a JS handler runs
 // between event-loop turns, the default action would not wait for that).
-for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'])
+  process.on(signal, () => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
 // Whoever read our stdout is gone (claude-project was killed): stop, as the real CLI would.
 process.stdout.on('error', () => process.exit(141));
 
@@ -67,7 +68,10 @@ const attempt = scenario.attempts[Math.min(count, scenario.attempts.length - 1)]
 if (attempt.ignoreSigterm) {
   process.removeAllListeners('SIGTERM');
   process.on('SIGTERM', () =>
-    appendFileSync(path.join(recordDir, 'signals.jsonl'), `${JSON.stringify({ call: count + 1, pid: process.pid, signal: 'SIGTERM', ignored: true })}\n`),
+    appendFileSync(
+      path.join(recordDir, 'signals.jsonl'),
+      `${JSON.stringify({ call: count + 1, pid: process.pid, signal: 'SIGTERM', ignored: true })}\n`,
+    ),
   );
 }
 
@@ -138,7 +142,9 @@ async function bigUser({ bytes, toolUseId = 'toolu_big' }) {
   const head = Buffer.from(
     `{"type":"user","message":{"role":"user","content":[{"tool_use_id":"${toolUseId}","type":"tool_result","content":"`,
   );
-  const tail = Buffer.from(`","is_error":false}]},"parent_tool_use_id":null,"session_id":"${sessionId ?? 'sess'}","uuid":"uuid-big"}${lineEnd}`);
+  const tail = Buffer.from(
+    `","is_error":false}]},"parent_tool_use_id":null,"session_id":"${sessionId ?? 'sess'}","uuid":"uuid-big"}${lineEnd}`,
+  );
   let left = bytes - head.length - tail.length + lineEnd.length;
   await write(head);
   const block = Buffer.alloc(1 << 20, 'x');

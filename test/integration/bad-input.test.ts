@@ -1,6 +1,19 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { FAKE_CLAUDE, Project, SONNET, billed, cleanup, config, expectUsage, fromModelUsage, init, result, taskFileName, type StepConfig } from './helpers.js';
+import {
+  FAKE_CLAUDE,
+  Project,
+  SONNET,
+  billed,
+  cleanup,
+  config,
+  expectUsage,
+  fromModelUsage,
+  init,
+  result,
+  taskFileName,
+  type StepConfig,
+} from './helpers.js';
 
 afterAll(cleanup);
 
@@ -26,7 +39,10 @@ const goodUsage = { [SONNET]: billed(100, 10, 0, 0, 0.00045) };
 const goodScenario = { attempts: [{ lines: [init('s'), result({ modelUsage: goodUsage })] }] };
 const pipeline: StepConfig[] = [{ name: 'plan', prompt: 'Plan {{taskPath}}' }];
 
-async function projectWith(configValue: Record<string, unknown> | string | undefined, extraFiles: Record<string, string> = {}): Promise<Project> {
+async function projectWith(
+  configValue: Record<string, unknown> | string | undefined,
+  extraFiles: Record<string, string> = {},
+): Promise<Project> {
   const project = await Project.create({
     ...(configValue !== undefined && { config: configValue }),
     tasks: { 'tasks/t.md': 'Task\n', '.claude-project/state/t.state.json': EARLIER_STATE, ...extraFiles },
@@ -36,7 +52,12 @@ async function projectWith(configValue: Record<string, unknown> | string | undef
 }
 
 /** Runs the CLI and asserts: exit 2, the message matches, nothing in the project changed, claude never ran. */
-async function expectRefused(project: Project, args: string[], messages: Array<string | RegExp>, env: Record<string, string | undefined> = {}): Promise<string> {
+async function expectRefused(
+  project: Project,
+  args: string[],
+  messages: Array<string | RegExp>,
+  env: Record<string, string | undefined> = {},
+): Promise<string> {
   const before = await project.snapshot();
   const run = await project.run(args, { env });
   expect(run.exitCode).toBe(2);
@@ -44,7 +65,7 @@ async function expectRefused(project: Project, args: string[], messages: Array<s
     if (typeof message === 'string') expect(run.stderr).toContain(message);
     else expect(run.stderr).toMatch(message);
   }
-  expect(run.stderr).not.toMatch(/unexpected error|    at /); // a message, not a stack trace
+  expect(run.stderr).not.toMatch(/unexpected error| {4}at /); // a message, not a stack trace
   expect(await project.snapshot()).toEqual(before);
   expect(await project.calls()).toEqual([]);
   return run.stderr;
@@ -75,7 +96,11 @@ describe('bad configuration is refused before anything runs (exit 2, file/line/k
     const text = CONFIG_LINES('  - name: plan\n    promt: Plan {{taskPath}}\n');
     expect(text.split('\n')[5]).toContain('promt:');
     const project = await projectWith(text);
-    const stderr = await expectRefused(project, ['run', 'tasks/t.md'], [/claude-project\.yaml:6: pipeline\[0\]\.promt: unknown key/, 'prompt']);
+    const stderr = await expectRefused(
+      project,
+      ['run', 'tasks/t.md'],
+      [/claude-project\.yaml:6: pipeline\[0\]\.promt: unknown key/, 'prompt'],
+    );
     // The missing prompt is reported in the same go.
     expect(stderr).toMatch(/pipeline\[0\]\.prompt: is required/);
   });
@@ -103,7 +128,13 @@ describe('bad configuration is refused before anything runs (exit 2, file/line/k
   });
 
   it.concurrent('duplicate step name', async () => {
-    const project = await projectWith(config([{ name: 'plan', prompt: 'A' }, { name: 'build', prompt: 'B' }, { name: 'plan', prompt: 'C' }]));
+    const project = await projectWith(
+      config([
+        { name: 'plan', prompt: 'A' },
+        { name: 'build', prompt: 'B' },
+        { name: 'plan', prompt: 'C' },
+      ]),
+    );
     await expectRefused(project, ['run', 'tasks/t.md'], [/pipeline\[2\]\.name: duplicate step name "plan"/]);
   });
 

@@ -33,7 +33,11 @@ afterAll(cleanup);
 function paid(id: string, costUsd: number): Attempt {
   const input = Math.round(costUsd * 1_000_000);
   return {
-    lines: [init(`sess-${id}`), ...assistant({ id: `msg_${id}`, model: HAIKU, usage: snapshot(input, 0, 0, 0), blocks: 1 }), result({ modelUsage: { [HAIKU]: billed(input, 0, 0, 0, costUsd) } })],
+    lines: [
+      init(`sess-${id}`),
+      ...assistant({ id: `msg_${id}`, model: HAIKU, usage: snapshot(input, 0, 0, 0), blocks: 1 }),
+      result({ modelUsage: { [HAIKU]: billed(input, 0, 0, 0, costUsd) } }),
+    ],
   };
 }
 
@@ -74,7 +78,11 @@ const oneStep = (extra: Record<string, unknown> = {}) => config([{ name: 'work',
 
 describe('caps', () => {
   it.concurrent('task cap (--max-usd on run): claude gets what is left, our own count stops it after the response that crosses it; exit 4', async () => {
-    const project = await Project.create({ config: oneStep(), tasks: { 'tasks/t.md': 'x\n' }, scenario: { attempts: [longCall(5, 1000)] } });
+    const project = await Project.create({
+      config: oneStep(),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: { attempts: [longCall(5, 1000)] },
+    });
     const res = await project.run(['run', 'tasks/t.md', '--max-usd', '0.05']);
     expect(res.exitCode).toBe(4);
     const [call] = await project.calls();
@@ -93,11 +101,23 @@ describe('caps', () => {
     expect(state.totalCostUsd).toBeCloseTo(spent, 9);
     expect(spent - 0.05).toBeGreaterThan(0);
     expect(spent - 0.05).toBeLessThanOrEqual(MESSAGE_USD);
-    expect(state.budget.stop).toEqual({ scope: 'task', capUsd: 0.05, source: '--max-usd', spentUsd: expect.any(Number), forecastUsd: null, step: 'work', stage: 'in-call' });
+    expect(state.budget.stop).toEqual({
+      scope: 'task',
+      capUsd: 0.05,
+      source: '--max-usd',
+      spentUsd: expect.any(Number),
+      forecastUsd: null,
+      step: 'work',
+      stage: 'in-call',
+    });
     expect(state.budget.stop.spentUsd).toBeCloseTo(spent, 9);
     const log = await readFile(`${project.stepLogBase('t', 0, 'work')}.log`, 'utf8');
-    expect(log).toContain(`outcome: budget-exceeded (budget: the task cap $0.0500 (--max-usd) was reached in step work: spent $${spent.toFixed(4)}, no forecast)`);
-    expect(res.stdout).toContain(`budget: the task cap $0.0500 (--max-usd) was reached in step work: spent $${spent.toFixed(4)}, no forecast`);
+    expect(log).toContain(
+      `outcome: budget-exceeded (budget: the task cap $0.0500 (--max-usd) was reached in step work: spent $${spent.toFixed(4)}, no forecast)`,
+    );
+    expect(res.stdout).toContain(
+      `budget: the task cap $0.0500 (--max-usd) was reached in step work: spent $${spent.toFixed(4)}, no forecast`,
+    );
   });
 
   it.concurrent("step cap (budget.stepUsd): claude's own --max-budget-usd stop (error_max_budget_usd) is a budget stop, its usage kept", async () => {
@@ -126,18 +146,22 @@ describe('caps', () => {
     expect(summary.phase).toBe('budget-exceeded');
     expect(summary.exitCode).toBe(4);
     expect(summary.budget.caps).toEqual([{ scope: 'step', step: 'work', capUsd: 0.02, source: 'budget.stepUsd', spentUsd: 0.024 }]);
-    expect(summary.steps).toEqual([{ name: 'work', status: 'budget-exceeded', forecast: { usd: null, maxUsd: null, basis: 'none', samples: 0 }, actualUsd: 0.024, provenance: 'result' }]);
+    expect(summary.steps).toEqual([
+      {
+        name: 'work',
+        status: 'budget-exceeded',
+        forecast: { usd: null, maxUsd: null, basis: 'none', samples: 0 },
+        actualUsd: 0.024,
+        provenance: 'result',
+      },
+    ]);
   });
 
   it.concurrent('pipeline[].budgetUsd wins over budget.stepUsd for its step', async () => {
     const project = await Project.create({
-      config: config(
-        [
-          { name: 'plan', prompt: 'Plan' },
-          { name: 'work', prompt: 'Work', budgetUsd: 0.5 } as never,
-        ],
-        { budget: { stepUsd: 0.2 } },
-      ),
+      config: config([{ name: 'plan', prompt: 'Plan' }, { name: 'work', prompt: 'Work', budgetUsd: 0.5 } as never], {
+        budget: { stepUsd: 0.2 },
+      }),
       tasks: { 'tasks/t.md': 'x\n' },
       scenario: { attempts: [paid('a', 0.01)] },
     });
@@ -160,15 +184,27 @@ describe('caps', () => {
     expect(third.steps[0].attempts).toEqual([]);
     // Its forecast: the same step's two finished attempts, $0.02 each.
     expect(third.steps[0].forecast).toEqual({ usd: 0.02, maxUsd: 0.02, basis: 'earlier-attempts', samples: 2 });
-    expect(third.budget.stop).toEqual({ scope: 'sequence', capUsd: 0.05, source: 'budget.sequenceUsd', spentUsd: 0.04, forecastUsd: 0.02, step: 'work', stage: 'forecast' });
+    expect(third.budget.stop).toEqual({
+      scope: 'sequence',
+      capUsd: 0.05,
+      source: 'budget.sequenceUsd',
+      spentUsd: 0.04,
+      forecastUsd: 0.02,
+      step: 'work',
+      stage: 'forecast',
+    });
     const sequence = await project.sequenceState();
     expect(sequence.phase).toBe('budget-exceeded');
     expect(sequence.budget.stop.scope).toBe('sequence');
-    expect(first.stdout).toContain('budget: step work not started: spent $0.0400 + forecast $0.0200 would pass the sequence cap $0.0500 (budget.sequenceUsd)');
+    expect(first.stdout).toContain(
+      'budget: step work not started: spent $0.0400 + forecast $0.0200 would pass the sequence cap $0.0500 (budget.sequenceUsd)',
+    );
 
     const status = await project.run(['status', '--json']);
     const data = JSON.parse(status.stdout);
-    expect(data.sequence.budget.caps).toEqual([{ scope: 'sequence', step: null, capUsd: 0.05, source: 'budget.sequenceUsd', spentUsd: 0.04 }]);
+    expect(data.sequence.budget.caps).toEqual([
+      { scope: 'sequence', step: null, capUsd: 0.05, source: 'budget.sequenceUsd', spentUsd: 0.04 },
+    ]);
     expect(data.tasks[2].steps[0].provenance).toBe('forecast');
     const text = await project.run(['status']);
     expect(text.stdout).toContain('budget: sequence $0.0400 / $0.0500 (budget.sequenceUsd)');
@@ -196,11 +232,17 @@ describe('caps', () => {
     expect((await project.run(['report', '--html', 'report.html', 'tasks/03-c.md'])).exitCode).toBe(0);
     const html = await readFile(path.join(project.dir, 'report.html'), 'utf8');
     expect(html).toContain('<h4>Forecast vs actual per step (USD)</h4>');
-    expect(html).toContain('<td>work</td><td class="num">$0.0200</td><td class="num">$0.0200</td><td class="num">2</td><td class="num">$0.0200</td><td>result</td><td class="num">0%</td>');
+    expect(html).toContain(
+      '<td>work</td><td class="num">$0.0200</td><td class="num">$0.0200</td><td class="num">2</td><td class="num">$0.0200</td><td>result</td><td class="num">0%</td>',
+    );
   });
 
   it.concurrent('a step refused by its forecast does not start: spent + forecast would pass the task cap', async () => {
-    const project = await Project.create({ config: oneStep(), tasks: { 'tasks/a.md': 'a\n', 'tasks/b.md': 'b\n' }, scenario: { attempts: [paid('a', 0.03), paid('x', 0.01)] } });
+    const project = await Project.create({
+      config: oneStep(),
+      tasks: { 'tasks/a.md': 'a\n', 'tasks/b.md': 'b\n' },
+      scenario: { attempts: [paid('a', 0.03), paid('x', 0.01)] },
+    });
     expect((await project.run(['run', 'tasks/a.md'])).exitCode).toBe(0);
     const res = await project.run(['run', 'tasks/b.md', '--max-usd', '0.02']);
     expect(res.exitCode).toBe(4);
@@ -254,7 +296,11 @@ describe('what counts toward a cap', () => {
 
   it.concurrent('re-running does not reset a cap: what earlier runs spent stays counted', async () => {
     const failing: Attempt = { ...paid('a', 0.03), exitCode: 1 };
-    const project = await Project.create({ config: oneStep({ budget: { taskUsd: 0.05 } }), tasks: { 'tasks/t.md': 'x\n' }, scenario: { attempts: [failing, paid('b', 0.01)] } });
+    const project = await Project.create({
+      config: oneStep({ budget: { taskUsd: 0.05 } }),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: { attempts: [failing, paid('b', 0.01)] },
+    });
     expect((await project.run(['run', 'tasks/t.md'])).exitCode).toBe(1);
     expect((await project.run(['run', 'tasks/t.md'])).exitCode).toBe(0);
     const calls = await project.calls();
@@ -269,11 +315,20 @@ describe('bad caps: exit 2 before anything runs', () => {
     ['a cap that is text', { budget: { sequenceUsd: 'lots' } }, [], /budget\.sequenceUsd: expected a number, got string "lots"/],
     ['--max-usd abc', {}, ['--max-usd', 'abc'], /--max-usd: expected a positive number of US dollars, got "abc"/],
     ['--max-usd 0', {}, ['--max-usd', '0'], /--max-usd: expected a positive number of US dollars, got "0"/],
-    ['a cap on a model whose price is unknown', { model: 'my-own-model', budget: { taskUsd: 1 } }, [], /model: my-own-model has no known price, so the cap budget\.taskUsd \(\$1\) cannot be checked for step work/],
+    [
+      'a cap on a model whose price is unknown',
+      { model: 'my-own-model', budget: { taskUsd: 1 } },
+      [],
+      /model: my-own-model has no known price, so the cap budget\.taskUsd \(\$1\) cannot be checked for step work/,
+    ],
   ];
   for (const [name, extra, flags, message] of cases) {
     it.concurrent(name, async () => {
-      const project = await Project.create({ config: oneStep(extra), tasks: { 'tasks/t.md': 'x\n' }, scenario: { attempts: [paid('a', 0.01)] } });
+      const project = await Project.create({
+        config: oneStep(extra),
+        tasks: { 'tasks/t.md': 'x\n' },
+        scenario: { attempts: [paid('a', 0.01)] },
+      });
       const res = await project.run(['run', 'tasks/t.md', ...flags]);
       expect(res.exitCode).toBe(2);
       expect(res.stderr).toMatch(message);
@@ -305,7 +360,8 @@ describe('several processes under one sequence cap', () => {
     const [a, b] = await Promise.all([project.run(['run', 'tasks/a.md']), project.run(['run', 'tasks/b.md'])]);
     expect([a.exitCode, b.exitCode]).toEqual([4, 4]);
     const billedByCall = new Map<number, number>();
-    for (const m of await billedMessages(project)) billedByCall.set(m.call, (billedByCall.get(m.call) ?? 0) + knownCost(totalOf(priced(SONNET, m.usage)).costUsd));
+    for (const m of await billedMessages(project))
+      billedByCall.set(m.call, (billedByCall.get(m.call) ?? 0) + knownCost(totalOf(priced(SONNET, m.usage)).costUsd));
     const total = [...billedByCall.values()].reduce((x, y) => x + y, 0);
     const states = [await project.taskState('a'), await project.taskState('b')];
     expect(states[0].totalCostUsd + states[1].totalCostUsd).toBeCloseTo(total, 9);

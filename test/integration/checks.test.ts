@@ -6,15 +6,27 @@ import { Project, SONNET, alive, assistant, billed, cleanup, config, init, resul
 
 afterAll(cleanup);
 
-const ok: Attempt = { lines: [init('ok'), ...assistant({ id: 'm_ok', model: SONNET, usage: snapshot(7), blocks: 1 }), result({ modelUsage: { [SONNET]: billed(700, 80, 0, 0, 0.0033) } })] };
+const ok: Attempt = {
+  lines: [
+    init('ok'),
+    ...assistant({ id: 'm_ok', model: SONNET, usage: snapshot(7), blocks: 1 }),
+    result({ modelUsage: { [SONNET]: billed(700, 80, 0, 0, 0.0033) } }),
+  ],
+};
 
 async function withCheck(command: string, tasks: Record<string, string>, extra: Record<string, unknown> = {}): Promise<Project> {
-  return Project.create({ config: config([{ name: 'work', prompt: 'WORK', check: { command }, ...extra }]), tasks, scenario: { attempts: [ok] } });
+  return Project.create({
+    config: config([{ name: 'work', prompt: 'WORK', check: { command }, ...extra }]),
+    tasks,
+    scenario: { attempts: [ok] },
+  });
 }
 
 describe('placeholders in a check reach it as data, never as shell syntax', () => {
   it.concurrent('a task named x$(touch PWNED).md: nothing is run, the check sees the name', async () => {
-    const project = await withCheck('test -n "{{taskName}}" && test "{{taskName}}" = \'x$(touch PWNED)\'', { 'x$(touch PWNED).md': 'task' });
+    const project = await withCheck('test -n "{{taskName}}" && test "{{taskName}}" = \'x$(touch PWNED)\'', {
+      'x$(touch PWNED).md': 'task',
+    });
     const out = await project.run(['run', 'x$(touch PWNED).md']);
     expect(existsSync(path.join(project.dir, 'PWNED'))).toBe(false);
     expect(out.exitCode).toBe(0);
@@ -45,7 +57,9 @@ describe('placeholders in a check reach it as data, never as shell syntax', () =
     const project = await withCheck('grep -q done <<< "{{taskContent}}"', { 't.md': 'task' });
     const out = await project.run(['run', 't.md']);
     expect(out.exitCode).toBe(2);
-    expect(out.stderr).toMatch(/claude-project\.yaml:\d+: pipeline\[0\]\.check\.command: \{\{taskContent\}\} is not available in a check.*CLAUDE_PROJECT_TASK_PATH/);
+    expect(out.stderr).toMatch(
+      /claude-project\.yaml:\d+: pipeline\[0\]\.check\.command: \{\{taskContent\}\} is not available in a check.*CLAUDE_PROJECT_TASK_PATH/,
+    );
     expect(await project.calls()).toHaveLength(0);
   });
 });
@@ -105,11 +119,17 @@ it.concurrent('SIGHUP is handled like SIGTERM: claude stopped, the task not left
   const project = await Project.create({
     config: config([{ name: 'work', prompt: 'WORK' }]),
     tasks: { 't.md': 'task' },
-    scenario: { attempts: [{ lines: [init('h'), ...assistant({ id: 'm_h', model: SONNET, usage: snapshot(40), blocks: 1 })], hang: true }] },
+    scenario: {
+      attempts: [{ lines: [init('h'), ...assistant({ id: 'm_h', model: SONNET, usage: snapshot(40), blocks: 1 })], hang: true }],
+    },
   });
   const cli = project.start(['run', 't.md']);
   const rawLog = `${project.stepLogBase('t', 0, 'work')}.jsonl`;
-  await waitFor('the stream in the raw log', async () => existsSync(rawLog) && (await readFile(rawLog, 'utf8')).includes('"type":"assistant"'), 20_000);
+  await waitFor(
+    'the stream in the raw log',
+    async () => existsSync(rawLog) && (await readFile(rawLog, 'utf8')).includes('"type":"assistant"'),
+    20_000,
+  );
   const [call] = await project.calls();
   cli.kill('SIGHUP');
   const out = await cli;

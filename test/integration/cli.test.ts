@@ -45,7 +45,8 @@ describe('CLI basics', () => {
   it('--help exits 0 and lists run, sequence and status', async () => {
     const run = await project.run(['--help']);
     expect(run.exitCode).toBe(0);
-    for (const command of ['run', 'sequence', 'status', 'recount', 'report', 'init']) expect(run.stdout).toMatch(new RegExp(`^  ${command} \\[`, 'm'));
+    for (const command of ['run', 'sequence', 'status', 'recount', 'report', 'init'])
+      expect(run.stdout).toMatch(new RegExp(`^  ${command} \\[`, 'm'));
   });
 
   it('an unknown command exits 2 and names it', async () => {
@@ -79,7 +80,7 @@ describe('CLI basics', () => {
     expect(run.stdout).toMatch(/sequence \[options\] <dir>/);
   });
 
-  it('<command> --help shows that command\'s options only', async () => {
+  it("<command> --help shows that command's options only", async () => {
     const run = await project.run(['run', '--help']);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/Usage: claude-project run/);
@@ -128,7 +129,13 @@ describe('status', () => {
       tasks: { 'tasks/alpha.md': 'A\n', 'tasks/beta.md': 'B\n' },
       scenario: {
         attempts: [
-          { lines: [init('p', OPUS), ...assistant({ id: 'mp', model: OPUS, usage: snapshot(5), blocks: 2 }), result({ modelUsage: planBilled })] },
+          {
+            lines: [
+              init('p', OPUS),
+              ...assistant({ id: 'mp', model: OPUS, usage: snapshot(5), blocks: 2 }),
+              result({ modelUsage: planBilled }),
+            ],
+          },
           {
             lines: [
               init('i'),

@@ -1,10 +1,25 @@
-import { Project, SONNET, alive, assistant, billed, cleanup, config, expectUsage, fromModelUsage, init, lastFooter, priced, result, snapshot } from './helpers.js';
+import {
+  Project,
+  SONNET,
+  alive,
+  assistant,
+  billed,
+  cleanup,
+  config,
+  expectUsage,
+  fromModelUsage,
+  init,
+  lastFooter,
+  priced,
+  result,
+  snapshot,
+} from './helpers.js';
 
 afterAll(cleanup);
 
 // CLAUDE_PROJECT_TEST_CRASH=<stage> is a test-only hook (src/errors/test-crash.ts): the CLI throws once
 // at that stage of a step, as an unforeseen bug would.
-const billedUsage = { [SONNET]: billed(1200, 90, 0, 0, 0.0050) };
+const billedUsage = { [SONNET]: billed(1200, 90, 0, 0, 0.005) };
 const seen = snapshot(321);
 const finished = [init('s1'), ...assistant({ id: 'm1', model: SONNET, usage: seen, blocks: 1 }), result({ modelUsage: billedUsage })];
 /** Claude still busy when the crash comes: it ends only when stopped. */
@@ -32,7 +47,12 @@ it.each(STAGES)(
     const logPath = `${project.stepLogBase('t', 0, 'work')}.log`;
     expect(out.stderr).toContain(`claude-project: unexpected error: crash injected for a test at stage "${stage}"; details in ${logPath}`);
     expect(out.stderr).not.toMatch(/\n\s+at /);
-    expect(JSON.parse(out.stdout)).toMatchObject({ command: 'run', phase: 'failed', exitCode: 1, error: expect.stringContaining('unexpected error') });
+    expect(JSON.parse(out.stdout)).toMatchObject({
+      command: 'run',
+      phase: 'failed',
+      exitCode: 1,
+      error: expect.stringContaining('unexpected error'),
+    });
 
     const state = await project.taskState('t');
     // claude's pid: kept in the state while the attempt was under way; the fake records it once started

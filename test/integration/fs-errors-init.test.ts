@@ -16,13 +16,19 @@ const STACK_FRAME = /\n\s+at /;
 async function taskPhases(project: Project): Promise<string[]> {
   if (!existsSync(project.stateDir)) return [];
   const files = (await readdir(project.stateDir)).filter((f) => f.endsWith('.state.json') && f !== 'sequence.state.json');
-  return Promise.all(files.map(async (f) => (JSON.parse(await readFile(path.join(project.stateDir, f), 'utf8')) as { phase: string }).phase));
+  return Promise.all(
+    files.map(async (f) => (JSON.parse(await readFile(path.join(project.stateDir, f), 'utf8')) as { phase: string }).phase),
+  );
 }
 
 // Paths under a regular file fail with ENOTDIR for every user, root included (root ignores chmod).
 describe('filesystem errors: exit 2 naming the path and what to do, no stack, no task left running', () => {
   it('state folder under a regular file: run refuses before anything runs', async () => {
-    const project = await Project.create({ config: config(pipeline, { statePath: 'blocker/state' }), tasks: { 'tasks/t.md': 'T\n', blocker: 'a file\n' }, scenario });
+    const project = await Project.create({
+      config: config(pipeline, { statePath: 'blocker/state' }),
+      tasks: { 'tasks/t.md': 'T\n', blocker: 'a file\n' },
+      scenario,
+    });
     const run = await project.run(['run', 'tasks/t.md']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(`${path.join(project.dir, 'blocker', 'state')}: cannot write the state folder`);
@@ -33,7 +39,11 @@ describe('filesystem errors: exit 2 naming the path and what to do, no stack, no
   });
 
   it('logs folder under a regular file (state folder fine): run refuses, no task state left running', async () => {
-    const project = await Project.create({ config: config(pipeline, { logsPath: 'blocker/logs' }), tasks: { 'tasks/t.md': 'T\n', blocker: 'a file\n' }, scenario });
+    const project = await Project.create({
+      config: config(pipeline, { logsPath: 'blocker/logs' }),
+      tasks: { 'tasks/t.md': 'T\n', blocker: 'a file\n' },
+      scenario,
+    });
     const run = await project.run(['run', 'tasks/t.md']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(`${path.join(project.dir, 'blocker', 'logs')}: cannot write the logs folder`);
@@ -78,7 +88,12 @@ describe('filesystem errors: exit 2 naming the path and what to do, no stack, no
     expect((await project.run(['run', 'tasks/t.md'])).exitCode).toBe(0);
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: project.home, NO_COLOR: '1' };
     delete env.NODE_OPTIONS;
-    const run = await execa('sh', ['-c', `"${process.execPath}" "${CLI}" status > /dev/full`], { cwd: project.dir, env, extendEnv: false, reject: false });
+    const run = await execa('sh', ['-c', `"${process.execPath}" "${CLI}" status > /dev/full`], {
+      cwd: project.dir,
+      env,
+      extendEnv: false,
+      reject: false,
+    });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('standard output (/dev/full): cannot write the output: no space left on the device (ENOSPC)');
     expect(run.stderr).not.toMatch(STACK_FRAME);

@@ -116,7 +116,12 @@ function sumAll(usages: TokenUsage[]): TokenUsage {
 
 export function sumUsage(...parts: ModelTokenUsage[]): ModelTokenUsage {
   const byModel: Record<string, TokenUsage[]> = {};
-  for (const part of parts) for (const [model, u] of Object.entries(part)) (byModel[model] ??= []).push(u);
+  for (const part of parts) {
+    for (const [model, u] of Object.entries(part)) {
+      byModel[model] ??= [];
+      byModel[model].push(u);
+    }
+  }
   return Object.fromEntries(Object.entries(byModel).map(([model, usages]) => [model, sumAll(usages)]));
 }
 
@@ -125,11 +130,12 @@ export function totalOf(usage: ModelTokenUsage): TokenUsage {
 }
 
 /** Anthropic list prices (USD per million tokens) for the models the tests price themselves. */
-export const LIST_PRICES: Record<string, { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number }> = {
-  [SONNET]: { input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3 },
-  [HAIKU]: { input: 1, output: 5, cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.1 },
-  [OPUS]: { input: 15, output: 75, cacheWrite5m: 18.75, cacheWrite1h: 30, cacheRead: 1.5 },
-};
+export const LIST_PRICES: Record<string, { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number }> =
+  {
+    [SONNET]: { input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3 },
+    [HAIKU]: { input: 1, output: 5, cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.1 },
+    [OPUS]: { input: 15, output: 75, cacheWrite5m: 18.75, cacheWrite1h: 30, cacheRead: 1.5 },
+  };
 
 /** Counts at list price (no request here passes a long-context threshold). */
 export function listPrice(model: string, u: Omit<TokenUsage, 'costUsd' | 'claudeCostUsd'>): number {
@@ -486,7 +492,9 @@ export class Project {
     return path.join(this.dir, '.claude-project', 'logs');
   }
 
-  static async create(options: { config?: Record<string, unknown> | string; tasks?: Record<string, string>; scenario?: Scenario } = {}): Promise<Project> {
+  static async create(
+    options: { config?: Record<string, unknown> | string; tasks?: Record<string, string>; scenario?: Scenario } = {},
+  ): Promise<Project> {
     // realpath: the fake records process.cwd(), which is always the real path.
     const base = await realpath(await mkdtemp(path.join(os.tmpdir(), 'cp-int-')));
     created.push(base);
@@ -624,7 +632,9 @@ export function markers(jsonl: string): Array<{ type: string; event: string; att
 /** The raw lines between the attempt_start and attempt_end markers of attempt `n`. */
 export function attemptSection(jsonl: string, n: number): string[] {
   const lines = jsonl.split('\n');
-  const start = lines.findIndex((l) => l.includes('"type":"claude_project"') && l.includes('"event":"attempt_start"') && l.includes(`"attempt":${n},`));
+  const start = lines.findIndex(
+    (l) => l.includes('"type":"claude_project"') && l.includes('"event":"attempt_start"') && l.includes(`"attempt":${n},`),
+  );
   expect(start).toBeGreaterThanOrEqual(0);
   const rest = lines.slice(start + 1);
   const end = rest.findIndex((l) => l.includes('"type":"claude_project"') && l.includes('"event":"attempt_end"'));

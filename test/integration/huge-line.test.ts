@@ -57,7 +57,10 @@ it('a 100 MB tool-result line: exact usage, no malformed line, raw log whole, me
   const rssLog = path.join(project.base, 'maxrss.log');
   await writeFile(preload, PRELOAD);
 
-  const run = await project.run(['run', 'tasks/t.md'], { env: { NODE_OPTIONS: `--require ${preload}`, MAXRSS_LOG: rssLog }, timeoutMs: 60_000 });
+  const run = await project.run(['run', 'tasks/t.md'], {
+    env: { NODE_OPTIONS: `--require ${preload}`, MAXRSS_LOG: rssLog },
+    timeoutMs: 60_000,
+  });
   expect(run.stderr).not.toMatch(/unexpected error/);
   expect(run.exitCode).toBe(0);
 
@@ -80,6 +83,8 @@ it('a 100 MB tool-result line: exact usage, no malformed line, raw log whole, me
     .filter((l) => l.includes('cli.js'))
     .map((l) => Number(l.split(' ').at(-1)));
   expect(peaks).toHaveLength(2);
-  process.stdout.write(`100 MB line: claude-project peak RSS ${peaks.map((p) => `${(p / 1024 / 1024).toFixed(0)} MB`).join(' (run), ')} (recount)\n`);
+  process.stdout.write(
+    `100 MB line: claude-project peak RSS ${peaks.map((p) => `${(p / 1024 / 1024).toFixed(0)} MB`).join(' (run), ')} (recount)\n`,
+  );
   for (const peak of peaks) expect(peak).toBeLessThan(MAX_RSS_BYTES);
 }, 60_000);

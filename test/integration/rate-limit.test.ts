@@ -97,7 +97,9 @@ describe('usage limits', () => {
     expect(run.exitCode).toBe(0);
     // What claude said, from the raw log.
     const { jsonl, log } = await project.stepLogs('t', 0, 'work');
-    const event = attemptSection(jsonl, 1).map((l) => JSON.parse(l)).find((e) => e.type === 'rate_limit_event');
+    const event = attemptSection(jsonl, 1)
+      .map((l) => JSON.parse(l))
+      .find((e) => e.type === 'rate_limit_event');
     const resetsAt: number = event.rate_limit_info.resetsAt;
     expect(typeof resetsAt).toBe('number');
     expect(unreadable).toEqual([]);
@@ -167,10 +169,7 @@ describe('usage limits', () => {
       config: oneStep({ maxWaitMinutes: 60 }),
       tasks: { 'tasks/t.md': 'x\n' },
       scenario: {
-        attempts: [
-          { lines: [init('sess-old'), result({ modelUsage: limitedUsage, isError: true, text })], exitCode: 1 },
-          succeeds,
-        ],
+        attempts: [{ lines: [init('sess-old'), result({ modelUsage: limitedUsage, isError: true, text })], exitCode: 1 }, succeeds],
       },
     });
     const run = await project.run(['run', 'tasks/t.md']);
@@ -189,7 +188,13 @@ describe('usage limits', () => {
       tasks: { 'tasks/t.md': 'x\n', [RESET_WRAPPER]: resetWrapper(3) },
       scenario: {
         attempts: [
-          { lines: [init('sess-old'), result({ modelUsage: limitedUsage, isError: true, text: `Claude AI usage limit reached|${RESETS_AT}` })], exitCode: 1 },
+          {
+            lines: [
+              init('sess-old'),
+              result({ modelUsage: limitedUsage, isError: true, text: `Claude AI usage limit reached|${RESETS_AT}` }),
+            ],
+            exitCode: 1,
+          },
           succeeds,
         ],
       },
@@ -199,7 +204,9 @@ describe('usage limits', () => {
     const run = await project.run(['run', 'tasks/t.md']);
     expect(run.exitCode).toBe(0);
     const { jsonl } = await project.stepLogs('t', 0, 'work');
-    const text: string = attemptSection(jsonl, 1).map((l) => JSON.parse(l)).find((e) => e.type === 'result').result;
+    const text: string = attemptSection(jsonl, 1)
+      .map((l) => JSON.parse(l))
+      .find((e) => e.type === 'result').result;
     const epoch = Number(text.split('|')[1]);
     expect(epoch).toBeGreaterThan(1_700_000_000);
     const first = (await project.taskState('t')).steps[0].attempts[0];
@@ -214,7 +221,9 @@ describe('usage limits', () => {
     const project = await Project.create({
       config: oneStep({ wait: false }),
       tasks: { 'tasks/t.md': 'x\n' },
-      scenario: { attempts: [{ lines: [init('sess-new'), result({ modelUsage: limitedUsage, isError: true, text })], exitCode: 1 }, succeeds] },
+      scenario: {
+        attempts: [{ lines: [init('sess-new'), result({ modelUsage: limitedUsage, isError: true, text })], exitCode: 1 }, succeeds],
+      },
     });
     const before = Date.now();
     const run = await project.run(['run', 'tasks/t.md']);
@@ -224,7 +233,9 @@ describe('usage limits', () => {
     const resets = Date.parse(attempt.resetsAt);
     expect(resets).toBeGreaterThan(before);
     expect(resets - before).toBeLessThanOrEqual(24 * 3600 * 1000 + 60_000);
-    const wall = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(resets);
+    const wall = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+      resets,
+    );
     expect(wall).toBe('16:00');
   });
 });

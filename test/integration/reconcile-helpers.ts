@@ -105,4 +105,5 @@ export function adminEnv(admin: FakeAdminApi, extra: Record<string, string | und
   return { ANTHROPIC_ADMIN_KEY: admin.adminKey, CLAUDE_PROJECT_ADMIN_API_URL: admin.url, CLAUDE_PROJECT_API_KEY_ID: RUNS_KEY_ID, ...extra };
 }
 
-export const usageReads = (admin: FakeAdminApi): number => admin.requests.filter((r) => r.path === '/v1/organizations/usage_report/messages').length;
+export const usageReads = (admin: FakeAdminApi): number =>
+  admin.requests.filter((r) => r.path === '/v1/organizations/usage_report/messages').length;

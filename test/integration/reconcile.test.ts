@@ -4,7 +4,22 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startFakeAdminApi, type FakeAdminApi } from '../../examples/fake-api/admin-server.mjs';
 import { validator } from '../report/schema.js';
-import { HAIKU, Project, SONNET, assistant, billed, cleanup, config, fromModelUsage, init, result, snapshot, waitFor, type Attempt, type BilledUsage } from './helpers.js';
+import {
+  HAIKU,
+  Project,
+  SONNET,
+  assistant,
+  billed,
+  cleanup,
+  config,
+  fromModelUsage,
+  init,
+  result,
+  snapshot,
+  waitFor,
+  type Attempt,
+  type BilledUsage,
+} from './helpers.js';
 import {
   MINUTE,
   OTHER_KEY,
@@ -36,7 +51,12 @@ afterEach(() => admin.close());
 const validateJson = validator('reconcile');
 
 /** Half an hour ago: long settled. One task over three minutes, two models. */
-async function settledProject(): Promise<{ project: Project; first: number; usageA: ReturnType<typeof counts>; usageB: ReturnType<typeof counts> }> {
+async function settledProject(): Promise<{
+  project: Project;
+  first: number;
+  usageA: ReturnType<typeof counts>;
+  usageB: ReturnType<typeof counts>;
+}> {
   const project = await Project.create({ config: config([{ name: 'work', prompt: 'Work' }]), tasks: { 'tasks/a.md': 'A\n' } });
   const first = minuteStart(30);
   const usageA = counts(1200, 340, 2000, 5000, 0.05);
@@ -95,13 +115,17 @@ test('another client of the key in the same minutes: mismatch (exit 1), the diff
   expect(res.stdout).toMatch(/claude-sonnet-4-5\s+output\s+340\s+343\s+\+3/);
   const state = await project.taskState('a');
   expect(state.billing.status).toBe('mismatch');
-  expect(state.billing.difference).toEqual({ [SONNET]: { inputTokens: 7, outputTokens: 3, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 } });
+  expect(state.billing.difference).toEqual({
+    [SONNET]: { inputTokens: 7, outputTokens: 3, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+  });
   const report = await readFile(path.join(project.dir, 'out/reconcile.md'), 'utf8');
   expect(report).toContain('# claude-project reconcile: mismatch');
   expect(report).toContain(`- API key: \`${RUNS_KEY_ID}\``);
   expect(report).toContain(`- Window: ${new Date(first).toISOString()} to ${new Date(first + 3 * MINUTE).toISOString()}`);
   expect(report).toContain('| claude-sonnet-4-5 | input | 1,200 | 1,207 | +7 |');
-  expect(report).toContain(`| ${new Date(first).toISOString().replace('.000Z', 'Z')} | claude-sonnet-4-5 | 1207 | 343 | 1500 | 500 | 5000 |`);
+  expect(report).toContain(
+    `| ${new Date(first).toISOString().replace('.000Z', 'Z')} | claude-sonnet-4-5 | 1207 | 343 | 1500 | 500 | 5000 |`,
+  );
   const html = path.join(project.dir, 'out/report.html');
   await project.run(['report', '--html', html, 'tasks/a.md']);
   expect(await readFile(html, 'utf8')).toContain(`data-model="${SONNET}" data-count="inputTokens" data-recorded="1200" data-billed="1207"`);
@@ -109,7 +133,9 @@ test('another client of the key in the same minutes: mismatch (exit 1), the diff
 
 test('billed still lower once settleMinutes have passed: mismatch', async () => {
   const { project, first } = await settledProject();
-  await writeTaskState(project.stateDir, 'tasks/a.md', [{ start: first + 1_000, end: first + 2_000, usage: { [SONNET]: counts(1300, 340, 2000, 5000) } }]);
+  await writeTaskState(project.stateDir, 'tasks/a.md', [
+    { start: first + 1_000, end: first + 2_000, usage: { [SONNET]: counts(1300, 340, 2000, 5000) } },
+  ]);
   const res = await project.run(['reconcile', 'tasks/a.md', '--json'], { env: adminEnv(admin) });
   expect(res.exitCode).toBe(1);
   const doc = JSON.parse(res.stdout);
@@ -118,7 +144,10 @@ test('billed still lower once settleMinutes have passed: mismatch', async () => 
 });
 
 test('data not in yet: pending (exit 75), then --wait polls until verified', async () => {
-  const project = await Project.create({ config: config([{ name: 'work', prompt: 'Work' }], { billing: { pollSeconds: 1 } }), tasks: { 'tasks/a.md': 'A\n' } });
+  const project = await Project.create({
+    config: config([{ name: 'work', prompt: 'Work' }], { billing: { pollSeconds: 1 } }),
+    tasks: { 'tasks/a.md': 'A\n' },
+  });
   const now = Date.now();
   const usage = { [SONNET]: counts(500, 60, 0, 1000) };
   await writeTaskState(project.stateDir, 'tasks/a.md', [{ start: now - 2_000, end: now - 1_000, usage }]);
@@ -226,7 +255,9 @@ test('no admin key: skipped, exit 0, no file changed', async () => {
 describe('finding the API key id from ANTHROPIC_API_KEY and the keys partial_key_hint', () => {
   test('one match: its id is used', async () => {
     const { project } = await settledProject();
-    const res = await project.run(['reconcile', '--json'], { env: adminEnv(admin, { CLAUDE_PROJECT_API_KEY_ID: undefined, ANTHROPIC_API_KEY: RUNS_KEY }) });
+    const res = await project.run(['reconcile', '--json'], {
+      env: adminEnv(admin, { CLAUDE_PROJECT_API_KEY_ID: undefined, ANTHROPIC_API_KEY: RUNS_KEY }),
+    });
     expect(res.exitCode).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ status: 'verified', apiKeyId: RUNS_KEY_ID });
     expect(res.stdout).not.toContain(RUNS_KEY);
@@ -234,7 +265,9 @@ describe('finding the API key id from ANTHROPIC_API_KEY and the keys partial_key
 
   test('no match: exit 2 saying which setting to add', async () => {
     const { project } = await settledProject();
-    const res = await project.run(['reconcile'], { env: adminEnv(admin, { CLAUDE_PROJECT_API_KEY_ID: undefined, ANTHROPIC_API_KEY: 'sk-ant-api03-not-in-this-org-0000' }) });
+    const res = await project.run(['reconcile'], {
+      env: adminEnv(admin, { CLAUDE_PROJECT_API_KEY_ID: undefined, ANTHROPIC_API_KEY: 'sk-ant-api03-not-in-this-org-0000' }),
+    });
     expect(res.exitCode).toBe(2);
     expect(res.stderr).toContain('no API key of the organisation matches ANTHROPIC_API_KEY');
     expect(res.stderr).toContain('set billing.apiKeyId');
@@ -244,14 +277,21 @@ describe('finding the API key id from ANTHROPIC_API_KEY and the keys partial_key
   test('several matches: exit 2 naming them', async () => {
     const { project } = await settledProject();
     admin.apiKeys.push({ id: 'apikey_03LookAlike', key: 'sk-ant-other-middle-R1Nx' }, { id: 'apikey_04Third', key: 'sk-ant-x' });
-    const res = await project.run(['reconcile'], { env: adminEnv(admin, { CLAUDE_PROJECT_API_KEY_ID: undefined, ANTHROPIC_API_KEY: RUNS_KEY }) });
+    const res = await project.run(['reconcile'], {
+      env: adminEnv(admin, { CLAUDE_PROJECT_API_KEY_ID: undefined, ANTHROPIC_API_KEY: RUNS_KEY }),
+    });
     expect(res.exitCode).toBe(2);
-    expect(res.stderr).toContain(`2 API keys of the organisation match ANTHROPIC_API_KEY (${RUNS_KEY_ID} "claude-project runs", apikey_03LookAlike`);
+    expect(res.stderr).toContain(
+      `2 API keys of the organisation match ANTHROPIC_API_KEY (${RUNS_KEY_ID} "claude-project runs", apikey_03LookAlike`,
+    );
   });
 });
 
 test('tasks that share a minute are shared-window; a task with minutes of its own gets its own status', async () => {
-  const project = await Project.create({ config: config([{ name: 'work', prompt: 'Work' }]), tasks: { 'tasks/a.md': 'A\n', 'tasks/b.md': 'B\n', 'tasks/c.md': 'C\n' } });
+  const project = await Project.create({
+    config: config([{ name: 'work', prompt: 'Work' }]),
+    tasks: { 'tasks/a.md': 'A\n', 'tasks/b.md': 'B\n', 'tasks/c.md': 'C\n' },
+  });
   const first = minuteStart(40);
   const a = { [SONNET]: counts(100, 10, 0, 0) };
   const b = { [SONNET]: counts(200, 20, 0, 0) };
@@ -274,7 +314,10 @@ test('tasks that share a minute are shared-window; a task with minutes of its ow
   expect((await project.taskState('a')).billing).toMatchObject({ status: 'shared-window', sharedWith: ['tasks/b.md'] });
   // Asked alone, a task sharing minutes is checked together with the task it shares them with.
   const alone = await project.run(['reconcile', 'tasks/a.md', '--json'], { env: adminEnv(admin) });
-  expect(JSON.parse(alone.stdout)).toMatchObject({ status: 'verified', window: { start: new Date(first).toISOString(), end: new Date(first + 2 * MINUTE).toISOString() } });
+  expect(JSON.parse(alone.stdout)).toMatchObject({
+    status: 'verified',
+    window: { start: new Date(first).toISOString(), end: new Date(first + 2 * MINUTE).toISOString() },
+  });
 });
 
 function call(modelUsage: Record<string, BilledUsage>, chunkDelayMs?: number): Attempt {

@@ -76,7 +76,7 @@ describe('recount', () => {
     expect(await project.snapshot()).toEqual(before);
   });
 
-  it.concurrent("a tampered attempt: named with its task, step, model and field, exit 1; --fix restores it, a second recount finds nothing", async () => {
+  it.concurrent('a tampered attempt: named with its task, step, model and field, exit 1; --fix restores it, a second recount finds nothing', async () => {
     const project = await ranProject();
     const truth = billedPerCall[3]![SONNET]!;
     await tamper(project.taskStateFile('02-b'), (s) => {

@@ -36,7 +36,13 @@ describe('resume', () => {
       tasks: { 'tasks/feature.md': 'Build the feature.\n' },
       scenario: {
         attempts: [
-          { lines: [init('s1'), ...assistant({ id: 'm1', model: SONNET, usage: snapshot(10), blocks: 2 }), result({ modelUsage: planBilled })] },
+          {
+            lines: [
+              init('s1'),
+              ...assistant({ id: 'm1', model: SONNET, usage: snapshot(10), blocks: 2 }),
+              result({ modelUsage: planBilled }),
+            ],
+          },
           {
             lines: [
               init('s2'),
@@ -46,7 +52,13 @@ describe('resume', () => {
             exitCode: 1,
             stderr: 'something broke\n',
           },
-          { lines: [init('s3'), ...assistant({ id: 'm3', model: SONNET, usage: snapshot(30), blocks: 3 }), result({ modelUsage: implementBilled })] },
+          {
+            lines: [
+              init('s3'),
+              ...assistant({ id: 'm3', model: SONNET, usage: snapshot(30), blocks: 3 }),
+              result({ modelUsage: implementBilled }),
+            ],
+          },
         ],
       },
     });
@@ -91,7 +103,11 @@ describe('resume', () => {
     const plan = await project.stepLogs('feature', 0, 'plan');
     expect(markers(plan.jsonl).filter((m) => m.event === 'attempt_start')).toHaveLength(1);
     const implement = await project.stepLogs('feature', 1, 'implement');
-    expect(markers(implement.jsonl).filter((m) => m.event === 'attempt_start').map((m) => m.attempt)).toEqual([1, 2]);
+    expect(
+      markers(implement.jsonl)
+        .filter((m) => m.event === 'attempt_start')
+        .map((m) => m.attempt),
+    ).toEqual([1, 2]);
     // The step's closing footer covers both attempts.
     const footer = expectFooter(implement.log, implementTotal, 'result');
     expect(footer.join('\n')).toMatch(/outcome: done · 2 attempt/);

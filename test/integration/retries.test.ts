@@ -31,7 +31,9 @@ describe('checks and retries', () => {
     const u2 = usageOf(1_200, 150, 0.00585);
     const project = await Project.create({
       // Placeholders work in check commands too: {{taskName}} is "t".
-      config: config([{ name: 'build', prompt: 'Build it', check: { command: 'echo check-was-here; test -f {{taskName}}.ok', retries: 2 } }]),
+      config: config([
+        { name: 'build', prompt: 'Build it', check: { command: 'echo check-was-here; test -f {{taskName}}.ok', retries: 2 } },
+      ]),
       tasks: { 'tasks/t.md': 'task\n' },
       scenario: { attempts: [ok('a1', u1), { ...ok('a2', u2), writeFiles: { 't.ok': 'yes' } }] },
     });
@@ -51,7 +53,11 @@ describe('checks and retries', () => {
     expect(log).toMatch(/check failed/);
     expect(log).toMatch(/check passed/);
     expectFooter(log, sumUsage(fromModelUsage(u1), fromModelUsage(u2)), 'result');
-    expect(markers(jsonl).filter((m) => m.event === 'attempt_end').map((m) => m.outcome)).toEqual(['check-failed', 'passed']);
+    expect(
+      markers(jsonl)
+        .filter((m) => m.event === 'attempt_end')
+        .map((m) => m.outcome),
+    ).toEqual(['check-failed', 'passed']);
   });
 
   it.concurrent('a check that always fails, retries: 1 → 2 attempts, exit 1, state failed, both attempts counted', async () => {

@@ -27,7 +27,9 @@ afterAll(cleanup);
 
 const started = snapshot(40, 100, 200);
 const okUsage = { [SONNET]: billed(700, 80, 0, 0, 0.0033) };
-const ok: Attempt = { lines: [init('ok'), ...assistant({ id: 'm_ok', model: SONNET, usage: snapshot(7), blocks: 1 }), result({ modelUsage: okUsage })] };
+const ok: Attempt = {
+  lines: [init('ok'), ...assistant({ id: 'm_ok', model: SONNET, usage: snapshot(7), blocks: 1 }), result({ modelUsage: okUsage })],
+};
 const twoSteps = () =>
   config([
     { name: 'first', prompt: 'FIRST' },
@@ -37,7 +39,10 @@ const twoSteps = () =>
 /** Waits until the fake claude has been called `n` times and its stream is in the raw log. */
 async function untilStreaming(project: Project, n: number, rawLog: string): Promise<void> {
   await waitFor(`call ${n}`, async () => (await project.calls()).length >= n);
-  await waitFor('the stream in the raw log', async () => existsSync(rawLog) && (await readFile(rawLog, 'utf8')).includes('"type":"assistant"'));
+  await waitFor(
+    'the stream in the raw log',
+    async () => existsSync(rawLog) && (await readFile(rawLog, 'utf8')).includes('"type":"assistant"'),
+  );
 }
 
 /** Waits until the running attempt's claude pid is in the state (what a later run uses to stop an orphan). */
@@ -67,7 +72,9 @@ describe('stopping and resuming', () => {
     const project = await Project.create({
       config: twoSteps(),
       tasks: { 'tasks/t.md': 'x\n' },
-      scenario: { attempts: [{ lines: [init('h'), ...assistant({ id: 'm_h', model: SONNET, usage: started, blocks: 2 })], hang: true }, ok, ok] },
+      scenario: {
+        attempts: [{ lines: [init('h'), ...assistant({ id: 'm_h', model: SONNET, usage: started, blocks: 2 })], hang: true }, ok, ok],
+      },
     });
     const cli = project.start(['run', 'tasks/t.md']);
     await untilStreaming(project, 1, `${project.stepLogBase('t', 0, 'first')}.jsonl`);
@@ -103,7 +110,11 @@ describe('stopping and resuming', () => {
       config: twoSteps(),
       tasks: { 'tasks/t.md': 'x\n' },
       scenario: {
-        attempts: [{ lines: [init('sess-k'), ...assistant({ id: 'm_k', model: SONNET, usage: started, blocks: 3 })], hang: true, transcript }, ok, ok],
+        attempts: [
+          { lines: [init('sess-k'), ...assistant({ id: 'm_k', model: SONNET, usage: started, blocks: 3 })], hang: true, transcript },
+          ok,
+          ok,
+        ],
       },
     });
     const cli = project.start(['run', 'tasks/t.md']);

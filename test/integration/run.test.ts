@@ -162,9 +162,9 @@ describe('run: a two-step pipeline on two models', () => {
     expect(run.stdout).toMatch(/add-login: done/);
     const row = (label: string, u: TokenUsage): RegExp =>
       new RegExp(
-        [label, u.inputTokens, u.outputTokens, u.cacheCreationInputTokens, u.cacheReadInputTokens]
+        `${[label, u.inputTokens, u.outputTokens, u.cacheCreationInputTokens, u.cacheReadInputTokens]
           .map((v) => (typeof v === 'number' ? formatCount(v) : v))
-          .join('\\s+') + `\\s+${usd(u.costUsd).replace('$', '\\$').replace('.', '\\.')}`,
+          .join('\\s+')}\\s+${usd(u.costUsd).replace('$', '\\$').replace('.', '\\.')}`,
       );
     expect(run.stdout).toMatch(row(OPUS, fromModelUsage(planBilled)[OPUS]!));
     expect(run.stdout).toMatch(row(SONNET, fromModelUsage(implementBilled)[SONNET]!));
@@ -180,7 +180,12 @@ describe('run: subagents', () => {
     };
     const lines: StreamLine[] = [
       init('sess-sub', SONNET),
-      ...assistant({ id: 'msg_main_1', model: SONNET, usage: snapshot(4, 2_000, 0), blocks: [toolUse('toolu_task', 'Task', { prompt: 'explore' })] }),
+      ...assistant({
+        id: 'msg_main_1',
+        model: SONNET,
+        usage: snapshot(4, 2_000, 0),
+        blocks: [toolUse('toolu_task', 'Task', { prompt: 'explore' })],
+      }),
       // The subagent's messages: parent_tool_use_id set, another model.
       ...assistant({ id: 'msg_sub_1', model: HAIKU, usage: snapshot(1_000), blocks: 2, parentToolUseId: 'toolu_task' }),
       toolResult('toolu_sub_read', 'file contents', 'toolu_task'),

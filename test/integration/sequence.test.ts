@@ -153,7 +153,11 @@ describe('sequence: corrupt state files', () => {
   const a = { [SONNET]: billed(1_000, 100, 0, 0, 0.0045) };
 
   it('a corrupt sequence.state.json: exit 2, the file named and unchanged, nothing run', async () => {
-    const project = await Project.create({ config: seqConfig(), tasks: { ...TASKS, '.claude-project/state/sequence.state.json': CORRUPT }, scenario: { attempts: [call(a)] } });
+    const project = await Project.create({
+      config: seqConfig(),
+      tasks: { ...TASKS, '.claude-project/state/sequence.state.json': CORRUPT },
+      scenario: { attempts: [call(a)] },
+    });
     const run = await project.run(['sequence', 'tasks']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(project.sequenceStateFile);
@@ -162,7 +166,11 @@ describe('sequence: corrupt state files', () => {
   });
 
   it('sequence --restart with a corrupt sequence.state.json moves it aside (<file>.corrupt-<timestamp>) and runs', async () => {
-    const project = await Project.create({ config: seqConfig(), tasks: { ...TASKS, '.claude-project/state/sequence.state.json': CORRUPT }, scenario: { attempts: [call(a)] } });
+    const project = await Project.create({
+      config: seqConfig(),
+      tasks: { ...TASKS, '.claude-project/state/sequence.state.json': CORRUPT },
+      scenario: { attempts: [call(a)] },
+    });
     const run = await project.run(['sequence', 'tasks', '--restart']);
     expect(run.stderr).not.toMatch(/cannot be parsed/);
     expect(run.exitCode).toBe(0);
@@ -176,7 +184,11 @@ describe('sequence: corrupt state files', () => {
     let project: Project;
     let run: Awaited<ReturnType<Project['run']>>;
     beforeAll(async () => {
-      project = await Project.create({ config: seqConfig(), tasks: { ...TASKS, [`.claude-project/state/${taskFileName('tasks/02-b.md')}.state.json`]: CORRUPT }, scenario: { attempts: [call(a)] } });
+      project = await Project.create({
+        config: seqConfig(),
+        tasks: { ...TASKS, [`.claude-project/state/${taskFileName('tasks/02-b.md')}.state.json`]: CORRUPT },
+        scenario: { attempts: [call(a)] },
+      });
       run = await project.run(['sequence', 'tasks']);
     });
 

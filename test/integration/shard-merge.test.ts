@@ -44,7 +44,13 @@ const shardConfig = () => config([{ name: 'work', prompt: 'DO {{taskName}}' }]);
 
 function call(name: string, billing: Record<string, BilledUsage> = BILLED[name]!): Attempt {
   const model = Object.keys(billing)[0]!;
-  return { lines: [init(`sess-${name}`), ...assistant({ id: `msg_${name}`, model, usage: snapshot(9), blocks: 2 }), result({ modelUsage: billing })] };
+  return {
+    lines: [
+      init(`sess-${name}`),
+      ...assistant({ id: `msg_${name}`, model, usage: snapshot(9), blocks: 2 }),
+      result({ modelUsage: billing }),
+    ],
+  };
 }
 
 /** A copy of the project (as on its own machine) whose claude answers `names` in order. */
@@ -52,7 +58,8 @@ function projectFor(names: string[], first: Attempt[] = []): Promise<Project> {
   return Project.create({ config: shardConfig(), tasks: TASKS, scenario: { attempts: [...first, ...names.map((n) => call(n))] } });
 }
 
-const runShard = (project: Project, index: number): Promise<CliResult> => project.run(['sequence', 'tasks', '--shard', `${index}/${SHARDS}`]);
+const runShard = (project: Project, index: number): Promise<CliResult> =>
+  project.run(['sequence', 'tasks', '--shard', `${index}/${SHARDS}`]);
 const merge = (into: Project, from: string[]): Promise<CliResult> => into.run(['merge', ...from, '--into', into.stateDir]);
 
 /** Every file of a folder tree with its bytes, by relative path. */
@@ -74,7 +81,7 @@ async function taskStates(stateDir: string): Promise<Map<string, any>> {
   return new Map(states.map((s) => [s.taskPath, s]));
 }
 
-const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8'));
+const _readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8'));
 const expectedTotal = sumUsage(...NAMES.map((n) => fromModelUsage(BILLED[n]!)));
 
 describe('sequence --shard i/n on separate copies of a project, then merge', () => {
@@ -89,7 +96,10 @@ describe('sequence --shard i/n on separate copies of a project, then merge', () 
     merged = await Project.create({ config: shardConfig(), tasks: TASKS });
     const [whole, ...parts] = await Promise.all([unsharded.run(['sequence', 'tasks']), ...shards.map((p, i) => runShard(p, i + 1))]);
     for (const run of [whole!, ...parts]) expect(run.exitCode).toBe(0);
-    mergeRun = await merge(merged, shards.map((p) => p.stateDir));
+    mergeRun = await merge(
+      merged,
+      shards.map((p) => p.stateDir),
+    );
   }, 60_000);
 
   it('each shard runs exactly its tasks, in name order, and records its shard', async () => {
@@ -137,7 +147,10 @@ describe('sequence --shard i/n on separate copies of a project, then merge', () 
 
   it('merging again changes no byte', async () => {
     const before = { state: await snapshotTree(merged.stateDir), logs: await snapshotTree(merged.logsDir) };
-    const again = await merge(merged, shards.map((p) => p.stateDir));
+    const again = await merge(
+      merged,
+      shards.map((p) => p.stateDir),
+    );
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toMatch(/0 task\(s\) copied, 7 already there/);
     expect({ state: await snapshotTree(merged.stateDir), logs: await snapshotTree(merged.logsDir) }).toEqual(before);

@@ -30,7 +30,9 @@ afterAll(cleanup);
 
 const started = snapshot(40, 100, 200);
 const okUsage = { [SONNET]: billed(700, 80, 0, 0, 0.0033) };
-const ok: Attempt = { lines: [init('ok'), ...assistant({ id: 'm_ok', model: SONNET, usage: snapshot(7), blocks: 1 }), result({ modelUsage: okUsage })] };
+const ok: Attempt = {
+  lines: [init('ok'), ...assistant({ id: 'm_ok', model: SONNET, usage: snapshot(7), blocks: 1 }), result({ modelUsage: okUsage })],
+};
 const hanging = (extra: Partial<Attempt> = {}): Attempt => ({
   lines: [init('h'), ...assistant({ id: 'm_h', model: SONNET, usage: started, blocks: 2 })],
   hang: true,
@@ -49,14 +51,20 @@ const twoSteps = (extra: Record<string, unknown> = {}) =>
 async function untilStreaming(project: Project): Promise<void> {
   const rawLog = `${project.stepLogBase('t', 0, 'first')}.jsonl`;
   await waitFor('call 1', async () => (await project.calls()).length >= 1);
-  await waitFor('the stream in the raw log', async () => existsSync(rawLog) && (await readFile(rawLog, 'utf8')).includes('"type":"assistant"'));
+  await waitFor(
+    'the stream in the raw log',
+    async () => existsSync(rawLog) && (await readFile(rawLog, 'utf8')).includes('"type":"assistant"'),
+  );
 }
 
 /** The SIGTERMs the fake claude recorded and ignored. */
 async function ignoredSigterms(project: Project): Promise<unknown[]> {
   const file = path.join(project.recordDir, 'signals.jsonl');
   if (!existsSync(file)) return [];
-  return (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as unknown);
 }
 
 /** After an interrupt: exit 130, step and task interrupted, the attempt's usage kept, the footer written. */
@@ -89,7 +97,11 @@ async function expectResumed(project: Project): Promise<void> {
 
 describe('interrupts', () => {
   it.concurrent('SIGINT: claude stopped, exit 130, footer "interrupted", step and task interrupted; the next run re-runs the step and keeps the usage', async () => {
-    const project = await Project.create({ config: twoSteps(), tasks: { 'tasks/t.md': 'x\n' }, scenario: { attempts: [hanging(), ok, ok] } });
+    const project = await Project.create({
+      config: twoSteps(),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: { attempts: [hanging(), ok, ok] },
+    });
     const cli = project.start(['run', 'tasks/t.md']);
     await untilStreaming(project);
     cli.kill('SIGINT');
@@ -101,7 +113,10 @@ describe('interrupts', () => {
 
   it.concurrent('Ctrl-C on the terminal (SIGINT to claude-project and claude at once): the same, never a failed attempt or a retry', async () => {
     const project = await Project.create({
-      config: config([{ name: 'first', prompt: 'FIRST', check: { command: 'true', retries: 3 } }, { name: 'second', prompt: 'SECOND' }]),
+      config: config([
+        { name: 'first', prompt: 'FIRST', check: { command: 'true', retries: 3 } },
+        { name: 'second', prompt: 'SECOND' },
+      ]),
       tasks: { 'tasks/t.md': 'x\n' },
       scenario: { attempts: [hanging(), ok, ok] },
     });

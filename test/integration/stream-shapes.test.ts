@@ -1,4 +1,17 @@
-import { Project, SONNET, assistant, billed, cleanup, config, expectFooter, expectUsage, fromModelUsage, init, result, snapshot } from './helpers.js';
+import {
+  Project,
+  SONNET,
+  assistant,
+  billed,
+  cleanup,
+  config,
+  expectFooter,
+  expectUsage,
+  fromModelUsage,
+  init,
+  result,
+  snapshot,
+} from './helpers.js';
 
 afterAll(cleanup);
 
@@ -21,7 +34,12 @@ it.each([
     scenario: {
       attempts: [
         {
-          lines: [init('s1'), ...MISSHAPEN, ...assistant({ id: 'm1', model: SONNET, usage: snapshot(9), blocks: 1 }), ...(hang ? [] : [result({ modelUsage: usage })])],
+          lines: [
+            init('s1'),
+            ...MISSHAPEN,
+            ...assistant({ id: 'm1', model: SONNET, usage: snapshot(9), blocks: 1 }),
+            ...(hang ? [] : [result({ modelUsage: usage })]),
+          ],
           hang,
         },
       ],

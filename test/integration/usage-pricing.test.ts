@@ -32,11 +32,17 @@ afterAll(cleanup);
 
 const UNPRICED = 'claude-sonnet-5';
 const okUsage = { [SONNET]: billed(700, 80, 0, 0, 0.0033) };
-const ok: Attempt = { lines: [init('ok'), ...assistant({ id: 'm_ok', model: SONNET, usage: snapshot(7), blocks: 1 }), result({ modelUsage: okUsage })] };
+const ok: Attempt = {
+  lines: [init('ok'), ...assistant({ id: 'm_ok', model: SONNET, usage: snapshot(7), blocks: 1 }), result({ modelUsage: okUsage })],
+};
 
 describe('a model missing from the price table', () => {
   const unpricedCall: Attempt = {
-    lines: [init('u', UNPRICED), ...assistant({ id: 'm_u', model: UNPRICED, usage: snapshot(100_000), blocks: 1 }), result({ modelUsage: { [UNPRICED]: billed(100_000, 0, 0, 0, 0) } })],
+    lines: [
+      init('u', UNPRICED),
+      ...assistant({ id: 'm_u', model: UNPRICED, usage: snapshot(100_000), blocks: 1 }),
+      result({ modelUsage: { [UNPRICED]: billed(100_000, 0, 0, 0, 0) } }),
+    ],
   };
   const warning = `warning: no price for ${UNPRICED}: cost unknown (add it under \`pricing:\` in claude-project.yaml)`;
 
@@ -78,7 +84,9 @@ describe('a model missing from the price table', () => {
       scenario: { attempts: [unpricedCall] },
     });
     expect((await project.run(['run', 'tasks/t.md'])).exitCode).toBe(0);
-    await project.writeConfig(config([{ name: 'work', model: UNPRICED, prompt: 'WORK' }], { pricing: { [UNPRICED]: { input: 2, output: 10 } } }));
+    await project.writeConfig(
+      config([{ name: 'work', model: UNPRICED, prompt: 'WORK' }], { pricing: { [UNPRICED]: { input: 2, output: 10 } } }),
+    );
     expect((await project.run(['recount', '--fix'])).exitCode).toBe(0);
     // 100,000 input tokens at $2 per million
     expect((await project.taskState('t')).totalCostUsd).toBeCloseTo(0.2, 10);
@@ -92,7 +100,7 @@ describe('a model missing from the price table', () => {
 });
 
 describe('an attempt that billed nothing', () => {
-  it.concurrent("has source none, and its step and task take the source of the attempts that billed (result)", async () => {
+  it.concurrent('has source none, and its step and task take the source of the attempts that billed (result)', async () => {
     const project = await Project.create({
       config: config([{ name: 'work', prompt: 'WORK', check: { command: 'true', retries: 1 } }]),
       tasks: { 'tasks/t.md': 'x\n' },
@@ -127,12 +135,23 @@ describe('recount after a kill -9', () => {
     const project = await Project.create({
       config: config([{ name: 'work', prompt: 'WORK' }]),
       tasks: { 'tasks/t.md': 'x\n' },
-      scenario: { attempts: [{ lines: [init('sess-k'), ...assistant({ id: 'm_k', model: SONNET, usage: started, blocks: 2 })], hang: true, transcript }, ok] },
+      scenario: {
+        attempts: [
+          { lines: [init('sess-k'), ...assistant({ id: 'm_k', model: SONNET, usage: started, blocks: 2 })], hang: true, transcript },
+          ok,
+        ],
+      },
     });
     const rawLog = `${project.stepLogBase('t', 0, 'work')}.jsonl`;
     const cli = project.start(['run', 'tasks/t.md']);
-    await waitFor('the stream in the raw log', async () => existsSync(rawLog) && (await readFile(rawLog, 'utf8')).includes('"type":"assistant"'));
-    await waitFor('the pid of claude in the state', async () => (await project.taskState('t').catch(() => undefined))?.steps?.[0]?.attempts?.[0]?.pid !== undefined);
+    await waitFor(
+      'the stream in the raw log',
+      async () => existsSync(rawLog) && (await readFile(rawLog, 'utf8')).includes('"type":"assistant"'),
+    );
+    await waitFor(
+      'the pid of claude in the state',
+      async () => (await project.taskState('t').catch(() => undefined))?.steps?.[0]?.attempts?.[0]?.pid !== undefined,
+    );
     cli.kill('SIGKILL');
     await cli;
     const [call] = await project.calls();
@@ -151,7 +170,11 @@ describe('recount after a kill -9', () => {
   it.concurrent('the raw log alone rebuilds the recovered attempt: recovery journals its attempt_end, recount finds no difference', async () => {
     const project = await recoveredProject();
     const { jsonl } = await project.stepLogs('t', 0, 'work');
-    expect(markers(jsonl).filter((m) => m.attempt === 1).map((m) => [m.event, m.usageSource])).toEqual([
+    expect(
+      markers(jsonl)
+        .filter((m) => m.attempt === 1)
+        .map((m) => [m.event, m.usageSource]),
+    ).toEqual([
       ['attempt_start', undefined],
       ['attempt_end', 'transcript'],
     ]);

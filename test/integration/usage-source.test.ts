@@ -38,11 +38,20 @@ describe('no result line: the stream estimate', () => {
     const m2 = snapshot(50, 0, 400);
     const lines: StreamLine[] = [
       init('sess-est'),
-      ...assistant({ id: 'msg_e1', model: SONNET, usage: m1, blocks: [{ type: 'text', text: 'hi' }, toolUse('toolu_e', 'Bash', { command: 'ls' }), { type: 'text', text: 'more' }] }),
+      ...assistant({
+        id: 'msg_e1',
+        model: SONNET,
+        usage: m1,
+        blocks: [{ type: 'text', text: 'hi' }, toolUse('toolu_e', 'Bash', { command: 'ls' }), { type: 'text', text: 'more' }],
+      }),
       toolResult('toolu_e', 'a\nb\n'),
       ...assistant({ id: 'msg_e2', model: SONNET, usage: m2, blocks: 2 }),
     ];
-    const project = await Project.create({ config: oneStep(), tasks: { 'tasks/t.md': 'x\n' }, scenario: { attempts: [{ lines, exitCode: 1 }] } });
+    const project = await Project.create({
+      config: oneStep(),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: { attempts: [{ lines, exitCode: 1 }] },
+    });
     const run = await project.run(['run', 'tasks/t.md']);
     expect(run.exitCode).toBe(1);
     const state = await project.taskState('t');
@@ -63,7 +72,11 @@ describe('no result line: other cases', () => {
   it.concurrent('claude exits 0 without a result: the step fails, and the error does not claim an error result arrived', async () => {
     const m1 = snapshot(60);
     const lines = [init('sess-0'), ...assistant({ id: 'msg_z', model: SONNET, usage: m1, blocks: 2 })];
-    const project = await Project.create({ config: oneStep(), tasks: { 'tasks/t.md': 'x\n' }, scenario: { attempts: [{ lines, exitCode: 0 }] } });
+    const project = await Project.create({
+      config: oneStep(),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: { attempts: [{ lines, exitCode: 0 }] },
+    });
     const run = await project.run(['run', 'tasks/t.md']);
     expect(run.exitCode).toBe(1);
     const step = (await project.taskState('t')).steps[0];
@@ -73,11 +86,13 @@ describe('no result line: other cases', () => {
     expect(step.error).not.toMatch(/reported an error result/);
   });
 
-  it.concurrent('--fallback-model: the estimate is keyed by each message\'s model, not the step\'s', async () => {
+  it.concurrent("--fallback-model: the estimate is keyed by each message's model, not the step's", async () => {
     const m1 = snapshot(80, 10, 20);
     const lines = [init('sess-fb', OPUS), ...assistant({ id: 'msg_fb', model: SONNET, usage: m1, blocks: 3 })];
     const project = await Project.create({
-      config: config([{ name: 'work', model: OPUS, prompt: 'Work' }], { claude: { command: FAKE_CLAUDE, args: ['--fallback-model', SONNET] } }),
+      config: config([{ name: 'work', model: OPUS, prompt: 'Work' }], {
+        claude: { command: FAKE_CLAUDE, args: ['--fallback-model', SONNET] },
+      }),
       tasks: { 'tasks/t.md': 'x\n' },
       scenario: { attempts: [{ lines, exitCode: 1 }] },
     });
@@ -113,7 +128,14 @@ describe('no usable result: the session transcript', () => {
     entry(sessionId, 'msg_t1', 'req_1', SONNET, final1, 'b'),
     entry(sessionId, 'msg_t2', 'req_2', SONNET, final2, 'c'),
     // A message Claude Code made up itself: no model, no row.
-    entry(sessionId, 'msg_syn', 'req_3', '<synthetic>', { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }, 'limit'),
+    entry(
+      sessionId,
+      'msg_syn',
+      'req_3',
+      '<synthetic>',
+      { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      'limit',
+    ),
   ];
   const streamStart = (sessionId: string): StreamLine[] => [
     init(sessionId),
@@ -125,7 +147,10 @@ describe('no usable result: the session transcript', () => {
   async function writeSubagentTranscript(configDir: string, project: Project, sessionId: string): Promise<void> {
     const dir = path.join(configDir, 'projects', project.dir.replace(/[^a-zA-Z0-9]/g, '-'), sessionId, 'subagents');
     await mkdir(dir, { recursive: true });
-    const lines = [entry(sessionId, 'msg_sub1', 'req_s1', HAIKU, subFinal, 'x'), entry(sessionId, 'msg_sub1', 'req_s1', HAIKU, subFinal, 'y')];
+    const lines = [
+      entry(sessionId, 'msg_sub1', 'req_s1', HAIKU, subFinal, 'x'),
+      entry(sessionId, 'msg_sub1', 'req_s1', HAIKU, subFinal, 'y'),
+    ];
     await writeFile(path.join(dir, 'agent-a1b2c3.jsonl'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
   }
 
@@ -133,7 +158,9 @@ describe('no usable result: the session transcript', () => {
     const project = await Project.create({
       config: oneStep(),
       tasks: { 'tasks/t.md': 'x\n' },
-      scenario: { attempts: [{ lines: streamStart('sess-tr'), exitCode: 1, transcript: { sessionId: 'sess-tr', lines: transcriptLines('sess-tr') } }] },
+      scenario: {
+        attempts: [{ lines: streamStart('sess-tr'), exitCode: 1, transcript: { sessionId: 'sess-tr', lines: transcriptLines('sess-tr') } }],
+      },
     });
     await writeSubagentTranscript(path.join(project.home, '.claude'), project, 'sess-tr');
     const run = await project.run(['run', 'tasks/t.md']);
@@ -174,7 +201,9 @@ describe('no usable result: the session transcript', () => {
     const project = await Project.create({
       config: config([{ name: 'work', prompt: 'Work' }], { timeoutSeconds: 2 }),
       tasks: { 'tasks/t.md': 'x\n' },
-      scenario: { attempts: [{ lines: streamStart('sess-to'), hang: true, transcript: { sessionId: 'sess-to', lines: transcriptLines('sess-to') } }] },
+      scenario: {
+        attempts: [{ lines: streamStart('sess-to'), hang: true, transcript: { sessionId: 'sess-to', lines: transcriptLines('sess-to') } }],
+      },
     });
     const run = await project.run(['run', 'tasks/t.md']);
     expect(run.exitCode).toBe(1);
@@ -207,7 +236,11 @@ describe('no usable result: the session transcript', () => {
     const project = await Project.create({
       config: oneStep(),
       tasks: { 'tasks/t.md': 'x\n' },
-      scenario: { attempts: [{ lines: streamStart('sess-cfg'), exitCode: 1, transcript: { sessionId: 'sess-cfg', lines: transcriptLines('sess-cfg') } }] },
+      scenario: {
+        attempts: [
+          { lines: streamStart('sess-cfg'), exitCode: 1, transcript: { sessionId: 'sess-cfg', lines: transcriptLines('sess-cfg') } },
+        ],
+      },
     });
     const configDir = path.join(project.base, 'claude-config');
     const run = await project.run(['run', 'tasks/t.md'], { env: { CLAUDE_CONFIG_DIR: configDir } });

@@ -41,7 +41,8 @@ const taskNames = (n: number): string[] => Array.from({ length: n }, (_, i) => `
 async function billingProject(seed: number, tasks: string[], chunkDelayMs: number): Promise<Project> {
   const rng = prng(seed);
   const attempts: Attempt[] = [];
-  for (let i = 1; i <= tasks.length * 2 + 8; i++) attempts.push(billingCall(rng, `c${i}`, rng() < 0.5 ? SONNET : OPUS, { chunkDelayMs }).attempt);
+  for (let i = 1; i <= tasks.length * 2 + 8; i++)
+    attempts.push(billingCall(rng, `c${i}`, rng() < 0.5 ? SONNET : OPUS, { chunkDelayMs }).attempt);
   return Project.create({
     config: config([
       { name: 'plan', model: OPUS, prompt: 'PLAN {{taskName}}' },
@@ -73,18 +74,31 @@ const refusal = (stderr: string): string | undefined => stderr.split('\n').find(
 it(`${PROCESSES} processes run ${PROCESSES} different tasks at once on one state folder: every state exact, no update lost`, async () => {
   const tasks = taskNames(PROCESSES);
   const project = await billingProject(SEED, tasks, 10);
-  const runs = await together(project, tasks.map((t) => ['run', `tasks/${t}.md`]));
-  expect(runs.map((r) => ({ exitCode: r.exitCode, refused: refusal(r.stderr) }))).toEqual(tasks.map(() => ({ exitCode: 0, refused: undefined })));
+  const runs = await together(
+    project,
+    tasks.map((t) => ['run', `tasks/${t}.md`]),
+  );
+  expect(runs.map((r) => ({ exitCode: r.exitCode, refused: refusal(r.stderr) }))).toEqual(
+    tasks.map(() => ({ exitCode: 0, refused: undefined })),
+  );
   const accounting = await expectStatesMatchBilled(project, tasks);
   expect(accounting.calls).toBe(PROCESSES * 2);
   await expectNoLeftovers(project);
-  process.stdout.write(`concurrency: ${PROCESSES} processes, ${accounting.calls} calls, lost ${JSON.stringify(accounting.lost)}, doubled ${JSON.stringify(accounting.doubled)}\n`);
+  process.stdout.write(
+    `concurrency: ${PROCESSES} processes, ${accounting.calls} calls, lost ${JSON.stringify(accounting.lost)}, doubled ${JSON.stringify(accounting.doubled)}\n`,
+  );
 }, 60_000);
 
 it('two processes race for the same task (three tasks at once): one runs it, the other exits 2 naming its pid; counted once', async () => {
   const tasks = taskNames(3);
   const project = await billingProject(SEED + 1, tasks, 60);
-  const runs = await together(project, tasks.flatMap((t) => [['run', `tasks/${t}.md`], ['run', `tasks/${t}.md`]]));
+  const runs = await together(
+    project,
+    tasks.flatMap((t) => [
+      ['run', `tasks/${t}.md`],
+      ['run', `tasks/${t}.md`],
+    ]),
+  );
   for (let i = 0; i < tasks.length; i++) {
     const pair = [runs[2 * i]!, runs[2 * i + 1]!];
     const winner = pair.find((r) => r.exitCode === 0);
@@ -116,7 +130,8 @@ it(`${PROCESSES} processes × 30 locked read-modify-writes of one state file (th
   expect(ends.map((e) => ({ exitCode: e.exitCode, stderr: e.stderr }))).toEqual(writers.map(() => ({ exitCode: 0, stderr: '' })));
   const { writes } = JSON.parse(await readFile(file, 'utf8')) as { writes: string[] };
   expect(writes).toHaveLength(PROCESSES * 30);
-  for (let w = 0; w < PROCESSES; w++) expect(writes.filter((x) => x.startsWith(`w${w}:`))).toEqual(Array.from({ length: 30 }, (_, i) => `w${w}:${i}`));
+  for (let w = 0; w < PROCESSES; w++)
+    expect(writes.filter((x) => x.startsWith(`w${w}:`))).toEqual(Array.from({ length: 30 }, (_, i) => `w${w}:${i}`));
   await expectNoLeftovers(project);
 }, 60_000);
 
@@ -135,7 +150,10 @@ describe('a stale lock of a dead process', () => {
     await mkdir(`${stateFile}.run.lock`, { recursive: true });
     if (pid === undefined) return [`${stateFile}.run.lock`];
     const owner = `${stateFile}.run.owner.${pid}.json`;
-    await writeFile(owner, JSON.stringify({ pid, host: os.hostname(), startedAt: new Date().toISOString(), command: 'dist/cli.js run', acquired: true }));
+    await writeFile(
+      owner,
+      JSON.stringify({ pid, host: os.hostname(), startedAt: new Date().toISOString(), command: 'dist/cli.js run', acquired: true }),
+    );
     return [`${stateFile}.run.lock`, owner];
   }
 
@@ -143,8 +161,13 @@ describe('a stale lock of a dead process', () => {
     const tasks = taskNames(2);
     const project = await billingProject(SEED + 2, tasks, 0);
     const left = [...(await leaveStaleLock(project, tasks[0]!, await deadPid())), ...(await leaveStaleLock(project, tasks[1]!, undefined))];
-    const runs = await together(project, tasks.map((t) => ['run', `tasks/${t}.md`]));
-    expect(runs.map((r) => ({ exitCode: r.exitCode, refused: refusal(r.stderr) }))).toEqual(tasks.map(() => ({ exitCode: 0, refused: undefined })));
+    const runs = await together(
+      project,
+      tasks.map((t) => ['run', `tasks/${t}.md`]),
+    );
+    expect(runs.map((r) => ({ exitCode: r.exitCode, refused: refusal(r.stderr) }))).toEqual(
+      tasks.map(() => ({ exitCode: 0, refused: undefined })),
+    );
     await expectStatesMatchBilled(project, tasks);
     expect(left.filter((f) => existsSync(f))).toEqual([]);
     await expectNoLeftovers(project);
@@ -171,7 +194,11 @@ describe('a sequence and other runs on the same state folder', () => {
   it.concurrent('sequence + runs of two of its tasks at once: nothing lost; the sequence resumes and sums every task once', async () => {
     const tasks = taskNames(4);
     const project = await billingProject(SEED + 4, tasks, 40);
-    const [sequence, run3, run4] = await together(project, [['sequence', 'tasks'], ['run', `tasks/${tasks[2]}.md`], ['run', `tasks/${tasks[3]}.md`]]);
+    const [sequence, run3, run4] = await together(project, [
+      ['sequence', 'tasks'],
+      ['run', `tasks/${tasks[2]}.md`],
+      ['run', `tasks/${tasks[3]}.md`],
+    ]);
     expect([run3!.exitCode, run4!.exitCode]).toEqual([0, 0]);
     // the sequence either found those tasks done, or one still running (refused, naming its process)
     if (sequence!.exitCode !== 0) {
@@ -185,7 +212,11 @@ describe('a sequence and other runs on the same state folder', () => {
     const state = await project.sequenceState();
     expect(state.phase).toBe('done');
     expect([...state.completedTasks].sort()).toEqual(tasks.map((t) => `tasks/${t}.md`));
-    for (const t of tasks) expectUsage(state.tasks.find((e: { taskPath: string }) => e.taskPath === `tasks/${t}.md`).tokenUsage, (await project.taskState(t)).tokenUsage);
+    for (const t of tasks)
+      expectUsage(
+        state.tasks.find((e: { taskPath: string }) => e.taskPath === `tasks/${t}.md`).tokenUsage,
+        (await project.taskState(t)).tokenUsage,
+      );
     expectUsage(state.stats.totalTokenUsage, accounting.billed);
     await expectNoLeftovers(project);
   });
@@ -201,7 +232,10 @@ describe('a sequence and other runs on the same state folder', () => {
     await project.writeScenario({ attempts });
 
     const running = project.start(['run', `tasks/${tasks[1]}.md`]);
-    await waitFor('task 02 streaming', async () => existsSync(project.stepLogBase(tasks[1]!, 0, 'plan') + '.jsonl') && (await billedRecords(project)).length > 0);
+    await waitFor(
+      'task 02 streaming',
+      async () => existsSync(`${project.stepLogBase(tasks[1]!, 0, 'plan')}.jsonl`) && (await billedRecords(project)).length > 0,
+    );
     const sequence = await project.run(['sequence', 'tasks']);
     expect(sequence.exitCode).toBe(2);
     expect(refusal(sequence.stderr)).toContain(`Task tasks/${tasks[1]}.md is already being run by process ${running.pid} `);
@@ -238,7 +272,10 @@ describe('a sequence and other runs on the same state folder', () => {
     expect(state.tasksDir).toBe(winner === a ? 'tasks' : 'other');
     const accounting = await expectStatesMatchBilled(project, done);
     expect(accounting.calls).toBe(done.length * 2);
-    expectUsage(state.stats.totalTokenUsage, sumUsage(...(await Promise.all(done.map(async (t) => (await project.taskState(t)).tokenUsage)))));
+    expectUsage(
+      state.stats.totalTokenUsage,
+      sumUsage(...(await Promise.all(done.map(async (t) => (await project.taskState(t)).tokenUsage)))),
+    );
     // the refused sequence left no moved-aside sequence state either
     expect((await readdir(project.stateDir)).filter((n) => n.startsWith('sequence.state.json.'))).toEqual([]);
     await expectNoLeftovers(project);

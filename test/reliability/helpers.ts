@@ -86,7 +86,12 @@ function randomUsage(rng: () => number): ApiUsage {
  * (only partly streamed), then a `result` whose modelUsage is the sum of the bills. It honours
  * `--session-id`.
  */
-export function billingCall(rng: () => number, tag: string, model: string, options: { chunkDelayMs?: number } = {}): { attempt: Attempt; bills: Bill[] } {
+export function billingCall(
+  rng: () => number,
+  tag: string,
+  model: string,
+  options: { chunkDelayMs?: number } = {},
+): { attempt: Attempt; bills: Bill[] } {
   const lines: StreamLine[] = [init('replaced-by-the-session-id', model)];
   const bills: Bill[] = [];
   const messages = randInt(rng, 1, 3);
@@ -97,11 +102,16 @@ export function billingCall(rng: () => number, tag: string, model: string, optio
     bills.push(b);
     lines.push(bill(b));
     const useTool = m < messages;
-    const blocks = useTool ? [{ type: 'text', text: `step ${m}` }, toolUse(`toolu_${tag}_${m}`, 'Bash', { command: 'ls' })] : randInt(rng, 1, 2);
+    const blocks = useTool
+      ? [{ type: 'text', text: `step ${m}` }, toolUse(`toolu_${tag}_${m}`, 'Bash', { command: 'ls' })]
+      : randInt(rng, 1, 2);
     lines.push(
-      ...assistant({ id, model, usage: snapshot(final.input_tokens, final.cache_creation_input_tokens, final.cache_read_input_tokens), blocks }).map(
-        (l) => ({ ...l, session_id: 'replaced' }),
-      ),
+      ...assistant({
+        id,
+        model,
+        usage: snapshot(final.input_tokens, final.cache_creation_input_tokens, final.cache_read_input_tokens),
+        blocks,
+      }).map((l) => ({ ...l, session_id: 'replaced' })),
     );
     if (useTool) lines.push({ ...toolResult(`toolu_${tag}_${m}`, `output ${m} of ${tag}\n`), session_id: 'replaced' });
     if (rng() < 0.25) {
@@ -113,9 +123,13 @@ export function billingCall(rng: () => number, tag: string, model: string, optio
         lines.push(bill(sub));
         if (s === 1) {
           lines.push(
-            ...assistant({ id: sub.id, model: HAIKU, usage: snapshot(sub.usage.input_tokens), blocks: 1, parentToolUseId: `toolu_${tag}_${m}` }).map(
-              (l) => ({ ...l, session_id: 'replaced' }),
-            ),
+            ...assistant({
+              id: sub.id,
+              model: HAIKU,
+              usage: snapshot(sub.usage.input_tokens),
+              blocks: 1,
+              parentToolUseId: `toolu_${tag}_${m}`,
+            }).map((l) => ({ ...l, session_id: 'replaced' })),
           );
         }
       }
@@ -197,9 +211,7 @@ export async function sweepOrphans(project: Project): Promise<{ found: number; f
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGTERM');
-    } catch {
-      continue;
-    }
+    } catch {}
   }
   for (const pid of pids) {
     const deadline = Date.now() + 3000;

@@ -109,7 +109,8 @@ async function verifyRound(project: Project, figures: Figures): Promise<void> {
       }
       // every call of this step is one attempt of it, once
       const sessions = step.attempts.map((a: { sessionId: string }) => a.sessionId);
-      for (const call of mine.filter((c) => c.step === step.name)) expect(sessions.filter((s: string) => s === call.sessionId)).toHaveLength(1);
+      for (const call of mine.filter((c) => c.step === step.name))
+        expect(sessions.filter((s: string) => s === call.sessionId)).toHaveLength(1);
       expectUsage(step.usage, usageOfBills(bills.filter((b) => mine.some((c) => c.step === step.name && c.sessionId === b.sessionId))));
     }
     const taskBilled = sumUsage(...mine.map((c) => c.usage));
@@ -130,7 +131,8 @@ async function verifyRound(project: Project, figures: Figures): Promise<void> {
   const b = totalOf(billedTotal);
   const c = totalOf(counted);
   for (const field of ['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens', 'costUsd'] as const) {
-    const difference = field === 'costUsd' && Math.abs(knownCost(b[field]) - knownCost(c[field])) < 1e-9 ? 0 : knownCost(b[field]) - knownCost(c[field]);
+    const difference =
+      field === 'costUsd' && Math.abs(knownCost(b[field]) - knownCost(c[field])) < 1e-9 ? 0 : knownCost(b[field]) - knownCost(c[field]);
     figures.lost[field] += Math.max(0, difference);
     figures.doubled[field] += Math.max(0, -difference);
   }
@@ -162,7 +164,10 @@ it(`survives ${KILLS} kill -9 at random moments (seed ${SEED}); the totals equal
     if (finished) {
       const run = await cli;
       // a resumed run must never be refused (a stale lock of a killed run) or fail
-      expect({ exitCode: run.exitCode, stderr: run.stderr.split('\n').filter((l) => /claude-project:/.test(l)) }).toEqual({ exitCode: 0, stderr: [] });
+      expect({ exitCode: run.exitCode, stderr: run.stderr.split('\n').filter((l) => /claude-project:/.test(l)) }).toEqual({
+        exitCode: 0,
+        stderr: [],
+      });
       figures.runsToCompletion++;
       await verifyRound(project, figures);
       figures.rounds++;

@@ -41,7 +41,12 @@ export async function expectStatesMatchBilled(project: Project, taskNames: strin
   const bills = await billedRecords(project);
   const perCall = calls.map((c) => {
     const [verb, taskName] = c.stdin.split('\n')[0]!.split(' ');
-    return { sessionId: sessionOf(c.argv)!, taskName: taskName!, step: verb!.toLowerCase(), usage: usageOfBills(bills.filter((b) => b.call === c.attempt)) };
+    return {
+      sessionId: sessionOf(c.argv)!,
+      taskName: taskName!,
+      step: verb!.toLowerCase(),
+      usage: usageOfBills(bills.filter((b) => b.call === c.attempt)),
+    };
   });
   // every call had its own session, and every bill belongs to a recorded call
   expect(new Set(perCall.map((c) => c.sessionId)).size).toBe(calls.length);
@@ -61,7 +66,11 @@ export async function expectStatesMatchBilled(project: Project, taskNames: strin
       }
       const sessions = step.attempts.map((a) => a.sessionId);
       const stepCalls = mine.filter((c) => c.step === step.name);
-      for (const call of stepCalls) expect({ call: call.sessionId, times: sessions.filter((s) => s === call.sessionId).length }).toEqual({ call: call.sessionId, times: 1 });
+      for (const call of stepCalls)
+        expect({ call: call.sessionId, times: sessions.filter((s) => s === call.sessionId).length }).toEqual({
+          call: call.sessionId,
+          times: 1,
+        });
       expectUsage(step.usage, sumUsage(...stepCalls.map((c) => c.usage)));
     }
     expectUsage(state.tokenUsage, sumUsage(...mine.map((c) => c.usage)));
@@ -76,7 +85,8 @@ export async function expectStatesMatchBilled(project: Project, taskNames: strin
   const lost = emptyUsage();
   const doubled = emptyUsage();
   for (const field of ['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens', 'costUsd'] as const) {
-    const difference = field === 'costUsd' && Math.abs(knownCost(b[field]) - knownCost(c[field])) < 1e-9 ? 0 : knownCost(b[field]) - knownCost(c[field]);
+    const difference =
+      field === 'costUsd' && Math.abs(knownCost(b[field]) - knownCost(c[field])) < 1e-9 ? 0 : knownCost(b[field]) - knownCost(c[field]);
     lost[field] = Math.max(0, difference);
     doubled[field] = Math.max(0, -difference);
   }

@@ -51,7 +51,10 @@ export function expected(): Expected {
     [BILLING]: { plan: [fromModelUsage(billingPlan)], implement: [priced(SONNET, crashSnapshot), fromModelUsage(billingImpl2)] },
   };
   const steps = Object.fromEntries(
-    Object.entries(attempts).map(([task, byStep]) => [task, Object.fromEntries(Object.entries(byStep).map(([step, a]) => [step, sumUsage(...a)]))]),
+    Object.entries(attempts).map(([task, byStep]) => [
+      task,
+      Object.fromEntries(Object.entries(byStep).map(([step, a]) => [step, sumUsage(...a)])),
+    ]),
   );
   const tasks = Object.fromEntries(Object.entries(steps).map(([task, s]) => [task, sumUsage(...Object.values(s))]));
   return { attempts, steps, tasks, all: sumUsage(...Object.values(tasks)) };
@@ -73,7 +76,13 @@ export async function ranProject(): Promise<Project> {
     tasks: { [AUTH]: 'Add login.\n', [BILLING]: 'Add billing.\n' },
     scenario: {
       attempts: [
-        { lines: [init('s1', OPUS), ...assistant({ id: 'm1', model: OPUS, usage: snapshot(5), blocks: 2 }), result({ modelUsage: authPlan })] },
+        {
+          lines: [
+            init('s1', OPUS),
+            ...assistant({ id: 'm1', model: OPUS, usage: snapshot(5), blocks: 2 }),
+            result({ modelUsage: authPlan }),
+          ],
+        },
         {
           lines: [
             init('s2'),
@@ -83,10 +92,20 @@ export async function ranProject(): Promise<Project> {
           ],
           writeFiles: { '01-auth.done': 'yes' },
         },
-        { lines: [init('s3', OPUS), ...assistant({ id: 'm4', model: OPUS, usage: snapshot(5), blocks: 1 }), result({ modelUsage: billingPlan })] },
+        {
+          lines: [
+            init('s3', OPUS),
+            ...assistant({ id: 'm4', model: OPUS, usage: snapshot(5), blocks: 1 }),
+            result({ modelUsage: billingPlan }),
+          ],
+        },
         { lines: [init('s4'), ...assistant({ id: 'm5', model: SONNET, usage: crashSnapshot, blocks: 2 })], exitCode: 1 },
         {
-          lines: [init('s5'), ...assistant({ id: 'm6', model: SONNET, usage: snapshot(5), blocks: 1 }), result({ modelUsage: billingImpl2 })],
+          lines: [
+            init('s5'),
+            ...assistant({ id: 'm6', model: SONNET, usage: snapshot(5), blocks: 1 }),
+            result({ modelUsage: billingImpl2 }),
+          ],
           writeFiles: { '02-billing.done': 'yes' },
         },
       ],

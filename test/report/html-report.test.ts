@@ -14,7 +14,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { Project, REPO, cleanup, formatCount, type ModelTokenUsage, type TokenUsage } from '../integration/helpers.js';
+import { type Project, REPO, cleanup, formatCount, type ModelTokenUsage, type TokenUsage } from '../integration/helpers.js';
 import { AUTH, BILLING, LATER, expected, ranProject, tokens, totalOf, type Expected } from './fixture.js';
 import { findChromium } from '../support/chromium.js';
 
@@ -125,7 +125,8 @@ beforeAll(async () => {
 afterAll(cleanup);
 
 /** Models as the report orders them: highest cost first. */
-const byCost = (usage: ModelTokenUsage): [string, TokenUsage][] => Object.entries(usage).sort(([, a], [, b]) => (b.costUsd ?? Infinity) - (a.costUsd ?? Infinity));
+const byCost = (usage: ModelTokenUsage): [string, TokenUsage][] =>
+  Object.entries(usage).sort(([, a], [, b]) => (b.costUsd ?? Infinity) - (a.costUsd ?? Infinity));
 const cost = (usd: number | null): string => (usd === null ? 'unknown' : `$${usd.toFixed(4)}`);
 const ratio = (u: TokenUsage): number => u.cacheReadInputTokens / (u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens);
 const percent = (r: number): string => `${(r * 100).toFixed(1)}%`;
@@ -195,7 +196,11 @@ describe('report --html', () => {
       const usage = want.tasks[bar.task!]!;
       expect(bar.label).toBe(path.basename(bar.task!, '.md'));
       expect(bar.valueText).toBe(formatCount(tokens(totalOf(usage))));
-      expectBar(bar, chart, byCost(usage).map(([model, u]) => [model, tokens(u)]));
+      expectBar(
+        bar,
+        chart,
+        byCost(usage).map(([model, u]) => [model, tokens(u)]),
+      );
     }
     // 01-auth used three models (Opus to plan, Sonnet and a Haiku subagent to implement).
     expect(chart.bars[0]!.segments.map((s) => s.model)).toHaveLength(3);
@@ -209,7 +214,11 @@ describe('report --html', () => {
       const usage = want.steps[bar.task!]![bar.step!]!;
       expect(bar.label).toBe(`${path.basename(bar.task!, '.md')} › ${bar.step}`);
       expect(bar.valueText).toBe(cost(totalOf(usage).costUsd));
-      expectBar(bar, chart, byCost(usage).map(([model, u]) => [model, u.costUsd ?? 0]));
+      expectBar(
+        bar,
+        chart,
+        byCost(usage).map(([model, u]) => [model, u.costUsd ?? 0]),
+      );
     }
   });
 
@@ -243,7 +252,13 @@ describe('report --html', () => {
       'tasks run': '2/3',
       'cache hit': percent(ratio(total)),
     });
-    const cells = (u: TokenUsage) => [formatCount(u.inputTokens), formatCount(u.outputTokens), formatCount(u.cacheCreationInputTokens), formatCount(u.cacheReadInputTokens), cost(u.costUsd)];
+    const cells = (u: TokenUsage) => [
+      formatCount(u.inputTokens),
+      formatCount(u.outputTokens),
+      formatCount(u.cacheCreationInputTokens),
+      formatCount(u.cacheReadInputTokens),
+      cost(u.costUsd),
+    ];
     expect(page.tables[0]).toEqual([
       ['model', 'input', 'output', 'cache write', 'cache read', 'cost'],
       ...byCost(want.all).map(([model, u]) => [model, ...cells(u)]),
@@ -251,7 +266,19 @@ describe('report --html', () => {
     ]);
     // Then one steps table per task that ran: each step's models with their counts.
     const billingSteps = page.tables[2]!;
-    expect(billingSteps[0]).toEqual(['step', 'status', 'attempts', 'source', 'duration', 'model', 'input', 'output', 'cache write', 'cache read', 'cost']);
+    expect(billingSteps[0]).toEqual([
+      'step',
+      'status',
+      'attempts',
+      'source',
+      'duration',
+      'model',
+      'input',
+      'output',
+      'cache write',
+      'cache read',
+      'cost',
+    ]);
     expect(billingSteps.slice(1).map((row) => [row[0], row[1], row[2], row[3], ...row.slice(5)])).toEqual([
       ['plan', 'done', '1', 'result', ...byCost(want.steps[BILLING]!.plan!).flatMap(([model, u]) => [model, ...cells(u)])],
       ['implement', 'done', '2', 'estimate', ...byCost(want.steps[BILLING]!.implement!).flatMap(([model, u]) => [model, ...cells(u)])],

@@ -11,7 +11,7 @@ const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const OPUS = 'claude-opus-4-1';
 const SONNET = 'claude-sonnet-4-5';
 
-const visible = (text: string): string => text.replace(/\x1b/g, '\\e').replace(/\r/g, '\\r');
+const visible = (text: string): string => text.replaceAll('\x1b', '\\e').replaceAll('\r', '\\r');
 
 /**
  * A progress on jest's fake clock (its Date.now is injected as `now`): `advance` moves the clock
@@ -31,11 +31,32 @@ function harness(options: Partial<ProgressOptions> & { tty: boolean }) {
 }
 
 const usage = (model: string, input: number, output: number, cacheWrite: number, cacheRead: number, costUsd: number) => ({
-  [model]: { inputTokens: input, outputTokens: output, cacheCreationInputTokens: cacheWrite, cacheReadInputTokens: cacheRead, cacheCreation5mInputTokens: cacheWrite, cacheCreation1hInputTokens: 0, costUsd },
+  [model]: {
+    inputTokens: input,
+    outputTokens: output,
+    cacheCreationInputTokens: cacheWrite,
+    cacheReadInputTokens: cacheRead,
+    cacheCreation5mInputTokens: cacheWrite,
+    cacheCreation1hInputTokens: 0,
+    costUsd,
+  },
 });
 
-const planStart: PipelineEvent = { type: 'attempt-start', taskName: 'auth', step: 'plan', attempt: 1, model: OPUS, logPath: 'logs/auth/01-plan.log' };
-const planEstimate: PipelineEvent = { type: 'attempt-usage', taskName: 'auth', step: 'plan', attempt: 1, usage: usage(OPUS, 2_000, 1, 3_000, 12_000, 0.1234) };
+const planStart: PipelineEvent = {
+  type: 'attempt-start',
+  taskName: 'auth',
+  step: 'plan',
+  attempt: 1,
+  model: OPUS,
+  logPath: 'logs/auth/01-plan.log',
+};
+const planEstimate: PipelineEvent = {
+  type: 'attempt-usage',
+  taskName: 'auth',
+  step: 'plan',
+  attempt: 1,
+  usage: usage(OPUS, 2_000, 1, 3_000, 12_000, 0.1234),
+};
 const planEnd: PipelineEvent = {
   type: 'attempt-end',
   taskName: 'auth',
@@ -68,7 +89,9 @@ describe('on a TTY', () => {
     const status = (elapsed: string, counts: string) => `\\r\\e[2K… auth · plan · attempt 1 · ${OPUS} · ${elapsed} · ${counts} (estimate)`;
     const zero = 'in 0 · out 0 · cache w 0 · cache r 0 · $0.0000';
     const estimate = 'in 2,000 · out 1 · cache w 3,000 · cache r 12,000 · $0.1234';
-    const redraws = Array.from({ length: 62 }, (_, i) => i + 4).map((s) => status(s < 60 ? `${s}s` : `1m ${String(s - 60).padStart(2, '0')}s`, estimate));
+    const redraws = Array.from({ length: 62 }, (_, i) => i + 4).map((s) =>
+      status(s < 60 ? `${s}s` : `1m ${String(s - 60).padStart(2, '0')}s`, estimate),
+    );
     expect(h.text()).toBe(
       [
         '▶ auth (tasks/auth.md): 2 step(s)\n',
@@ -101,7 +124,13 @@ describe('on a TTY', () => {
   it('counts down to a usage-limit reset, then goes back to the step', () => {
     const h = harness({ tty: true });
     const resetsAtMs = T0 + 90_000;
-    h.emit({ ...planEnd, outcome: 'rate-limited', detail: 'usage limit reached', durationMs: 2_000, usage: usage(OPUS, 400, 30, 0, 2_000, 0.0031) });
+    h.emit({
+      ...planEnd,
+      outcome: 'rate-limited',
+      detail: 'usage limit reached',
+      durationMs: 2_000,
+      usage: usage(OPUS, 400, 30, 0, 2_000, 0.0031),
+    });
     for (let t = 0; t < 3; t++) {
       h.emit({ type: 'rate-limit-wait', taskName: 'auth', step: 'plan', resetsAtMs, remainingMs: resetsAtMs - T0 - t * 1000 });
       h.advance(1_000);
@@ -111,20 +140,26 @@ describe('on a TTY', () => {
     h.progress.stop();
     const wait = (left: string) => `\\r\\e[2K⏳ auth · plan · usage limit: re-running in ${left} (at 2026-03-01T10:01:30.000Z)`;
     const text = h.text();
-    expect(text.startsWith(
-      [
-        '  ✖ plan · attempt 1 rate-limited (usage limit reached) in 2s · in 400 · out 30 · cache w 0 · cache r 2,000 · $0.0031 (result)\n',
-        wait('1m 30s'), // first event: drawn at once
-        wait('1m 29s'), // timer tick
-        wait('1m 29s'), // second event
-        wait('1m 28s'),
-        wait('1m 28s'),
-        wait('1m 27s'),
-        wait('1m 26s'),
-      ].join(''),
-    )).toBe(true);
-    expect(text).toContain(wait('2s') + wait('1s') + wait('0s') + '\\r\\e[2K' + `  plan · attempt 2 · ${OPUS} · log logs/auth/01-plan.log\n`);
-    expect(text.endsWith(`\\r\\e[2K… auth · plan · attempt 2 · ${OPUS} · 0s · in 0 · out 0 · cache w 0 · cache r 0 · $0.0000 (estimate)\\r\\e[2K`)).toBe(true);
+    expect(
+      text.startsWith(
+        [
+          '  ✖ plan · attempt 1 rate-limited (usage limit reached) in 2s · in 400 · out 30 · cache w 0 · cache r 2,000 · $0.0031 (result)\n',
+          wait('1m 30s'), // first event: drawn at once
+          wait('1m 29s'), // timer tick
+          wait('1m 29s'), // second event
+          wait('1m 28s'),
+          wait('1m 28s'),
+          wait('1m 27s'),
+          wait('1m 26s'),
+        ].join(''),
+      ),
+    ).toBe(true);
+    expect(text).toContain(`${wait('2s') + wait('1s') + wait('0s')}\\r\\e[2K  plan · attempt 2 · ${OPUS} · log logs/auth/01-plan.log\n`);
+    expect(
+      text.endsWith(
+        `\\r\\e[2K… auth · plan · attempt 2 · ${OPUS} · 0s · in 0 · out 0 · cache w 0 · cache r 0 · $0.0000 (estimate)\\r\\e[2K`,
+      ),
+    ).toBe(true);
   });
 });
 
@@ -138,11 +173,24 @@ describe('off a TTY', () => {
     h.emit({ ...planEstimate, step: 'implement', usage: usage(SONNET, 900, 1, 2_000, 40_000, 0.0302) }); // not yet 30 s: nothing
     h.advance(20_000); // 30 s: the timer prints, without any event
     h.advance(29_000);
-    h.emit({ ...planEstimate, step: 'implement', usage: usage(SONNET, 1_800, 2, 2_000, 80_000, 0.0450) }); // 59 s: nothing
+    h.emit({ ...planEstimate, step: 'implement', usage: usage(SONNET, 1_800, 2, 2_000, 80_000, 0.045) }); // 59 s: nothing
     h.advance(1_000); // 60 s
-    h.emit({ ...planEnd, step: 'implement', outcome: 'check-failed', detail: 'check failed (exit 1)', durationMs: 61_000, usage: usage(SONNET, 1_800, 700, 2_000, 80_000, 0.0512) });
+    h.emit({
+      ...planEnd,
+      step: 'implement',
+      outcome: 'check-failed',
+      detail: 'check failed (exit 1)',
+      durationMs: 61_000,
+      usage: usage(SONNET, 1_800, 700, 2_000, 80_000, 0.0512),
+    });
     h.advance(60_000); // nothing runs: nothing more
-    h.emit({ type: 'task-end', taskName: 'auth', phase: 'failed', error: 'check failed (exit 1)', tokenUsage: usage(SONNET, 1_800, 700, 2_000, 80_000, 0.0512) });
+    h.emit({
+      type: 'task-end',
+      taskName: 'auth',
+      phase: 'failed',
+      error: 'check failed (exit 1)',
+      tokenUsage: usage(SONNET, 1_800, 700, 2_000, 80_000, 0.0512),
+    });
     h.progress.stop();
     expect(h.text()).toBe(
       [
@@ -156,7 +204,8 @@ describe('off a TTY', () => {
         '',
       ].join('\n'),
     );
-    expect(h.writes.join('')).not.toMatch(/[\x1b\r]/);
+    expect(h.writes.join('')).not.toContain('\x1b');
+    expect(h.writes.join('')).not.toContain('\r');
   });
 
   it('on a usage-limit wait: a line at once, then one every 30 s until the step runs again', () => {
@@ -169,7 +218,9 @@ describe('off a TTY', () => {
     h.emit({ ...planStart, attempt: 2 });
     h.progress.stop();
     const wait = (left: string) => `  ⏳ auth · plan · usage limit: re-running in ${left} (at 2026-03-01T10:01:05.000Z)`;
-    expect(h.text()).toBe([wait('1m 05s'), wait('35s'), wait('5s'), `  plan · attempt 2 · ${OPUS} · log logs/auth/01-plan.log`, ''].join('\n'));
+    expect(h.text()).toBe(
+      [wait('1m 05s'), wait('35s'), wait('5s'), `  plan · attempt 2 · ${OPUS} · log logs/auth/01-plan.log`, ''].join('\n'),
+    );
   });
 });
 

@@ -40,7 +40,10 @@ const validate = validator('run-summary');
 /** A call that ends with `result` billing `modelUsage` (and writes `writeFiles`). */
 function call(id: string, modelUsage: Record<string, BilledUsage>, extra: Partial<Attempt> = {}): Attempt {
   const [model] = Object.keys(modelUsage);
-  return { lines: [init(id, model), ...assistant({ id: `m-${id}`, model: model!, usage: snapshot(5), blocks: 2 }), result({ modelUsage })], ...extra };
+  return {
+    lines: [init(id, model), ...assistant({ id: `m-${id}`, model: model!, usage: snapshot(5), blocks: 2 }), result({ modelUsage })],
+    ...extra,
+  };
 }
 
 const planUsage = { [OPUS]: billed(1_200, 340, 2_500, 9_000, 0.2105) };
@@ -173,7 +176,10 @@ describe('run --json', () => {
     });
     const cli = project.start(['run', 'tasks/t.md', '--json']);
     const rawLog = `${project.stepLogBase('t', 0, 'work')}.jsonl`;
-    await waitFor('the stream in the raw log', async () => existsSync(rawLog) && (await readFile(rawLog, 'utf8')).includes('"type":"assistant"'));
+    await waitFor(
+      'the stream in the raw log',
+      async () => existsSync(rawLog) && (await readFile(rawLog, 'utf8')).includes('"type":"assistant"'),
+    );
     cli.kill('SIGINT');
     const done = await cli;
     const run: CliResult = { exitCode: done.exitCode, stdout: String(done.stdout), stderr: String(done.stderr), durationMs: 0 };
@@ -202,7 +208,12 @@ describe('sequence --json', () => {
       config: twoSteps,
       tasks: { 'tasks/a.md': 'A\n', 'tasks/b.md': 'B\n' },
       scenario: {
-        attempts: [call('a1', planUsage), call('a2', workUsage, { writeFiles: { 'a.ok': '' } }), call('b1', planUsage), call('b2', workUsage, { writeFiles: { 'b.ok': '' } })],
+        attempts: [
+          call('a1', planUsage),
+          call('a2', workUsage, { writeFiles: { 'a.ok': '' } }),
+          call('b1', planUsage),
+          call('b2', workUsage, { writeFiles: { 'b.ok': '' } }),
+        ],
       },
     });
     const run = await project.run(['sequence', 'tasks', '--json']);
@@ -228,13 +239,27 @@ describe('sequence --json', () => {
     const project = await Project.create({
       config: twoSteps,
       tasks: { 'tasks/a.md': 'A\n', 'tasks/b.md': 'B\n' },
-      scenario: { attempts: [call('a1', planUsage), call('a2', workUsage), call('b1', planUsage), call('b2', workUsage, { writeFiles: { 'b.ok': '' } })] },
+      scenario: {
+        attempts: [
+          call('a1', planUsage),
+          call('a2', workUsage),
+          call('b1', planUsage),
+          call('b2', workUsage, { writeFiles: { 'b.ok': '' } }),
+        ],
+      },
     });
     const run = await project.run(['sequence', 'tasks', '--json', '--keep-going', '--quiet']);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toBe('');
     const summary = summaryOf(run);
-    expect(summary).toMatchObject({ command: 'sequence', phase: 'failed', tasksTotal: 2, tasksCompleted: 1, tasksFailed: 1, failedTasks: ['tasks/a.md'] });
+    expect(summary).toMatchObject({
+      command: 'sequence',
+      phase: 'failed',
+      tasksTotal: 2,
+      tasksCompleted: 1,
+      tasksFailed: 1,
+      failedTasks: ['tasks/a.md'],
+    });
     const perTask = sumUsage(fromModelUsage(planUsage), fromModelUsage(workUsage));
     expectBilled(summary, sumUsage(perTask, perTask));
   });

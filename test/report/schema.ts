@@ -14,7 +14,8 @@ export function validator(name: 'status' | 'run-summary' | 'reconcile'): (value:
   const ajv = new Ajv2020({ strict: true, allErrors: true, strictTypes: false });
   ajv.addFormat('date-time', ISO);
   const validate = ajv.compile(loadSchema(name));
-  return (value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`));
+  return (value) =>
+    validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
 
 /**
@@ -31,7 +32,8 @@ export function openObjects(schema: unknown, at = '#'): string[] {
     const keys = Object.keys((node.properties ?? {}) as object).sort();
     const required = [...((node.required ?? []) as string[])].sort();
     if (node.additionalProperties !== false) problems.push(`${at}: additionalProperties is not false`);
-    if (JSON.stringify(keys) !== JSON.stringify(required)) problems.push(`${at}: required ${JSON.stringify(required)} ≠ properties ${JSON.stringify(keys)}`);
+    if (JSON.stringify(keys) !== JSON.stringify(required))
+      problems.push(`${at}: required ${JSON.stringify(required)} ≠ properties ${JSON.stringify(keys)}`);
   }
   for (const [key, value] of Object.entries(node)) {
     // Inside `properties` the keys are field names, not keywords: descend into each field's schema.

@@ -6,14 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
-import {
-  Project,
-  cleanup,
-  expectUsage,
-  formatCount,
-  type ModelTokenUsage,
-  type TokenUsage,
-} from '../integration/helpers.js';
+import { Project, cleanup, expectUsage, formatCount, type ModelTokenUsage, type TokenUsage } from '../integration/helpers.js';
 import { AUTH, BILLING, LATER, expected, ranProject, totalOf, type Expected } from './fixture.js';
 import { loadSchema, openObjects, validator } from './schema.js';
 
@@ -36,7 +29,8 @@ const cells = (u: TokenUsage): string[] => [
   cost(u.costUsd),
 ];
 /** Models as the reports order them: highest cost first. */
-const byCost = (usage: ModelTokenUsage): [string, TokenUsage][] => Object.entries(usage).sort(([, a], [, b]) => (b.costUsd ?? Infinity) - (a.costUsd ?? Infinity));
+const byCost = (usage: ModelTokenUsage): [string, TokenUsage][] =>
+  Object.entries(usage).sort(([, a], [, b]) => (b.costUsd ?? Infinity) - (a.costUsd ?? Infinity));
 
 // (execa strips the final newline of stdout and stderr.)
 
@@ -63,10 +57,25 @@ describe('status (text)', () => {
     const steps = { [AUTH]: ['plan', 'implement'], [BILLING]: ['plan', 'implement'] };
     const attempts: Record<string, number[]> = { [AUTH]: [1, 1], [BILLING]: [1, 2] };
     const sources: Record<string, string[]> = { [AUTH]: ['result', 'result'], [BILLING]: ['result', 'estimate'] };
-    for (const [taskPath, slug] of [[AUTH, '01-auth'], [BILLING, '02-billing']] as const) {
+    for (const [taskPath, slug] of [
+      [AUTH, '01-auth'],
+      [BILLING, '02-billing'],
+    ] as const) {
       const head = lines.findIndex((l) => l.startsWith(`${slug} (${taskPath}): `));
       expect(lines[head]).toBe(`${slug} (${taskPath}): done · ${cost(totalOf(want.tasks[taskPath]!).costUsd)}`);
-      expect(rowsOf([lines[head + 1]!])[0]).toEqual(['step', 'status', 'attempts', 'source', 'duration', 'model', 'input', 'output', 'cache write', 'cache read', 'cost']);
+      expect(rowsOf([lines[head + 1]!])[0]).toEqual([
+        'step',
+        'status',
+        'attempts',
+        'source',
+        'duration',
+        'model',
+        'input',
+        'output',
+        'cache write',
+        'cache read',
+        'cost',
+      ]);
       const body = lines.slice(head + 2, lines.indexOf('', head));
       const wantRows: string[][] = [];
       const durations = await stepDurations(slug);
@@ -140,7 +149,9 @@ describe('status --json', () => {
         expect(step.status).toBe('done');
         expect(step.durationMs).toBe(state.steps[i].durationMs);
         expect(step.attempts).toHaveLength(want.attempts[path]![step.name]!.length);
-        step.attempts.forEach((attempt: any, a: number) => expectUsage(usageOf(attempt.models), want.attempts[path]![step.name]![a]!));
+        step.attempts.forEach((attempt: any, a: number) => {
+          expectUsage(usageOf(attempt.models), want.attempts[path]![step.name]![a]!);
+        });
       });
     }
     const implement = data.tasks[1].steps[1];
@@ -156,14 +167,24 @@ describe('status --json', () => {
     expectUsage(usageOf(data.totals.models), want.all);
     expectUsage({ total: data.totals.total }, { total: totalOf(want.all) });
     expect(data.totals).toMatchObject({ tasks: 3, tasksRun: 2 });
-    expect(data.sequence).toMatchObject({ tasksDir: 'tasks', phase: 'done', tasksTotal: 2, tasksCompleted: 2, tasksFailed: 0, failedTasks: [] });
+    expect(data.sequence).toMatchObject({
+      tasksDir: 'tasks',
+      phase: 'done',
+      tasksTotal: 2,
+      tasksCompleted: 2,
+      tasksFailed: 0,
+      failedTasks: [],
+    });
     expectUsage(usageOf(data.sequence.models), want.all);
   });
 });
 
 describe('bad input', () => {
   it('a task that does not exist: exit 2, named, nothing on stdout', async () => {
-    for (const args of [['status', 'tasks/missing.md'], ['status', 'tasks/missing.md', '--json']]) {
+    for (const args of [
+      ['status', 'tasks/missing.md'],
+      ['status', 'tasks/missing.md', '--json'],
+    ]) {
       const run = await project.run(args);
       expect(run.exitCode).toBe(2);
       expect(run.stdout).toBe('');
@@ -177,7 +198,10 @@ describe('bad input', () => {
     const cases: Array<[string, RegExp]> = [
       [good.slice(0, 200), /state file cannot be parsed \(.*JSON.*\)/],
       ['{"hello": "world"}\n', /not a valid state file \(version: expected version 1, got nothing\)/],
-      [good.replace('"inputTokens": 1500', '"inputTokens": "1500"'), /not a valid state file \(steps\[0\]\.attempts\[0\]\.usage\["claude-opus-4-1"\]\.inputTokens: expected a number, got string "1500"\)/],
+      [
+        good.replace('"inputTokens": 1500', '"inputTokens": "1500"'),
+        /not a valid state file \(steps\[0\]\.attempts\[0\]\.usage\["claude-opus-4-1"\]\.inputTokens: expected a number, got string "1500"\)/,
+      ],
     ];
     try {
       for (const [text, reason] of cases) {

@@ -57,7 +57,7 @@ describe('findChromium', () => {
 });
 
 describe('the Chromium inside @sparticuz/chromium', () => {
-  it('launches headless and draws text with its own font, not the system\'s', async () => {
+  it("launches headless and draws text with its own font, not the system's", async () => {
     const found = await bundledChromium();
     const browser = await chromium.launch({ executablePath: found.executablePath, headless: true, args: found.args, env: found.env });
     try {

@@ -41,7 +41,7 @@ const COMMON_ARGS = [
 const run = promisify(execFile);
 
 const HOW_TO_GET_ONE =
-  'set CHROMIUM_BIN to a Chromium binary, install Debian\'s chromium (apt-get install -y chromium), or run npm ci to install the devDependency @sparticuz/chromium (Linux x64)';
+  "set CHROMIUM_BIN to a Chromium binary, install Debian's chromium (apt-get install -y chromium), or run npm ci to install the devDependency @sparticuz/chromium (Linux x64)";
 
 export interface ChromiumSources {
   env: NodeJS.ProcessEnv;
@@ -110,7 +110,9 @@ async function unpack(entry: string, binDir: string, dir: string): Promise<void>
     const expected = [path.join(staging, 'chromium'), path.join(staging, 'al2023', 'lib', 'libnss3.so'), path.join(staging, 'fonts')];
     const missing = expected.filter((file) => !existsSync(file));
     if (executable !== expected[0] || missing.length > 0) {
-      throw new Error(`@sparticuz/chromium did not unpack as expected: executable ${executable}, missing ${missing.join(', ') || 'nothing'}`);
+      throw new Error(
+        `@sparticuz/chromium did not unpack as expected: executable ${executable}, missing ${missing.join(', ') || 'nothing'}`,
+      );
     }
     // Its own fonts.conf names /tmp/fonts: this one names the fonts where they are, and only them.
     await writeFile(

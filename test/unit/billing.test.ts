@@ -45,12 +45,21 @@ describe('window', () => {
   });
 
   test('a run inside one minute is that minute; an end exactly on the minute takes that minute too', () => {
-    expect(minuteWindow(at('2026-11-30T12:03:10Z'), at('2026-11-30T12:03:50Z'))).toEqual({ start: '2026-11-30T12:03:00.000Z', end: '2026-11-30T12:04:00.000Z' });
-    expect(minuteWindow(at('2026-11-30T12:03:10Z'), at('2026-11-30T12:04:00Z'))).toEqual({ start: '2026-11-30T12:03:00.000Z', end: '2026-11-30T12:05:00.000Z' });
+    expect(minuteWindow(at('2026-11-30T12:03:10Z'), at('2026-11-30T12:03:50Z'))).toEqual({
+      start: '2026-11-30T12:03:00.000Z',
+      end: '2026-11-30T12:04:00.000Z',
+    });
+    expect(minuteWindow(at('2026-11-30T12:03:10Z'), at('2026-11-30T12:04:00Z'))).toEqual({
+      start: '2026-11-30T12:03:00.000Z',
+      end: '2026-11-30T12:05:00.000Z',
+    });
   });
 
   test('the cost report covers the whole UTC days a window touches', () => {
-    expect(wholeDays({ start: '2026-11-30T23:59:00.000Z', end: '2026-12-01T00:01:00.000Z' })).toEqual({ start: '2026-11-30T00:00:00.000Z', end: '2026-12-02T00:00:00.000Z' });
+    expect(wholeDays({ start: '2026-11-30T23:59:00.000Z', end: '2026-12-01T00:01:00.000Z' })).toEqual({
+      start: '2026-11-30T00:00:00.000Z',
+      end: '2026-12-02T00:00:00.000Z',
+    });
   });
 
   test('tasks chained by shared minutes are checked together; a task apart is not pulled in', () => {
@@ -67,7 +76,11 @@ describe('bucket sums', () => {
   test('per model over the buckets inside the window, the 5m/1h split kept', () => {
     const buckets: UsageBucket[] = [
       { startingAt: '2026-11-30T12:02:00Z', endingAt: '2026-11-30T12:03:00Z', models: { m: billedCounts(1000, 1000, 1000, 1000, 1000) } },
-      { startingAt: '2026-11-30T12:03:00Z', endingAt: '2026-11-30T12:04:00Z', models: { m: billedCounts(1, 2, 3, 4, 5), n: billedCounts(7, 0, 0, 0, 0) } },
+      {
+        startingAt: '2026-11-30T12:03:00Z',
+        endingAt: '2026-11-30T12:04:00Z',
+        models: { m: billedCounts(1, 2, 3, 4, 5), n: billedCounts(7, 0, 0, 0, 0) },
+      },
       { startingAt: '2026-11-30T12:04:00Z', endingAt: '2026-11-30T12:05:00Z', models: { m: billedCounts(10, 20, 30, 40, 50) } },
     ];
     expect(sumBuckets(buckets, { start: '2026-11-30T12:03:00.000Z', end: '2026-11-30T12:05:00.000Z' })).toEqual({
@@ -90,18 +103,28 @@ describe('status rules', () => {
 
   test('billed higher anywhere: mismatch at once', () => {
     const comparison = compareWithBill(recorded(10, 20, 30, 40), { 'claude-sonnet-4-5': billedCounts(10, 21, 30, 0, 40) });
-    expect(comparison.difference).toEqual({ 'claude-sonnet-4-5': { inputTokens: 0, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 } });
+    expect(comparison.difference).toEqual({
+      'claude-sonnet-4-5': { inputTokens: 0, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+    });
     expect(decideStatus(comparison, end, justAfter, 10)).toBe('mismatch');
   });
 
   test('a model billed that was never recorded: mismatch', () => {
-    const comparison = compareWithBill(recorded(10, 20, 30, 40), { 'claude-sonnet-4-5': billedCounts(10, 20, 30, 0, 40), 'claude-haiku-4-5': billedCounts(1, 0, 0, 0, 0) });
+    const comparison = compareWithBill(recorded(10, 20, 30, 40), {
+      'claude-sonnet-4-5': billedCounts(10, 20, 30, 0, 40),
+      'claude-haiku-4-5': billedCounts(1, 0, 0, 0, 0),
+    });
     expect(decideStatus(comparison, end, justAfter, 10)).toBe('mismatch');
   });
 
   test('billed lower or absent: pending while young, mismatch once settleMinutes have passed', () => {
     const comparison = compareWithBill(recorded(10, 20, 30, 40), {});
-    expect(comparison.difference['claude-sonnet-4-5']).toEqual({ inputTokens: -10, outputTokens: -20, cacheCreationInputTokens: -30, cacheReadInputTokens: -40 });
+    expect(comparison.difference['claude-sonnet-4-5']).toEqual({
+      inputTokens: -10,
+      outputTokens: -20,
+      cacheCreationInputTokens: -30,
+      cacheReadInputTokens: -40,
+    });
     expect(decideStatus(comparison, end, justAfter, 10)).toBe('pending');
     expect(decideStatus(comparison, end, settled - 1, 10)).toBe('pending');
     expect(decideStatus(comparison, end, settled, 10)).toBe('mismatch');
@@ -132,7 +155,12 @@ describe('client', () => {
     try {
       const start = at('2026-11-29T12:00:00Z');
       for (let minute = 0; minute < 5; minute++) {
-        admin.bill({ at: start + minute * 60_000 + 5_000, apiKey: 'sk-ant-api03-aaaa-1111', model: 'm', usage: { input_tokens: minute + 1, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } });
+        admin.bill({
+          at: start + minute * 60_000 + 5_000,
+          apiKey: 'sk-ant-api03-aaaa-1111',
+          model: 'm',
+          usage: { input_tokens: minute + 1, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        });
       }
       const client = new AdminClient({ baseUrl: admin.url, adminKey: admin.adminKey, sleep: async () => undefined });
       const buckets = await fetchUsageBuckets(client, { start: '2026-11-29T12:00:00.000Z', end: '2026-11-29T12:05:00.000Z' }, 'apikey_01A');
@@ -148,7 +176,12 @@ describe('client', () => {
     try {
       admin.failNext(500, { times: 2 });
       const waits: number[] = [];
-      const client = new AdminClient({ baseUrl: admin.url, adminKey: admin.adminKey, sleep: async (ms) => void waits.push(ms), backoffMs: 100 });
+      const client = new AdminClient({
+        baseUrl: admin.url,
+        adminKey: admin.adminKey,
+        sleep: async (ms) => void waits.push(ms),
+        backoffMs: 100,
+      });
       await expect(client.get('/v1/organizations/api_keys', {})).resolves.toMatchObject({ data: [] });
       expect(waits).toEqual([100, 200]);
       admin.failNext(502, { times: 4 });

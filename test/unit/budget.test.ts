@@ -6,7 +6,11 @@ import { forecastFromCosts, forecastStep, NO_FORECAST } from '../../src/pipeline
 import type { Cap } from '../../src/state/budget-record.js';
 import type { AttemptOutcome, TaskState } from '../../src/state/task-state.js';
 
-function projectConfig(budget: ProjectConfig['budget'], pipeline: ProjectConfig['pipeline'] = [{ name: 'work', prompt: 'Work' }], model = 'claude-sonnet-4-5'): ProjectConfig {
+function projectConfig(
+  budget: ProjectConfig['budget'],
+  pipeline: ProjectConfig['pipeline'] = [{ name: 'work', prompt: 'Work' }],
+  model = 'claude-sonnet-4-5',
+): ProjectConfig {
   return {
     file: '/p/claude-project.yaml',
     rootDir: '/p',
@@ -46,7 +50,11 @@ describe('decideBeforeAttempt', () => {
   });
 
   it('without caps: goes, with nothing to pass to claude', () => {
-    expect(decideBeforeAttempt([], { sequence: 5, task: 5, step: 5 }, NO_FORECAST, 'work')).toEqual({ go: true, leftUsd: undefined, tightest: undefined });
+    expect(decideBeforeAttempt([], { sequence: 5, task: 5, step: 5 }, NO_FORECAST, 'work')).toEqual({
+      go: true,
+      leftUsd: undefined,
+      tightest: undefined,
+    });
   });
 });
 
@@ -79,7 +87,10 @@ describe('forecast', () => {
       state: { steps: steps.map(([name, attempts]) => ({ name, attempts })) } as unknown as TaskState,
     });
     const states = [
-      task([['work', [attempt('passed', 0.1), attempt('check-failed', 0.3)]], ['plan', [attempt('passed', 9)]]]),
+      task([
+        ['work', [attempt('passed', 0.1), attempt('check-failed', 0.3)]],
+        ['plan', [attempt('passed', 9)]],
+      ]),
       task([['work', [attempt('unfinished', 5), attempt('interrupted', 5), attempt('budget', 5), attempt('passed', 0.2)]]]),
     ];
     expect(forecastStep(states, 'work')).toEqual({ usd: 0.2, maxUsd: 0.3, basis: 'earlier-attempts', samples: 3 });

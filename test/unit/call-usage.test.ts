@@ -56,7 +56,9 @@ describe('CallUsageAccumulator', () => {
       cache_creation_input_tokens: 3_000,
       cache_creation: { ephemeral_5m_input_tokens: 1_000, ephemeral_1h_input_tokens: 2_000 },
     });
-    acc.recordResult({ 'claude-sonnet-4-5': { inputTokens: 10, outputTokens: 20, cacheCreationInputTokens: 5_000, cacheReadInputTokens: 0 } });
+    acc.recordResult({
+      'claude-sonnet-4-5': { inputTokens: 10, outputTokens: 20, cacheCreationInputTokens: 5_000, cacheReadInputTokens: 0 },
+    });
     const usage = acc.settle().usage['claude-sonnet-4-5'];
     expect(usage).toMatchObject({ cacheCreationInputTokens: 5_000, cacheCreation1hInputTokens: 2_000, cacheCreation5mInputTokens: 3_000 });
     // 10 × $3 + 20 × $15 + 3,000 × $3.75 + 2,000 × $6 = 23,580 per million
@@ -67,8 +69,17 @@ describe('CallUsageAccumulator', () => {
   it('ignores an all-zero modelUsage (crash) and falls back to the transcript, then the estimate', () => {
     const acc = new CallUsageAccumulator(prices);
     acc.recordMessage('m1', 'claude-sonnet-4-5', snapshot);
-    acc.recordResult({ 'claude-sonnet-4-5': { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUSD: 0 } });
-    const counts = { inputTokens: 100, outputTokens: 46, cacheCreationInputTokens: 50, cacheReadInputTokens: 10, cacheCreation5mInputTokens: 50, cacheCreation1hInputTokens: 0 };
+    acc.recordResult({
+      'claude-sonnet-4-5': { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUSD: 0 },
+    });
+    const counts = {
+      inputTokens: 100,
+      outputTokens: 46,
+      cacheCreationInputTokens: 50,
+      cacheReadInputTokens: 10,
+      cacheCreation5mInputTokens: 50,
+      cacheCreation1hInputTokens: 0,
+    };
     const fromTranscript = acc.settle([{ model: 'claude-sonnet-4-5', counts }]);
     // 100 × $3 + 46 × $15 + 50 × $3.75 + 10 × $0.30 = 1,180.5 per million
     expect(fromTranscript).toEqual({ usage: { 'claude-sonnet-4-5': { ...counts, costUsd: 0.0011805 } }, source: 'transcript' });
@@ -89,7 +100,9 @@ describe('CallUsageAccumulator', () => {
 
   it('gives a model with no price a null cost, and counts it all the same', () => {
     const acc = new CallUsageAccumulator(prices);
-    acc.recordResult({ 'claude-sonnet-5': { inputTokens: 100_000, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 } });
+    acc.recordResult({
+      'claude-sonnet-5': { inputTokens: 100_000, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+    });
     expect(acc.settle()).toEqual({
       usage: { 'claude-sonnet-5': expect.objectContaining({ inputTokens: 100_000, costUsd: null }) },
       source: 'result',

@@ -41,7 +41,9 @@ describe('loadConfig', () => {
 
   it('refuses unknown keys with their key path and line, and lists the valid keys', async () => {
     const message = await loadError('pipeline:\n  - name: plan\n    promt: typo\n    prompt: ok\n');
-    expect(message).toContain('FILE:3: pipeline[0].promt: unknown key; valid keys here: name, model, prompt, check, timeoutSeconds, budgetUsd');
+    expect(message).toContain(
+      'FILE:3: pipeline[0].promt: unknown key; valid keys here: name, model, prompt, check, timeoutSeconds, budgetUsd',
+    );
   });
 
   it('reports wrong types and values with the key path', async () => {
@@ -64,8 +66,12 @@ describe('loadConfig', () => {
   });
 
   it('refuses a timeout longer than Node.js timers can hold, and survives a step that is not a mapping', async () => {
-    const message = await loadError('timeoutSeconds: 2147484\npipeline:\n  - null\n  - name: a\n    prompt: x\n    timeoutSeconds: 3000000\n');
-    expect(message).toContain('FILE:1: timeoutSeconds: expected a number ≤ 2147483 (about 24 days, the longest timer Node.js keeps), got 2147484');
+    const message = await loadError(
+      'timeoutSeconds: 2147484\npipeline:\n  - null\n  - name: a\n    prompt: x\n    timeoutSeconds: 3000000\n',
+    );
+    expect(message).toContain(
+      'FILE:1: timeoutSeconds: expected a number ≤ 2147483 (about 24 days, the longest timer Node.js keeps), got 2147484',
+    );
     expect(message).toContain('FILE:6: pipeline[1].timeoutSeconds: expected a number ≤ 2147483');
     expect(message).toContain('pipeline[0]: expected a mapping, got nothing');
   });

@@ -39,7 +39,8 @@ function checkCommandLine(argv: string[]): number | undefined {
   }
   const required = command!.registeredArguments.filter((a) => a.required).length;
   expect(operands.length).toBeGreaterThanOrEqual(required);
-  if (!command!.registeredArguments.some((a) => a.variadic)) expect(operands.length).toBeLessThanOrEqual(command!.registeredArguments.length);
+  if (!command!.registeredArguments.some((a) => a.variadic))
+    expect(operands.length).toBeLessThanOrEqual(command!.registeredArguments.length);
   const shard = values.shard;
   // each line is parsed on its own: forget what this one set
   for (const option of command!.options) command!.setOptionValue(option.attributeName(), undefined);
@@ -86,7 +87,9 @@ interface JobSpec {
 }
 
 describe('examples/kubernetes/indexed-job.yaml', () => {
-  const documents = parseAllDocuments(read('examples/kubernetes/indexed-job.yaml')).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: JobSpec });
+  const documents = parseAllDocuments(read('examples/kubernetes/indexed-job.yaml')).map(
+    (d) => d.toJS() as { kind: string; metadata: { name: string }; spec: JobSpec },
+  );
   const jobs = documents.filter((d) => d.kind === 'Job');
   const linesOf = (spec: JobSpec): string[][] => spec.template.spec.containers.flatMap((c) => (c.args ?? []).flatMap(commandLines));
 

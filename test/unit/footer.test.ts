@@ -3,7 +3,15 @@ import { sumModelUsage } from '../../src/usage/math.js';
 import { formatCount, usageRows } from '../../src/usage/rows.js';
 
 const split = { cacheCreation5mInputTokens: 0, cacheCreation1hInputTokens: 0 };
-const opus = { inputTokens: 12340, outputTokens: 1205, cacheCreationInputTokens: 3000, cacheReadInputTokens: 45000, ...split, cacheCreation5mInputTokens: 3000, costUsd: 0.421 };
+const opus = {
+  inputTokens: 12340,
+  outputTokens: 1205,
+  cacheCreationInputTokens: 3000,
+  cacheReadInputTokens: 45000,
+  ...split,
+  cacheCreation5mInputTokens: 3000,
+  costUsd: 0.421,
+};
 const haiku = { inputTokens: 2100, outputTokens: 310, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, ...split, costUsd: 0.0037 };
 
 describe('usage rows and footer', () => {

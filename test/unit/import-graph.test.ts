@@ -20,11 +20,10 @@ const ALLOWED: Record<string, string[]> = {
   report: ['state', 'usage', 'declare'],
   usage: ['declare'],
   declare: [],
-  'errors': [],
+  errors: [],
 };
 
 const SRC = path.join(REPO, 'src');
-
 
 /** `commands` for src/commands/run.ts, `cli.ts` for src/cli.ts. */
 function layerOf(file: string): string {
@@ -67,7 +66,9 @@ describe('names in src/ say one thing each', () => {
     const owners = new Map<string, string[]>();
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/^export\s+(?:async\s+)?(?:function\*?|const|let|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm)) {
+      for (const match of text.matchAll(
+        /^export\s+(?:async\s+)?(?:function\*?|const|let|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm,
+      )) {
         owners.set(match[1]!, [...(owners.get(match[1]!) ?? []), path.relative(SRC, file)]);
       }
     }

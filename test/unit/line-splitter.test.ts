@@ -16,7 +16,7 @@ describe('LineSplitter', () => {
   });
 
   it('joins a line spread over many chunks', () => {
-    const text = '{"type":"user","x":"' + 'y'.repeat(1000) + '"}\nnext\n';
+    const text = `{"type":"user","x":"${'y'.repeat(1000)}"}\nnext\n`;
     const chunks = [];
     for (let i = 0; i < text.length; i += 7) chunks.push(Buffer.from(text.slice(i, i + 7)));
     expect(split(chunks)).toEqual([text.split('\n')[0], 'next']);
@@ -40,7 +40,10 @@ describe('LineSplitter', () => {
 
 describe('streamLineSplitter (tool-result lines skipped past their head)', () => {
   const toolResult = (size: number): string =>
-    JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: `head ${'z'.repeat(size)}` }] } });
+    JSON.stringify({
+      type: 'user',
+      message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: `head ${'z'.repeat(size)}` }] },
+    });
 
   function events(text: string, chunkSize: number): ParsedLine[] {
     const out: ParsedLine[] = [];
@@ -57,7 +60,10 @@ describe('streamLineSplitter (tool-result lines skipped past their head)', () =>
     const whole = events(text, text.length);
     const pieces = events(text, 4093);
     expect(pieces).toEqual(whole);
-    expect(pieces[1]).toEqual({ ok: true, event: { type: 'user', bytes: Buffer.byteLength(line), preview: expect.stringMatching(/^head z+$/) } });
+    expect(pieces[1]).toEqual({
+      ok: true,
+      event: { type: 'user', bytes: Buffer.byteLength(line), preview: expect.stringMatching(/^head z+$/) },
+    });
     expect(pieces.map((p) => (p.ok ? p.event.type : 'bad'))).toEqual(['system', 'user', 'result']);
   });
 

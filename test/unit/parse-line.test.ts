@@ -14,8 +14,19 @@ const toolResultLine = (content: unknown): Buffer =>
 
 describe('parseStreamLine', () => {
   it('parses events and reports malformed lines without throwing', () => {
-    expect(parseStreamLine(Buffer.from('{"type":"result","is_error":false}'))).toEqual({ ok: true, event: { type: 'result', is_error: false } });
-    for (const bad of ['not json', '{"type":', '[1,2]', '{"no":"type"}', '{"type":"assistant"}', '\u0000\u00ff', '{"type":"user","message":{"content":"cut']) {
+    expect(parseStreamLine(Buffer.from('{"type":"result","is_error":false}'))).toEqual({
+      ok: true,
+      event: { type: 'result', is_error: false },
+    });
+    for (const bad of [
+      'not json',
+      '{"type":',
+      '[1,2]',
+      '{"no":"type"}',
+      '{"type":"assistant"}',
+      '\u0000\u00ff',
+      '{"type":"user","message":{"content":"cut',
+    ]) {
       const parsed = parseStreamLine(Buffer.from(bad));
       expect(parsed.ok).toBe(false);
     }

@@ -3,7 +3,8 @@ import { costOf, PriceTable } from '../../src/usage/pricing.js';
 import type { TokenCounts } from '../../src/usage/types.js';
 
 const table = PriceTable.withOverrides();
-const cost = (model: string, total: TokenCounts, requests: TokenCounts[] = [], prices = table) => costOf(prices.priceOf(model), total, requests);
+const cost = (model: string, total: TokenCounts, requests: TokenCounts[] = [], prices = table) =>
+  costOf(prices.priceOf(model), total, requests);
 
 function counts(c: Partial<TokenCounts>): TokenCounts {
   const fiveMinute = c.cacheCreation5mInputTokens ?? 0;
@@ -44,10 +45,21 @@ describe('the price function', () => {
   it('prices 5-minute cache writes at 1.25x input, 1-hour writes at 2x, reads at 0.1x', () => {
     // Sonnet 4.5: 1,000 × $3 + 2,000 × $15 + 4,000 × $3.75 + 8,000 × $6 + 100,000 × $0.30
     //           = 3,000 + 30,000 + 15,000 + 48,000 + 30,000 = 126,000 per million
-    const sonnet = counts({ inputTokens: 1_000, outputTokens: 2_000, cacheCreation5mInputTokens: 4_000, cacheCreation1hInputTokens: 8_000, cacheReadInputTokens: 100_000 });
+    const sonnet = counts({
+      inputTokens: 1_000,
+      outputTokens: 2_000,
+      cacheCreation5mInputTokens: 4_000,
+      cacheCreation1hInputTokens: 8_000,
+      cacheReadInputTokens: 100_000,
+    });
     expect(cost('claude-sonnet-4-5', sonnet)).toBe(0.126);
     // Opus 4.1: 10,000 × $18.75 + 10,000 × $30 + 10,000 × $1.50 = 502,500 per million
-    expect(cost('claude-opus-4-1', counts({ cacheCreation5mInputTokens: 10_000, cacheCreation1hInputTokens: 10_000, cacheReadInputTokens: 10_000 }))).toBe(0.5025);
+    expect(
+      cost(
+        'claude-opus-4-1',
+        counts({ cacheCreation5mInputTokens: 10_000, cacheCreation1hInputTokens: 10_000, cacheReadInputTokens: 10_000 }),
+      ),
+    ).toBe(0.5025);
     // Haiku 3.5: 1,000,000 1-hour writes × $1.60
     expect(cost('claude-3-5-haiku-20241022', counts({ cacheCreation1hInputTokens: MILLION }))).toBe(1.6);
   });
@@ -77,9 +89,17 @@ describe('the price function', () => {
   });
 
   it('takes `pricing:` overrides by prefix, the longest prefix winning; cache rates default from input', () => {
-    const prices = PriceTable.withOverrides({ 'claude-sonnet-5': { input: 2, output: 10 }, 'claude-haiku-4-5-fast': { input: 4, output: 20, cacheRead: 1 } });
+    const prices = PriceTable.withOverrides({
+      'claude-sonnet-5': { input: 2, output: 10 },
+      'claude-haiku-4-5-fast': { input: 4, output: 20, cacheRead: 1 },
+    });
     // 100,000 × $2 + 10,000 5-minute writes × $2.50 + 10,000 1-hour writes × $4 + 10,000 reads × $0.20 = 267,000
-    const used = counts({ inputTokens: 100_000, cacheCreation5mInputTokens: 10_000, cacheCreation1hInputTokens: 10_000, cacheReadInputTokens: 10_000 });
+    const used = counts({
+      inputTokens: 100_000,
+      cacheCreation5mInputTokens: 10_000,
+      cacheCreation1hInputTokens: 10_000,
+      cacheReadInputTokens: 10_000,
+    });
     expect(cost('claude-sonnet-5-20270101', used, [], prices)).toBe(0.267);
     // the override wins over the bundled claude-haiku-4 for its own prefix only: 10,000 reads × $1
     expect(cost('claude-haiku-4-5-fast', counts({ cacheReadInputTokens: 10_000 }), [], prices)).toBe(0.01);

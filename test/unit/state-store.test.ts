@@ -24,7 +24,15 @@ const usage = (input: number, output: number, cost: number) => ({
 });
 
 function attempt(n: number, model: string, input: number, output: number, cost: number): AttemptState {
-  return { attempt: n, model, outcome: 'passed', startedAt: 'x', usage: { [model]: usage(input, output, cost) }, usageSource: 'result', malformedLines: 0 };
+  return {
+    attempt: n,
+    model,
+    outcome: 'passed',
+    startedAt: 'x',
+    usage: { [model]: usage(input, output, cost) },
+    usageSource: 'result',
+    malformedLines: 0,
+  };
 }
 
 describe('atomic JSON files', () => {
@@ -63,7 +71,19 @@ describe('TaskStore', () => {
     const store = new TaskStore(file, 'tasks/t.md', 't');
     await store.update((task) => ({ ...task, phase: 'done' }));
     const valid = JSON.parse(await readFile(file, 'utf8'));
-    const bad = { ...valid, steps: [{ name: 'plan', status: 'done', model: 'm', attempts: [{ ...attempt(1, 'm', 1, 1, 0), usage: 'x' }], usage: {}, usageSource: 'result' }] };
+    const bad = {
+      ...valid,
+      steps: [
+        {
+          name: 'plan',
+          status: 'done',
+          model: 'm',
+          attempts: [{ ...attempt(1, 'm', 1, 1, 0), usage: 'x' }],
+          usage: {},
+          usageSource: 'result',
+        },
+      ],
+    };
     for (const content of ['[]', '{}', JSON.stringify(bad)]) {
       await writeFile(file, content);
       await expect(store.read()).rejects.toThrow(/not a valid state file/);
@@ -89,8 +109,22 @@ describe('TaskStore', () => {
     await store.update((task) => ({
       ...task,
       steps: [
-        { name: 'plan', status: 'done', model: 'claude-opus-4-1', attempts: [attempt(1, 'claude-opus-4-1', 10, 5, 0.5), attempt(2, 'claude-opus-4-1', 20, 6, 0.25)], usage: {}, usageSource: 'result' },
-        { name: 'impl', status: 'done', model: 'claude-haiku-4-5', attempts: [attempt(1, 'claude-haiku-4-5', 7, 3, 0.125)], usage: {}, usageSource: 'result' },
+        {
+          name: 'plan',
+          status: 'done',
+          model: 'claude-opus-4-1',
+          attempts: [attempt(1, 'claude-opus-4-1', 10, 5, 0.5), attempt(2, 'claude-opus-4-1', 20, 6, 0.25)],
+          usage: {},
+          usageSource: 'result',
+        },
+        {
+          name: 'impl',
+          status: 'done',
+          model: 'claude-haiku-4-5',
+          attempts: [attempt(1, 'claude-haiku-4-5', 7, 3, 0.125)],
+          usage: {},
+          usageSource: 'result',
+        },
       ],
     }));
     const state = (await store.read())!;

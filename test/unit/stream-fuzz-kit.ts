@@ -33,7 +33,8 @@ export function randomCuts(rng: () => number, stream: Buffer): number[] {
   } else if (style === 2) {
     // right before, on and after newlines and carriage returns
     for (let at = 0; at < length; at++) {
-      if ((stream[at] === 0x0a || stream[at] === 0x0d) && rng() < 0.7) cuts.add(Math.max(1, Math.min(length - 1, at + randInt(rng, -1, 1))));
+      if ((stream[at] === 0x0a || stream[at] === 0x0d) && rng() < 0.7)
+        cuts.add(Math.max(1, Math.min(length - 1, at + randInt(rng, -1, 1))));
     }
   } else {
     for (let at = randInt(rng, 1, 64); at < length; at += randInt(rng, 1, 512)) cuts.add(at);
@@ -66,7 +67,13 @@ export function feed(stream: Buffer, cuts: number[], options: { end?: boolean } 
   const rateLimit = new RateLimitDetector(() => FIXED_NOW);
   const readable: string[] = [];
   const progress: string[] = [];
-  const display = createProgress({ write: (text) => progress.push(text), tty: true, now: () => FIXED_NOW, color: false, columns: () => 100 });
+  const display = createProgress({
+    write: (text) => progress.push(text),
+    tty: true,
+    now: () => FIXED_NOW,
+    color: false,
+    columns: () => 100,
+  });
   const at = { taskName: 'fuzz', step: 'step', attempt: 1 };
   display.report({ type: 'attempt-start', ...at, model: 'claude-sonnet-4-5', logPath: 'fuzz.log' });
   const splitter = streamLineSplitter((line) => {
@@ -92,7 +99,9 @@ export function feed(stream: Buffer, cuts: number[], options: { end?: boolean } 
     splitter.end();
     const settled = observer.usage.settle();
     display.report({ type: 'attempt-end', ...at, outcome: 'passed', usage: settled.usage, usageSource: settled.source, durationMs: 1 });
-    readable.push(formatFooter({ usage: settled.usage, source: settled.source, outcome: 'done', malformedLines: parsed.filter((p) => !p.ok).length }));
+    readable.push(
+      formatFooter({ usage: settled.usage, source: settled.source, outcome: 'done', malformedLines: parsed.filter((p) => !p.ok).length }),
+    );
   }
   display.stop();
   return { parsed, observer, rateLimit, readable, progress };
@@ -144,7 +153,8 @@ export function oracleEstimate(lines: string[]): Record<string, Record<string, n
   }
   const out: Record<string, Record<string, number>> = {};
   for (const { model, usage } of messages.values()) {
-    const sum = (out[model] ??= { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 });
+    out[model] ??= { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 };
+    const sum = out[model];
     sum.inputTokens! += usage.input_tokens ?? 0;
     sum.outputTokens! += usage.output_tokens ?? 0;
     sum.cacheCreationInputTokens! += usage.cache_creation_input_tokens ?? 0;

@@ -73,7 +73,9 @@ describe(`recorded streams of the real CLI, ${CHUNKINGS} random chunkings each, 
       const { parsed, observer } = run(stream, randomCuts(rng, stream));
       expect(parsed.filter((p) => !p.ok)).toEqual([]);
       expect(parsed).toHaveLength(lines.length);
-      lines.forEach((line, n) => expectParsedAs(parsed[n], line));
+      lines.forEach((line, n) => {
+        expectParsedAs(parsed[n], line);
+      });
       const settled = observer.usage.settle();
       expect(settled.source).toBe('result');
       expectSame(tokens(settled.usage), truth);
@@ -85,41 +87,66 @@ describe('UTF-8 split across chunks at every byte position', () => {
   const text = 'héllo → wörld 🎉 日本語 ☃ ok';
   const lines = [
     JSON.stringify({ type: 'system', subtype: 'init', session_id: 's-ü', cwd: '/tmp/çà', model: 'claude-sonnet-4-5' }),
-    JSON.stringify({ type: 'assistant', message: { id: 'm1', model: 'claude-sonnet-4-5', content: [{ type: 'text', text }], usage: { input_tokens: 11, output_tokens: 1 } } }),
-    JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: `Ünïcödé ✓ 🚀 ${text}` }] } }),
-    JSON.stringify({ type: 'assistant', message: { id: 'm2', model: 'claude-haiku-4-5', content: [{ type: 'text', text: '¿qué? 🙂' }], usage: { input_tokens: 5 } } }),
+    JSON.stringify({
+      type: 'assistant',
+      message: { id: 'm1', model: 'claude-sonnet-4-5', content: [{ type: 'text', text }], usage: { input_tokens: 11, output_tokens: 1 } },
+    }),
+    JSON.stringify({
+      type: 'user',
+      message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: `Ünïcödé ✓ 🚀 ${text}` }] },
+    }),
+    JSON.stringify({
+      type: 'assistant',
+      message: { id: 'm2', model: 'claude-haiku-4-5', content: [{ type: 'text', text: '¿qué? 🙂' }], usage: { input_tokens: 5 } },
+    }),
     JSON.stringify({
       type: 'result',
       is_error: false,
       result: `fini ✔ ${text}`,
-      modelUsage: { 'claude-sonnet-4-5': { inputTokens: 11, outputTokens: 42, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUSD: 0.001 } },
+      modelUsage: {
+        'claude-sonnet-4-5': { inputTokens: 11, outputTokens: 42, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUSD: 0.001 },
+      },
     }),
   ];
 
-  it.each(['\n', '\r\n'])('line end %j: two chunks cut at every position, three chunks at every pair of neighbours, and byte by byte', (lineEnd) => {
-    const stream = joinLines(lines, () => lineEnd);
-    const whole = run(stream, []);
-    lines.forEach((line, n) => expectParsedAs(whole.parsed[n], line));
-    expect(whole.parsed[2]).toMatchObject({ ok: true, event: { preview: `Ünïcödé ✓ 🚀 ${text}` } });
-    for (let at = 1; at < stream.length; at++) {
-      expectSame(run(stream, [at]).parsed, whole.parsed);
-      expectSame(run(stream, [at, at + 1]).parsed, whole.parsed);
-    }
-    const byteByByte = run(stream, Array.from({ length: stream.length - 1 }, (_, i) => i + 1));
-    expect(byteByByte.parsed).toEqual(whole.parsed);
-    expect(tokens(byteByByte.observer.usage.settle().usage)).toEqual({
-      'claude-sonnet-4-5': { inputTokens: 11, outputTokens: 42, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
-    });
-  });
+  it.each(['\n', '\r\n'])(
+    'line end %j: two chunks cut at every position, three chunks at every pair of neighbours, and byte by byte',
+    (lineEnd) => {
+      const stream = joinLines(lines, () => lineEnd);
+      const whole = run(stream, []);
+      lines.forEach((line, n) => {
+        expectParsedAs(whole.parsed[n], line);
+      });
+      expect(whole.parsed[2]).toMatchObject({ ok: true, event: { preview: `Ünïcödé ✓ 🚀 ${text}` } });
+      for (let at = 1; at < stream.length; at++) {
+        expectSame(run(stream, [at]).parsed, whole.parsed);
+        expectSame(run(stream, [at, at + 1]).parsed, whole.parsed);
+      }
+      const byteByByte = run(
+        stream,
+        Array.from({ length: stream.length - 1 }, (_, i) => i + 1),
+      );
+      expect(byteByByte.parsed).toEqual(whole.parsed);
+      expect(tokens(byteByByte.observer.usage.settle().usage)).toEqual({
+        'claude-sonnet-4-5': { inputTokens: 11, outputTokens: 42, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+      });
+    },
+  );
 
   it('a tool-result line longer than its parsed head, multibyte characters across the head boundary, cut at every position near it', () => {
-    const content = 'é'.repeat(3000) + '日本'.repeat(2000) + ' fin';
+    const content = `${'é'.repeat(3000) + '日本'.repeat(2000)} fin`;
     const line = JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content }] } });
     for (const lineEnd of ['\n', '\r\n']) {
       const stream = Buffer.from(`${line}${lineEnd}{"type":"result","modelUsage":{}}${lineEnd}`);
       const whole = run(stream, []);
-      expect(whole.parsed[0]).toEqual({ ok: true, event: { type: 'user', bytes: Buffer.byteLength(line), preview: content.slice(0, 1000) } });
-      const near = [...Array.from({ length: 400 }, (_, i) => 8000 + i), ...Array.from({ length: 40 }, (_, i) => Buffer.byteLength(line) - 20 + i)];
+      expect(whole.parsed[0]).toEqual({
+        ok: true,
+        event: { type: 'user', bytes: Buffer.byteLength(line), preview: content.slice(0, 1000) },
+      });
+      const near = [
+        ...Array.from({ length: 400 }, (_, i) => 8000 + i),
+        ...Array.from({ length: 40 }, (_, i) => Buffer.byteLength(line) - 20 + i),
+      ];
       for (const at of near) expectSame(run(stream, [at]).parsed, whole.parsed);
     }
   });
@@ -134,7 +161,9 @@ describe(`garbage lines among real ones (${GARBAGE_STREAMS} streams): each count
     switch (randInt(rng, 0, 6)) {
       case 0: {
         // random bytes (no newline); the first one not ASCII, so never JSON
-        const bytes = Buffer.from(Array.from({ length: randInt(rng, 1, 400) }, () => randInt(rng, 0, 255)).map((b) => (b === 0x0a ? 0x20 : b)));
+        const bytes = Buffer.from(
+          Array.from({ length: randInt(rng, 1, 400) }, () => randInt(rng, 0, 255)).map((b) => (b === 0x0a ? 0x20 : b)),
+        );
         bytes[0] = randInt(rng, 0x80, 0xff);
         return { bytes, kind: 'malformed' };
       }
@@ -145,18 +174,43 @@ describe(`garbage lines among real ones (${GARBAGE_STREAMS} streams): each count
       }
       case 2: {
         // a truncated tool-result line (one that does not happen to end in "}")
-        const line = Buffer.from(JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'x'.repeat(randInt(rng, 0, 20_000)) }] } }));
+        const line = Buffer.from(
+          JSON.stringify({
+            type: 'user',
+            message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'x'.repeat(randInt(rng, 0, 20_000)) }] },
+          }),
+        );
         let cut = randInt(rng, 1, line.length - 1);
         while (line[cut - 1] === 0x7d || line[cut - 1] === 0x0d) cut--;
         return { bytes: line.subarray(0, cut), kind: 'malformed' };
       }
       case 3:
-        return { bytes: Buffer.from(pick(['[1,2,3]', '42', '"text"', 'null', 'true', '{}', '{"type":5}', '{"type":null}', '{"type":"assistant"}', '{"type":"assistant","message":null}', '{"a":'])), kind: 'malformed' };
+        return {
+          bytes: Buffer.from(
+            pick([
+              '[1,2,3]',
+              '42',
+              '"text"',
+              'null',
+              'true',
+              '{}',
+              '{"type":5}',
+              '{"type":null}',
+              '{"type":"assistant"}',
+              '{"type":"assistant","message":null}',
+              '{"a":',
+            ]),
+          ),
+          kind: 'malformed',
+        };
       case 4:
         return { bytes: Buffer.from(pick([' ', '\t', '   \t '])), kind: 'malformed' };
       case 5:
         // valid JSON events we do not know, or that carry nothing: parsed, not malformed, no usage
-        return { bytes: Buffer.from(pick(['{"type":"brand_new_event","x":1}', '{"type":"assistant","message":{}}', '{"type":"result_preview"}'])), kind: 'harmless' };
+        return {
+          bytes: Buffer.from(pick(['{"type":"brand_new_event","x":1}', '{"type":"assistant","message":{}}', '{"type":"result_preview"}'])),
+          kind: 'harmless',
+        };
       default:
         // an empty line, or a lone "\r": no line at all
         return { bytes: Buffer.from(pick(['', '\r'])), kind: 'no-line' };
@@ -168,7 +222,11 @@ describe(`garbage lines among real ones (${GARBAGE_STREAMS} streams): each count
     const real = recordedLines(name);
     const truth = served(name);
     for (let i = 0; i < GARBAGE_STREAMS / RECORDED.length; i++) {
-      const items: Array<{ bytes: Buffer; kind: Kind | 'real'; line?: string }> = real.map((line) => ({ bytes: Buffer.from(line), kind: 'real', line }));
+      const items: Array<{ bytes: Buffer; kind: Kind | 'real'; line?: string }> = real.map((line) => ({
+        bytes: Buffer.from(line),
+        kind: 'real',
+        line,
+      }));
       const crlf = rng() < 0.3;
       for (let g = randInt(rng, 1, 6); g > 0; g--) {
         const bad = garbage(rng, real);
@@ -219,7 +277,10 @@ describe(`random byte noise (${NOISE_STREAMS} streams): lines exactly as split b
         from = to;
       }
       plain.end();
-      expectSame(lines, expected.map((l) => l.toString('latin1')));
+      expectSame(
+        lines,
+        expected.map((l) => l.toString('latin1')),
+      );
 
       const whole = run(stream, []);
       const chunked = run(stream, cuts);
@@ -304,24 +365,27 @@ describe('well-formed lines of an unexpected shape: every consumer survives them
     }
   }
 
-  it.each(RECORDED)('%s with the misshapen lines inserted anywhere: each counted malformed, the usage as served, no usage limit', (name) => {
-    const rng = prng(SEED ^ (name.length * 104_729));
-    const real = recordedLines(name);
-    for (let i = 0; i < 60; i++) {
-      const lines = [...real];
-      const inserted = MISSHAPEN.filter(() => rng() < 0.6);
-      for (const bad of inserted) lines.splice(randInt(rng, 0, lines.length), 0, bad);
-      const stream = joinLines(lines, () => '\n');
-      const fed = run(stream, randomCuts(rng, stream));
-      const malformed = fed.parsed.filter((p) => !p.ok);
-      expect(malformed).toHaveLength(inserted.length);
-      for (const line of malformed) expect(line).toMatchObject({ ok: false, reason: expect.stringContaining('unexpected shape') });
-      expect(tokens(fed.observer.usage.settle().usage)).toEqual(served(name));
-      expect(fed.rateLimit.limit).toBeUndefined();
-      expect(fed.readable.at(-1)).toContain('--- Token Usage ---');
-      noBadText(fed);
-    }
-  });
+  it.each(RECORDED)(
+    '%s with the misshapen lines inserted anywhere: each counted malformed, the usage as served, no usage limit',
+    (name) => {
+      const rng = prng(SEED ^ (name.length * 104_729));
+      const real = recordedLines(name);
+      for (let i = 0; i < 60; i++) {
+        const lines = [...real];
+        const inserted = MISSHAPEN.filter(() => rng() < 0.6);
+        for (const bad of inserted) lines.splice(randInt(rng, 0, lines.length), 0, bad);
+        const stream = joinLines(lines, () => '\n');
+        const fed = run(stream, randomCuts(rng, stream));
+        const malformed = fed.parsed.filter((p) => !p.ok);
+        expect(malformed).toHaveLength(inserted.length);
+        for (const line of malformed) expect(line).toMatchObject({ ok: false, reason: expect.stringContaining('unexpected shape') });
+        expect(tokens(fed.observer.usage.settle().usage)).toEqual(served(name));
+        expect(fed.rateLimit.limit).toBeUndefined();
+        expect(fed.readable.at(-1)).toContain('--- Token Usage ---');
+        noBadText(fed);
+      }
+    },
+  );
 
   it('recorded lines with one field anywhere replaced by a value of another shape: no consumer throws, numbers stay numbers', () => {
     const rng = prng(SEED + 4);
@@ -350,7 +414,8 @@ describe('well-formed lines of an unexpected shape: every consumer survives them
       const stream = joinLines(lines, () => '\n');
       const fed = run(stream, randomCuts(rng, stream));
       expect(fed.parsed).toHaveLength(lines.length);
-      for (const line of fed.parsed.filter((p) => !p.ok)) expect(line).toMatchObject({ reason: expect.stringMatching(/unexpected shape|no "type" field/) });
+      for (const line of fed.parsed.filter((p) => !p.ok))
+        expect(line).toMatchObject({ reason: expect.stringMatching(/unexpected shape|no "type" field/) });
       for (const usage of Object.values(fed.observer.usage.settle().usage)) {
         for (const field of TOKEN_FIELDS) expect(Number.isFinite(usage[field]) && usage[field] >= 0).toBe(true);
       }

@@ -11,14 +11,23 @@ function report(error: unknown, env: NodeJS.ProcessEnv = {}): { code: number; te
 
 describe('reportFailure', () => {
   it('a UserError: its message and its exit code', () => {
-    expect(report(new UserError('tasks/x.md: task file not found.', 3))).toEqual({ code: 3, text: 'claude-project: tasks/x.md: task file not found.\n' });
+    expect(report(new UserError('tasks/x.md: task file not found.', 3))).toEqual({
+      code: 3,
+      text: 'claude-project: tasks/x.md: task file not found.\n',
+    });
   });
 
   it('a filesystem error: the path, the meaning, what to do; exit 2', () => {
-    const error = Object.assign(new Error("EACCES: permission denied, open '/srv/state/x.json'"), { code: 'EACCES', syscall: 'open', path: '/srv/state/x.json' });
+    const error = Object.assign(new Error("EACCES: permission denied, open '/srv/state/x.json'"), {
+      code: 'EACCES',
+      syscall: 'open',
+      path: '/srv/state/x.json',
+    });
     const { code, text } = report(error);
     expect(code).toBe(2);
-    expect(text).toBe('claude-project: /srv/state/x.json: cannot open it: permission denied (EACCES). To go on: give your user write access to it, or choose another path.\n');
+    expect(text).toBe(
+      'claude-project: /srv/state/x.json: cannot open it: permission denied (EACCES). To go on: give your user write access to it, or choose another path.\n',
+    );
   });
 
   it('anything else: one line without the stack, saying where the stack can be seen; exit 1', () => {

@@ -45,7 +45,8 @@ async function listApiKeys(client: AdminClient): Promise<ApiKeyHint[]> {
  */
 export async function discoverApiKeyId(client: AdminClient, apiKey: string | undefined, configFile: string): Promise<string> {
   const setting = `set billing.apiKeyId in ${configFile} or ${API_KEY_ID_ENV} to the id (apikey_…) of the API key the runs use`;
-  if (!apiKey) throw new UserError(`no API key to reconcile: ANTHROPIC_API_KEY is not set, so the key the runs used cannot be found; ${setting}.`);
+  if (!apiKey)
+    throw new UserError(`no API key to reconcile: ANTHROPIC_API_KEY is not set, so the key the runs used cannot be found; ${setting}.`);
   const matches = (await listApiKeys(client)).filter((key) => hintMatches(key.partialKeyHint, apiKey));
   if (matches.length === 1) return matches[0]!.id;
   if (matches.length === 0) throw new UserError(`no API key of the organisation matches ANTHROPIC_API_KEY; ${setting}.`);

@@ -61,7 +61,9 @@ export class AdminClient {
       let response: Response;
       try {
         this.reads++;
-        response = await fetch(url, { headers: { 'x-api-key': this.options.adminKey, 'anthropic-version': ANTHROPIC_VERSION, accept: 'application/json' } });
+        response = await fetch(url, {
+          headers: { 'x-api-key': this.options.adminKey, 'anthropic-version': ANTHROPIC_VERSION, accept: 'application/json' },
+        });
       } catch (error) {
         if (++serverFailures >= serverTries) throw new AdminApiUnavailableError(`${path}: ${describeNetworkError(error)}`);
         await this.sleep(backoff * 2 ** (serverFailures - 1));
@@ -70,13 +72,17 @@ export class AdminClient {
       if (response.status === 401 || response.status === 403) throw new AdminKeyRefusedError(response.status, path);
       if (response.status === 429) {
         await response.body?.cancel();
-        if (++rateLimits >= rateTries) throw new AdminApiUnavailableError(`${path}: still rate limited (HTTP 429) after ${rateTries} tries`);
-        await this.sleep(Math.min(retryAfterMs(response.headers.get('retry-after')) ?? backoff * 2 ** (rateLimits - 1), MAX_RETRY_AFTER_MS));
+        if (++rateLimits >= rateTries)
+          throw new AdminApiUnavailableError(`${path}: still rate limited (HTTP 429) after ${rateTries} tries`);
+        await this.sleep(
+          Math.min(retryAfterMs(response.headers.get('retry-after')) ?? backoff * 2 ** (rateLimits - 1), MAX_RETRY_AFTER_MS),
+        );
         continue;
       }
       if (response.status >= 500) {
         await response.body?.cancel();
-        if (++serverFailures >= serverTries) throw new AdminApiUnavailableError(`${path}: HTTP ${response.status} after ${serverTries} tries`);
+        if (++serverFailures >= serverTries)
+          throw new AdminApiUnavailableError(`${path}: HTTP ${response.status} after ${serverTries} tries`);
         await this.sleep(backoff * 2 ** (serverFailures - 1));
         continue;
       }

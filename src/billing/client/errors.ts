@@ -3,7 +3,10 @@ import { EXIT, UserError } from '../../errors/user-error.js';
 /** 401/403: the admin key is wrong, revoked, or not an admin key. */
 export class AdminKeyRefusedError extends UserError {
   constructor(status: number, path: string) {
-    super(`the admin key was refused (HTTP ${status} from ${path}): check ANTHROPIC_ADMIN_KEY (an sk-ant-admin… key of an organisation admin).`, EXIT.badInput);
+    super(
+      `the admin key was refused (HTTP ${status} from ${path}): check ANTHROPIC_ADMIN_KEY (an sk-ant-admin… key of an organisation admin).`,
+      EXIT.badInput,
+    );
     this.name = 'AdminKeyRefusedError';
   }
 }

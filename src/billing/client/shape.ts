@@ -7,7 +7,8 @@ export class ShapeReader {
   constructor(private readonly path: string) {}
 
   object(value: unknown, field: string): Json {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AdminApiShapeError(this.path, field, 'is not an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new AdminApiShapeError(this.path, field, 'is not an object');
     return value as Json;
   }
 
@@ -17,7 +18,8 @@ export class ShapeReader {
   }
 
   count(value: unknown, field: string): number {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new AdminApiShapeError(this.path, field, 'is not a token count');
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+      throw new AdminApiShapeError(this.path, field, 'is not a token count');
     return value;
   }
 

@@ -32,7 +32,12 @@ export function compareWithBill(recorded: ModelTokenUsage, billed: Record<string
  * lower `settleMinutes` after the window ended. pending: lower (or absent) while the provider's
  * data may still be arriving.
  */
-export function decideStatus(comparison: Comparison, windowEnd: string, now: number, settleMinutes: number): 'verified' | 'mismatch' | 'pending' {
+export function decideStatus(
+  comparison: Comparison,
+  windowEnd: string,
+  now: number,
+  settleMinutes: number,
+): 'verified' | 'mismatch' | 'pending' {
   if (comparison.billedHigher) return 'mismatch';
   if (!comparison.billedLower) return 'verified';
   return now - Date.parse(windowEnd) >= settleMinutes * 60_000 ? 'mismatch' : 'pending';

@@ -48,7 +48,12 @@ export async function fetchCostReport(client: AdminClient, window: BillingWindow
       shape.array(bucket.results, `data[${i}].results`).forEach((rawResult, j) => {
         const result = shape.object(rawResult, `data[${i}].results[${j}]`);
         const cents = Number(shape.string(result.amount, `data[${i}].results[${j}].amount`));
-        const model = typeof result.model === 'string' && result.model ? result.model : typeof result.description === 'string' ? result.description : 'other';
+        const model =
+          typeof result.model === 'string' && result.model
+            ? result.model
+            : typeof result.description === 'string'
+              ? result.description
+              : 'other';
         if (Number.isFinite(cents)) billedUsd[model] = (billedUsd[model] ?? 0) + cents / 100;
       });
     });

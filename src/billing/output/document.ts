@@ -1,7 +1,15 @@
 import type { ModelTokenUsage } from '../../usage/types.js';
 import type { BillingCheck, GroupCheck } from '../check/check-billing.js';
 import type { CostComparison } from '../cost-report/fetch-cost.js';
-import { COMPARED_FIELDS, type BilledCounts, type BillingStatus, type BillingWindow, type ComparedCounts, type ReconcileStatus, type UsageBucket } from '../types.js';
+import {
+  COMPARED_FIELDS,
+  type BilledCounts,
+  type BillingStatus,
+  type BillingWindow,
+  type ComparedCounts,
+  type ReconcileStatus,
+  type UsageBucket,
+} from '../types.js';
 
 /** Bump on any change that is not an added field (schema/reconcile.schema.json). */
 export const RECONCILE_SCHEMA_VERSION = 1;
@@ -73,7 +81,12 @@ export function skippedDocument(reason: string, now: Date): ReconcileDocument {
   };
 }
 
-export function checkDocument(check: BillingCheck, tasksDir: string | undefined, reads: number, cost: CostComparison | undefined): ReconcileDocument {
+export function checkDocument(
+  check: BillingCheck,
+  tasksDir: string | undefined,
+  reads: number,
+  cost: CostComparison | undefined,
+): ReconcileDocument {
   const recordedCost = check.overall.recorded;
   return {
     schemaVersion: RECONCILE_SCHEMA_VERSION,
@@ -83,7 +96,13 @@ export function checkDocument(check: BillingCheck, tasksDir: string | undefined,
     apiKeyId: check.apiKeyId,
     window: check.overall.window,
     models: modelComparisons(check.overall),
-    tasks: check.tasks.map((task) => ({ taskPath: task.taskPath, status: task.status, window: task.window, sharedWith: task.sharedWith, models: modelComparisons(task) })),
+    tasks: check.tasks.map((task) => ({
+      taskPath: task.taskPath,
+      status: task.status,
+      window: task.window,
+      sharedWith: task.sharedWith,
+      models: modelComparisons(task),
+    })),
     sequence:
       check.sequence && tasksDir !== undefined
         ? { tasksDir, status: check.sequence.status, window: check.sequence.window, models: modelComparisons(check.sequence) }

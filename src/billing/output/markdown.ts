@@ -21,7 +21,9 @@ export function reconcileMarkdown(doc: ReconcileDocument): string {
   );
   if (doc.sequence || doc.tasks.length > 0) {
     const rows = [
-      ...(doc.sequence ? [[`sequence ${doc.sequence.tasksDir}`, doc.sequence.status, `${doc.sequence.window.start} to ${doc.sequence.window.end}`, '']] : []),
+      ...(doc.sequence
+        ? [[`sequence ${doc.sequence.tasksDir}`, doc.sequence.status, `${doc.sequence.window.start} to ${doc.sequence.window.end}`, '']]
+        : []),
       ...doc.tasks.map((t) => [t.taskPath, t.status, `${t.window.start} to ${t.window.end}`, t.sharedWith.join(', ')]),
     ];
     parts.push('', '## Tasks', '', table(['task', 'status', 'window', 'shares minutes with'], rows));
@@ -37,13 +39,23 @@ export function reconcileMarkdown(doc: ReconcileDocument): string {
       String(c.cacheReadInputTokens),
     ]),
   );
-  parts.push('', '## Buckets used', '', bucketRows.length > 0 ? table(['minute', 'model', 'input', 'output', 'cache write 5m', 'cache write 1h', 'cache read'], bucketRows) : 'No usage was billed to the key in the window.');
+  parts.push(
+    '',
+    '## Buckets used',
+    '',
+    bucketRows.length > 0
+      ? table(['minute', 'model', 'input', 'output', 'cache write 5m', 'cache write 1h', 'cache read'], bucketRows)
+      : 'No usage was billed to the key in the window.',
+  );
   if (doc.costReport) {
     parts.push(
       '',
       `## Cost report (${doc.costReport.days.start.slice(0, 10)} to ${doc.costReport.days.end.slice(0, 10)}, whole UTC days; informational)`,
       '',
-      table(['model', 'billed', 'recorded'], doc.costReport.models.map((m) => [m.model, formatCost(m.billedUsd), formatCost(m.recordedCostUsd)])),
+      table(
+        ['model', 'billed', 'recorded'],
+        doc.costReport.models.map((m) => [m.model, formatCost(m.billedUsd), formatCost(m.recordedCostUsd)]),
+      ),
     );
   }
   return `${parts.join('\n')}\n`;

@@ -1,7 +1,12 @@
 import { formatCount } from '../../usage/rows.js';
 import type { ModelComparison } from './document.js';
 
-const LABELS = { inputTokens: 'input', outputTokens: 'output', cacheCreationInputTokens: 'cache write', cacheReadInputTokens: 'cache read' } as const;
+const LABELS = {
+  inputTokens: 'input',
+  outputTokens: 'output',
+  cacheCreationInputTokens: 'cache write',
+  cacheReadInputTokens: 'cache read',
+} as const;
 
 const signed = (n: number): string => (n > 0 ? `+${formatCount(n)}` : n < 0 ? `-${formatCount(-n)}` : '0');
 
@@ -13,7 +18,13 @@ export function comparisonRows(models: ModelComparison[]): string[][] {
         field === 'cacheCreationInputTokens' && row.billed.cacheCreation1hInputTokens > 0
           ? ` (5m ${formatCount(row.billed.cacheCreation5mInputTokens)} + 1h ${formatCount(row.billed.cacheCreation1hInputTokens)})`
           : '';
-      return [row.model, LABELS[field], formatCount(row.recorded[field]), `${formatCount(row.billed[field])}${split}`, signed(row.difference[field])];
+      return [
+        row.model,
+        LABELS[field],
+        formatCount(row.recorded[field]),
+        `${formatCount(row.billed[field])}${split}`,
+        signed(row.difference[field]),
+      ];
     }),
   );
 }

@@ -20,11 +20,16 @@ export function formatReconcile(doc: ReconcileDocument): string {
   ];
   if (doc.sequence) lines.push(`  sequence ${doc.sequence.tasksDir}: ${doc.sequence.status}`);
   for (const task of doc.tasks) {
-    lines.push(`  ${task.taskPath}: ${task.status}${task.sharedWith.length > 0 ? ` (shares minutes with ${task.sharedWith.join(', ')}; verified only together)` : ''}`);
+    lines.push(
+      `  ${task.taskPath}: ${task.status}${task.sharedWith.length > 0 ? ` (shares minutes with ${task.sharedWith.join(', ')}; verified only together)` : ''}`,
+    );
   }
   if (doc.costReport) {
-    lines.push(`  cost report ${doc.costReport.days.start.slice(0, 10)} to ${doc.costReport.days.end.slice(0, 10)} (whole days, the organisation's other use included):`);
-    for (const row of doc.costReport.models) lines.push(`    ${row.model}: billed ${formatCost(row.billedUsd)} · recorded ${formatCost(row.recordedCostUsd)}`);
+    lines.push(
+      `  cost report ${doc.costReport.days.start.slice(0, 10)} to ${doc.costReport.days.end.slice(0, 10)} (whole days, the organisation's other use included):`,
+    );
+    for (const row of doc.costReport.models)
+      lines.push(`    ${row.model}: billed ${formatCost(row.billedUsd)} · recorded ${formatCost(row.recordedCostUsd)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -32,7 +32,9 @@ export function resolveBillingSettings(config: ProjectConfig, env: NodeJS.Proces
   const adminKey = env[ADMIN_KEY_ENV]?.trim();
   const baseUrl = env[ADMIN_API_URL_ENV]?.trim() || config.billing.adminApiUrl || DEFAULT_ADMIN_API_URL;
   if (!/^https?:\/\/\S+$/.test(baseUrl)) {
-    throw new UserError(`${env[ADMIN_API_URL_ENV]?.trim() ? ADMIN_API_URL_ENV : `${config.file}: billing.adminApiUrl`}: ${JSON.stringify(baseUrl)} is not an http(s) URL.`);
+    throw new UserError(
+      `${env[ADMIN_API_URL_ENV]?.trim() ? ADMIN_API_URL_ENV : `${config.file}: billing.adminApiUrl`}: ${JSON.stringify(baseUrl)} is not an http(s) URL.`,
+    );
   }
   const envKeyId = env[API_KEY_ID_ENV]?.trim();
   if (envKeyId && !API_KEY_ID_PATTERN.test(envKeyId)) {

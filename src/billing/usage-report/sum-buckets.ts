@@ -1,7 +1,14 @@
 import type { BilledCounts, BillingWindow, UsageBucket } from '../types.js';
 
 export function emptyBilled(): BilledCounts {
-  return { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheCreation5mInputTokens: 0, cacheCreation1hInputTokens: 0, cacheReadInputTokens: 0 };
+  return {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationInputTokens: 0,
+    cacheCreation5mInputTokens: 0,
+    cacheCreation1hInputTokens: 0,
+    cacheReadInputTokens: 0,
+  };
 }
 
 export function addBilled(a: BilledCounts, b: BilledCounts): BilledCounts {

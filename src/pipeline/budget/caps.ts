@@ -30,7 +30,8 @@ export function capsForStep(config: ProjectConfig, stepIndex: number): Cap[] {
   const caps: Cap[] = [];
   if (budget.sequenceUsd !== undefined) caps.push({ scope: 'sequence', usd: budget.sequenceUsd, source: sourceOf(config, 'sequenceUsd') });
   if (budget.taskUsd !== undefined) caps.push({ scope: 'task', usd: budget.taskUsd, source: sourceOf(config, 'taskUsd') });
-  if (step.budgetUsd !== undefined) caps.push({ scope: 'step', step: step.name, usd: step.budgetUsd, source: `pipeline[${stepIndex}].budgetUsd` });
+  if (step.budgetUsd !== undefined)
+    caps.push({ scope: 'step', step: step.name, usd: step.budgetUsd, source: `pipeline[${stepIndex}].budgetUsd` });
   else if (budget.stepUsd !== undefined) caps.push({ scope: 'step', step: step.name, usd: budget.stepUsd, source: 'budget.stepUsd' });
   return caps;
 }

@@ -3,7 +3,7 @@ import { roundCost } from '../../usage/math.js';
 import type { Spent } from './spent.js';
 
 export type BudgetDecision =
-  | { go: true; /** What is left under the tightest cap; undefined without caps. */ leftUsd: number | undefined; tightest: Cap | undefined }
+  | { go: true /** What is left under the tightest cap; undefined without caps. */; leftUsd: number | undefined; tightest: Cap | undefined }
   | { go: false; stop: BudgetStop };
 
 /**

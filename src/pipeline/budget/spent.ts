@@ -53,7 +53,10 @@ export function knownCostOf(usage: ModelTokenUsage, where: string): number {
 }
 
 export function stepCost(step: StepState, file: string): number {
-  return step.attempts.reduce((sum, attempt) => sum + knownCostOf(attempt.usage, `${file}: step ${step.name} attempt ${attempt.attempt}`), 0);
+  return step.attempts.reduce(
+    (sum, attempt) => sum + knownCostOf(attempt.usage, `${file}: step ${step.name} attempt ${attempt.attempt}`),
+    0,
+  );
 }
 
 function taskCost(file: string, task: TaskState): number {

@@ -83,7 +83,9 @@ export function barChart(options: BarChartOptions): string {
     const barY = fixed(y + (ROW_HEIGHT - BAR_HEIGHT) / 2);
     const textY = fixed(y + ROW_HEIGHT / 2 + 4);
     const total = row.segments.reduce((n, s) => n + s.value, 0);
-    const pieces = [`<text class="label" x="${LABEL_WIDTH}" y="${textY}" text-anchor="end"><title>${escapeHtml(row.title)}</title>${escapeHtml(truncate(row.label, 38))}</text>`];
+    const pieces = [
+      `<text class="label" x="${LABEL_WIDTH}" y="${textY}" text-anchor="end"><title>${escapeHtml(row.title)}</title>${escapeHtml(truncate(row.label, 38))}</text>`,
+    ];
     if (options.track) pieces.push(`<rect class="track" x="${BAR_X}" y="${barY}" width="${BAR_WIDTH}" height="${BAR_HEIGHT}"/>`);
     let x = BAR_X;
     for (const segment of row.segments) {

@@ -36,5 +36,7 @@ export function billingSection(data: StatusData): string {
     ...(data.sequence?.billing ? [billingTable(`Sequence ${data.sequence.tasksDir}`, data.sequence.billing)] : []),
     ...data.tasks.flatMap((task) => (task.billing ? [billingTable(task.taskPath, task.billing)] : [])),
   ];
-  return parts.length > 0 ? `<section><h2>Recorded vs billed</h2><p class="note">the last reconcile against the Admin API's minute buckets</p>${parts.join('\n')}</section>` : '';
+  return parts.length > 0
+    ? `<section><h2>Recorded vs billed</h2><p class="note">the last reconcile against the Admin API's minute buckets</p>${parts.join('\n')}</section>`
+    : '';
 }

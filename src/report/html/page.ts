@@ -79,7 +79,14 @@ function cacheChart(data: StatusData, color: (model: string) => string): string 
             ],
     };
   });
-  return barChart({ name: 'cache-hit', label: 'Cache hit ratio per model', rows, max: 1, track: true, tick: (v) => `${Math.round(v * 100)}%` });
+  return barChart({
+    name: 'cache-hit',
+    label: 'Cache hit ratio per model',
+    rows,
+    max: 1,
+    track: true,
+    tick: (v) => `${Math.round(v * 100)}%`,
+  });
 }
 
 /** Enough decimals to tell ticks `step` apart: 0.25 → 2, 0.02 → 2, 0.005 → 3. */
@@ -102,7 +109,10 @@ function htmlTable(table: CellTable, className: string, totalRow = false): strin
     `<${tag}${table.textColumns.includes(column) ? '' : ' class="num"'}>${escapeHtml(text)}</${tag}>`;
   const head = `<tr>${table.headers.map((h, i) => cell('th', h, i)).join('')}</tr>`;
   const body = table.rows
-    .map((row, index) => `<tr${totalRow && index === table.rows.length - 1 ? ' class="total"' : ''}>${row.map((c, i) => cell('td', c, i)).join('')}</tr>`)
+    .map(
+      (row, index) =>
+        `<tr${totalRow && index === table.rows.length - 1 ? ' class="total"' : ''}>${row.map((c, i) => cell('td', c, i)).join('')}</tr>`,
+    )
     .join('');
   return `<table class="${className}"><thead>${head}</thead><tbody>${body}</tbody></table>`;
 }
@@ -133,7 +143,9 @@ function taskSection(task: TaskData): string {
 
 function legend(models: string[], color: (model: string) => string): string {
   if (models.length === 0) return '';
-  const items = models.map((m) => `<li data-model="${escapeHtml(m)}"><span class="swatch" style="background:${escapeHtml(color(m))}"></span>${escapeHtml(m)}</li>`);
+  const items = models.map(
+    (m) => `<li data-model="${escapeHtml(m)}"><span class="swatch" style="background:${escapeHtml(color(m))}"></span>${escapeHtml(m)}</li>`,
+  );
   return `<ul class="legend">${items.join('')}</ul>`;
 }
 
@@ -156,7 +168,10 @@ export function renderHtmlReport(data: StatusData): string {
     ['tasks run', `${data.totals.tasksRun}/${data.totals.tasks}`],
     ['cache hit', overallRatio === undefined ? '–' : percent(overallRatio)],
   ]
-    .map(([label, value]) => `<div class="card"><div class="card-value">${escapeHtml(value!)}</div><div class="card-label">${escapeHtml(label!)}</div></div>`)
+    .map(
+      ([label, value]) =>
+        `<div class="card"><div class="card-value">${escapeHtml(value!)}</div><div class="card-label">${escapeHtml(label!)}</div></div>`,
+    )
     .join('');
   const body =
     data.tasks.length === 0
