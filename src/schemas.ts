@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigSchema } from './config/schema.js';
+import { RunSummarySchema, StatusDataSchema } from './report/output-schemas.js';
 import { SequenceStateSchema } from './state/sequence-state.js';
 import { TaskStateSchema } from './state/task-state.js';
 
@@ -32,10 +33,22 @@ export const SCHEMA_FILES: Record<string, SchemaFile> = {
     description:
       "A sequence of tasks: which are done or failed, each task's totals, and the sequence's totals (the sum of its tasks). Later versions only add fields.",
   },
+  'status.schema.json': {
+    schema: StatusDataSchema,
+    title: 'claude-project status --json',
+    description:
+      'What `claude-project status [task.md|dir] --json` prints: tasks -> steps -> attempts, each with per-model usage rows and their total; totals over the tasks shown; the sequence, when one is shown. Every field is always present (null when unknown). schemaVersion changes only when a field changes meaning or goes away; within a version fields are only added (and this schema with them).',
+  },
+  'run-summary.schema.json': {
+    schema: RunSummarySchema,
+    title: 'claude-project run --json / sequence --json',
+    description:
+      "The one line `run --json` and `sequence --json` print on stdout when they end, whatever the outcome: the summary, whose exitCode is the process's. Every field is always present (null when unknown); within a schemaVersion fields are only added.",
+  },
 };
 
 /** A declaration as the JSON Schema (draft 2020-12) of what may be written in the file. */
 export function jsonSchemaOf(file: SchemaFile): Record<string, unknown> {
-  const { $schema, ...rest } = z.toJSONSchema(file.schema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const { $schema, ...rest } = z.toJSONSchema(file.schema, { io: 'input', target: 'draft-2020-12', reused: 'ref' }) as Record<string, unknown>;
   return { $schema, title: file.title, description: file.description, ...rest };
 }

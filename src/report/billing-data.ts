@@ -1,39 +1,16 @@
+import type { z } from 'zod';
+import type { BillingDataSchema } from './output-schemas.js';
+import { emptyCounts } from '../usage/math.js';
 import {
   COMPARED_FIELDS,
-  type BilledCounts,
   type BillingRecord,
-  type BillingStatus,
-  type BillingWindow,
   type ComparedCounts,
 } from '../state/billing-record.js';
 
-export interface BillingModelRow {
-  model: string;
-  /** What the state held when it was checked: billed − difference. */
-  recorded: ComparedCounts;
-  billed: BilledCounts;
-  difference: ComparedCounts;
-}
+const zero = Object.fromEntries(COMPARED_FIELDS.map((f) => [f, 0])) as ComparedCounts;
 
 /** The last `reconcile` of a task or sequence, as `status` shows it. */
-export interface BillingData {
-  status: BillingStatus;
-  checkedAt: string;
-  apiKeyId: string;
-  window: BillingWindow;
-  sharedWith: string[];
-  models: BillingModelRow[];
-}
-
-const none: BilledCounts = {
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheCreationInputTokens: 0,
-  cacheCreation5mInputTokens: 0,
-  cacheCreation1hInputTokens: 0,
-  cacheReadInputTokens: 0,
-};
-const zero = Object.fromEntries(COMPARED_FIELDS.map((f) => [f, 0])) as ComparedCounts;
+export type BillingData = z.infer<typeof BillingDataSchema>;
 
 export function billingData(record: BillingRecord | undefined): BillingData | null {
   if (!record) return null;
@@ -45,7 +22,7 @@ export function billingData(record: BillingRecord | undefined): BillingData | nu
     window: record.window,
     sharedWith: record.sharedWith ?? [],
     models: models.map((model) => {
-      const billed = record.billed[model] ?? none;
+      const billed = record.billed[model] ?? emptyCounts();
       const difference = record.difference[model] ?? zero;
       const recorded = Object.fromEntries(COMPARED_FIELDS.map((f) => [f, billed[f] - difference[f]])) as ComparedCounts;
       return { model, recorded, billed, difference };

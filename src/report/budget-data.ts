@@ -1,35 +1,13 @@
-import type { BudgetRecord, BudgetStop, CapScope, Forecast } from '../state/budget-record.js';
+import type { z } from 'zod';
+import type { BudgetDataSchema, ForecastDataSchema, ProvenanceSchema } from './output-schemas.js';
+import type { BudgetRecord, CapScope, } from '../state/budget-record.js';
 import type { StepState, TaskState } from '../state/task-state.js';
 import { roundKnownCost, totalOf } from '../usage/math.js';
-import type { UsageSource } from '../usage/types.js';
 
-/** A cap with what has been spent under it. */
-export interface CapData {
-  scope: CapScope;
-  /** For a step cap, its step; otherwise null. */
-  step: string | null;
-  capUsd: number;
-  source: string;
-  spentUsd: number | null;
-}
-
-export interface BudgetData {
-  caps: CapData[];
-  stop: BudgetStop | null;
-}
-
-/**
- * Where a step's number stands: `forecast` before it ran (nothing billed yet), then the least
- * exact source of its attempts.
- */
-export type Provenance = 'forecast' | UsageSource;
-
-export interface ForecastData {
-  usd: number | null;
-  maxUsd: number | null;
-  basis: Forecast['basis'];
-  samples: number;
-}
+export type BudgetData = z.infer<typeof BudgetDataSchema>;
+export type ForecastData = z.infer<typeof ForecastDataSchema>;
+/** Where a step's number stands: `forecast` before it ran (nothing billed yet), then the least exact source of its attempts. */
+export type Provenance = z.infer<typeof ProvenanceSchema>;
 
 export function forecastData(step: StepState): ForecastData | null {
   return step.forecast ? { ...step.forecast } : null;

@@ -1,53 +1,15 @@
-import type { SequencePhase, SequenceState } from '../state/sequence-state.js';
+import type { z } from 'zod';
+import { RUN_SUMMARY_SCHEMA_VERSION, type SequenceRunSummarySchema, type TaskRunSummarySchema } from './output-schemas.js';
+import type { SequenceState } from '../state/sequence-state.js';
 import type { TaskPhase, TaskState } from '../state/task-state.js';
 import { roundKnownCost, totalOf } from '../usage/math.js';
-import { budgetData, forecastData, provenanceOf, type BudgetData, type ForecastData, type Provenance } from './budget-data.js';
-import { summarizeUsage, type UsageSummary } from './usage-summary.js';
+import { budgetData, forecastData, provenanceOf, } from './budget-data.js';
+import { summarizeUsage, } from './usage-summary.js';
 
-/**
- * The one JSON line `run --json` and `sequence --json` print on stdout when they end
- * (schema/run-summary.schema.json). Bump RUN_SUMMARY_SCHEMA_VERSION on any change that is not
- * an added field.
- */
-export const RUN_SUMMARY_SCHEMA_VERSION = 1;
-
-interface SummaryBase extends UsageSummary {
-  schemaVersion: typeof RUN_SUMMARY_SCHEMA_VERSION;
-  exitCode: number;
-  stateFile: string;
-}
-
-export interface TaskRunSummary extends SummaryBase {
-  command: 'run';
-  phase: TaskPhase;
-  taskPath: string;
-  taskName: string;
-  error: string | null;
-  /** The caps in force with what is spent under each (the sequence's: the whole state folder); null without caps. */
-  budget: BudgetData | null;
-  /** Forecast vs actual per step. */
-  steps: StepForecastSummary[];
-}
-
-export interface StepForecastSummary {
-  name: string;
-  status: string;
-  forecast: ForecastData | null;
-  actualUsd: number | null;
-  provenance: Provenance;
-}
-
-export interface SequenceRunSummary extends SummaryBase {
-  command: 'sequence';
-  phase: SequencePhase;
-  tasksDir: string;
-  tasksTotal: number;
-  tasksCompleted: number;
-  tasksFailed: number;
-  failedTasks: string[];
-  /** The sequence's cap with what the state folder has spent, and the stop; null without a cap. */
-  budget: BudgetData | null;
-}
+/** The one JSON line `run --json` and `sequence --json` print on stdout when they end (declared in output-schemas.ts). */
+export type TaskRunSummary = z.infer<typeof TaskRunSummarySchema>;
+export type SequenceRunSummary = z.infer<typeof SequenceRunSummarySchema>;
+export { RUN_SUMMARY_SCHEMA_VERSION };
 
 export function taskRunSummary(
   end: { phase: TaskPhase; exitCode: number; state: TaskState; stateFile: string },

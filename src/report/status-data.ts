@@ -1,111 +1,37 @@
 import path from 'node:path';
-import type { SequencePhase, SequenceState } from '../state/sequence-state.js';
+import type { z } from 'zod';
+import type { SequenceState } from '../state/sequence-state.js';
 import {
   weakestSource,
-  type AttemptOutcome,
   type AttemptState,
   type StepState,
-  type StepStatus,
-  type TaskPhase,
   type TaskState,
 } from '../state/task-state.js';
 import { sumModelUsage } from '../usage/math.js';
-import type { UsageSource } from '../usage/types.js';
-import { billingData, type BillingData } from './billing-data.js';
+import { billingData, } from './billing-data.js';
 import type { LoadedStates, LoadedTask } from '../state/load-states.js';
-import { budgetData, forecastData, provenanceOf, type BudgetData, type ForecastData, type Provenance } from './budget-data.js';
-import { summarizeUsage, type UsageSummary } from './usage-summary.js';
+import { budgetData, forecastData, provenanceOf, } from './budget-data.js';
+import {
+  STATUS_SCHEMA_VERSION,
+  type AttemptDataSchema,
+  type SequenceDataSchema,
+  type StatusDataSchema,
+  type StepDataSchema,
+  type TaskDataSchema,
+} from './output-schemas.js';
+import { summarizeUsage } from './usage-summary.js';
 
 /**
- * What `status` shows, as data: `status --json` prints it as it is (schema/status.schema.json),
- * and the status text and the HTML report are drawn from it. Every usage in it is a
- * `UsageSummary`, built by `usageRows`. Fields are always present; unknown values are null.
- * Bump STATUS_SCHEMA_VERSION on any change that is not an added field.
+ * What `status` shows, as data (declared in output-schemas.ts): `status --json` prints it as it
+ * is, and the status text and the HTML report are drawn from it. Every usage in it is a
+ * `UsageSummary`, built by `usageRows`.
  */
-export const STATUS_SCHEMA_VERSION = 1;
-
-export interface AttemptData extends UsageSummary {
-  attempt: number;
-  /** The model the step asked for; `models` says what was billed. */
-  model: string;
-  outcome: AttemptOutcome;
-  usageSource: UsageSource;
-  startedAt: string;
-  endedAt: string | null;
-  durationMs: number | null;
-  exitCode: number | null;
-  error: string | null;
-}
-
-export interface StepData extends UsageSummary {
-  name: string;
-  status: StepStatus;
-  /** The model the step asked for; `models` says what was billed, per model. */
-  model: string;
-  /** The least exact source among its attempts. */
-  usageSource: UsageSource;
-  attempts: AttemptData[];
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** From the step's first start to its end; null while it has not ended. */
-  durationMs: number | null;
-  exitCode: number | null;
-  error: string | null;
-  /** What the step was expected to cost before its latest attempt (compare with `total.costUsd`). */
-  forecast: ForecastData | null;
-  /** Where its number stands: `forecast` before it ran, then the source of its usage. */
-  provenance: Provenance;
-}
-
-export interface TaskData extends UsageSummary {
-  taskPath: string;
-  taskName: string;
-  stateFile: string;
-  /** `not-run`: there is no state file for the task yet. */
-  phase: TaskPhase | 'not-run';
-  /** The least exact source among its steps; null when nothing ran. */
-  usageSource: UsageSource | null;
-  error: string | null;
-  /** While waiting for a usage-limit reset: when the step will be re-run. */
-  waitingUntil: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** The sum of its steps' durations; null when no step has ended. */
-  durationMs: number | null;
-  malformedLines: number;
-  steps: StepData[];
-  /** The last `reconcile` against the Admin API; null when never reconciled. */
-  billing: BillingData | null;
-  /** The caps in force at its latest step start, each with what is spent under it; null without caps. */
-  budget: BudgetData | null;
-}
-
-export interface SequenceData extends UsageSummary {
-  tasksDir: string;
-  phase: SequencePhase;
-  currentTaskPath: string | null;
-  tasksTotal: number;
-  tasksCompleted: number;
-  tasksFailed: number;
-  completedTasks: string[];
-  failedTasks: string[];
-  startedAt: string;
-  finishedAt: string | null;
-  /** The last `reconcile` of the sequence's tasks together; null when never reconciled. */
-  billing: BillingData | null;
-  /** The sequence's cap with what the state folder has spent; null without one. */
-  budget: BudgetData | null;
-}
-
-export interface StatusData {
-  schemaVersion: typeof STATUS_SCHEMA_VERSION;
-  generatedAt: string;
-  tasks: TaskData[];
-  /** The sequence state, when the tasks shown are a sequence's folder (or all tasks). */
-  sequence: SequenceData | null;
-  /** Over the tasks shown. */
-  totals: UsageSummary & { tasks: number; tasksRun: number };
-}
+export type AttemptData = z.infer<typeof AttemptDataSchema>;
+export type StepData = z.infer<typeof StepDataSchema>;
+export type TaskData = z.infer<typeof TaskDataSchema>;
+export type SequenceData = z.infer<typeof SequenceDataSchema>;
+export type StatusData = z.infer<typeof StatusDataSchema>;
+export { STATUS_SCHEMA_VERSION };
 
 function attemptData(attempt: AttemptState): AttemptData {
   return {

@@ -1,28 +1,14 @@
+import type { z } from 'zod';
 import { splitOf } from '../usage/math.js';
 import { usageRows } from '../usage/rows.js';
 import type { ModelTokenUsage, TokenUsage } from '../usage/types.js';
+import type { ModelUsageRowSchema, UsageCountsSchema, UsageSummarySchema } from './output-schemas.js';
 
 /** The counts and the costs: what every row of every report holds (null: unknown). */
-export interface UsageCounts {
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationInputTokens: number;
-  cacheReadInputTokens: number;
-  cacheCreation5mInputTokens: number;
-  cacheCreation1hInputTokens: number;
-  costUsd: number | null;
-  claudeCostUsd: number | null;
-}
-
-export interface ModelUsageRow extends UsageCounts {
-  model: string;
-}
-
+export type UsageCounts = z.infer<typeof UsageCountsSchema>;
+export type ModelUsageRow = z.infer<typeof ModelUsageRowSchema>;
 /** Per-model rows (by cost, highest first, as `usageRows` orders them) and their total. */
-export interface UsageSummary {
-  models: ModelUsageRow[];
-  total: UsageCounts;
-}
+export type UsageSummary = z.infer<typeof UsageSummarySchema>;
 
 function counts(usage: TokenUsage): UsageCounts {
   return {

@@ -1,3 +1,4 @@
+import { emptyCounts } from '../../usage/math.js';
 import type { ModelTokenUsage } from '../../usage/types.js';
 import type { BillingCheck, GroupCheck } from '../check/check-billing.js';
 import type { CostComparison } from '../cost-report/fetch-cost.js';
@@ -44,21 +45,12 @@ function recordedCounts(usage: ModelTokenUsage, model: string): ComparedCounts {
   return Object.fromEntries(COMPARED_FIELDS.map((field) => [field, usage[model]?.[field] ?? 0])) as ComparedCounts;
 }
 
-const noBilled: BilledCounts = {
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheCreationInputTokens: 0,
-  cacheCreation5mInputTokens: 0,
-  cacheCreation1hInputTokens: 0,
-  cacheReadInputTokens: 0,
-};
-
 /** One row per model either side has, recorded and billed side by side. */
 export function modelComparisons(check: Pick<GroupCheck, 'recorded' | 'billed'>): ModelComparison[] {
   const models = [...new Set([...Object.keys(check.recorded), ...Object.keys(check.billed)])].sort();
   return models.map((model) => {
     const recorded = recordedCounts(check.recorded, model);
-    const billed = check.billed[model] ?? noBilled;
+    const billed = check.billed[model] ?? emptyCounts();
     const difference = Object.fromEntries(COMPARED_FIELDS.map((f) => [f, billed[f] - recorded[f]])) as ComparedCounts;
     return { model, recorded, billed, difference };
   });

@@ -2,7 +2,7 @@ import type { AdminClient } from '../client/admin-client.js';
 import { readAllPages } from '../client/paginate.js';
 import { ShapeReader } from '../client/shape.js';
 import type { BilledCounts, BillingWindow, UsageBucket } from '../types.js';
-import { addBilled } from './sum-buckets.js';
+import { addCounts } from '../../usage/math.js';
 
 export const USAGE_REPORT_PATH = '/v1/organizations/usage_report/messages';
 /** The most minute buckets one page may hold. */
@@ -46,7 +46,7 @@ function parseBucket(shape: ShapeReader, item: unknown, where: string): UsageBuc
       cacheCreation1hInputTokens: oneHour,
       cacheReadInputTokens: shape.count(result.cache_read_input_tokens, `${at}.cache_read_input_tokens`),
     };
-    models[model] = models[model] ? addBilled(models[model], counts) : counts;
+    models[model] = models[model] ? addCounts(models[model], counts) : counts;
   });
   return {
     startingAt: shape.timestamp(bucket.starting_at, `${where}.starting_at`),

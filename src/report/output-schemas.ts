@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { ATTEMPT_OUTCOMES, TASK_PHASES } from '../state/task-state.js';
+import { SEQUENCE_PHASES } from '../state/sequence-state.js';
+import { BILLING_STATUSES } from '../state/billing-record.js';
+import { CAP_SCOPES } from '../state/budget-record.js';
+import { USAGE_SOURCES } from '../usage/types.js';
+
+/**
+ * The JSON that `status --json`, `run --json` and `sequence --json` print, declared once: the
+ * TypeScript types of the code that builds it and schema/status.schema.json and
+ * schema/run-summary.schema.json come from here. Every field is always present (null when
+ * unknown); within a schemaVersion fields are only added.
+ */
+
+const count = (): z.ZodNumber => z.number().int().min(0);
+const usd = (): z.ZodNullable<z.ZodNumber> => z.number().min(0).nullable();
+const timestamp = (): z.ZodISODateTime => z.iso.datetime({ offset: true });
+const nullableTimestamp = (): z.ZodNullable<z.ZodISODateTime> => timestamp().nullable();
+
+/** The counts and the costs: what every row of every report holds (null: unknown). */
+export const UsageCountsSchema = z.strictObject({
+  inputTokens: count(),
+  outputTokens: count(),
+  cacheCreationInputTokens: count(),
+  cacheReadInputTokens: count(),
+  cacheCreation5mInputTokens: count(),
+  cacheCreation1hInputTokens: count(),
+  costUsd: usd().describe('Our cost from the counts and the price table; null when a model has no price.'),
+  claudeCostUsd: usd().describe("Claude Code's own client-side estimate (costUSD), where it gave one."),
+});
+
+export const ModelUsageRowSchema = z.strictObject({ model: z.string(), ...UsageCountsSchema.shape });
+
+/** Per-model rows (by cost, highest first) and their total. */
+const usageSummary = { models: z.array(ModelUsageRowSchema), total: UsageCountsSchema };
+export const UsageSummarySchema = z.strictObject(usageSummary);
+
+export const ForecastDataSchema = z
+  .strictObject({ usd: usd(), maxUsd: usd(), basis: z.enum(['earlier-attempts', 'none']), samples: count() })
+  .describe("The median (usd) and maximum cost of the same step's finished attempts in the state folder, before its latest attempt.");
+
+export const ProvenanceSchema = z
+  .enum(['forecast', ...USAGE_SOURCES])
+  .describe("Where a step's number stands: forecast before it ran, then the least exact source of its attempts.");
+
+const CapDataSchema = z.strictObject({
+  scope: z.enum(CAP_SCOPES),
+  step: z.string().nullable(),
+  capUsd: z.number().positive(),
+  source: z.string(),
+  spentUsd: usd(),
+});
+
+const BudgetStopDataSchema = z.strictObject({
+  scope: z.enum(CAP_SCOPES),
+  capUsd: z.number().positive(),
+  source: z.string(),
+  spentUsd: z.number().min(0),
+  forecastUsd: usd(),
+  step: z.string(),
+  stage: z.enum(['forecast', 'spent', 'in-call']),
+});
+
+export const BudgetDataSchema = z.strictObject({ caps: z.array(CapDataSchema), stop: BudgetStopDataSchema.nullable() });
+
+const comparedCounts = {
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cacheCreationInputTokens: z.number().int(),
+  cacheReadInputTokens: z.number().int(),
+};
+const ComparedCountsSchema = z.strictObject(comparedCounts);
+const BilledCountsSchema = z.strictObject({
+  inputTokens: count(),
+  outputTokens: count(),
+  cacheCreationInputTokens: count(),
+  cacheCreation5mInputTokens: count(),
+  cacheCreation1hInputTokens: count(),
+  cacheReadInputTokens: count(),
+});
+
+export const BillingDataSchema = z.strictObject({
+  status: z.enum(BILLING_STATUSES),
+  checkedAt: timestamp(),
+  apiKeyId: z.string(),
+  window: z.strictObject({ start: timestamp(), end: timestamp() }),
+  sharedWith: z.array(z.string()),
+  models: z.array(
+    z.strictObject({ model: z.string(), recorded: ComparedCountsSchema, billed: BilledCountsSchema, difference: ComparedCountsSchema }),
+  ),
+});
+
+const nullableDuration = (): z.ZodNullable<z.ZodNumber> => z.number().min(0).nullable();
+
+export const AttemptDataSchema = z.strictObject({
+  attempt: z.number().int().min(1),
+  model: z.string().describe('The model the step asked for; models says what was billed.'),
+  outcome: z.enum(ATTEMPT_OUTCOMES),
+  usageSource: z.enum(USAGE_SOURCES),
+  startedAt: timestamp(),
+  endedAt: nullableTimestamp(),
+  durationMs: nullableDuration(),
+  exitCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  ...usageSummary,
+});
+
+export const StepDataSchema = z.strictObject({
+  name: z.string(),
+  status: z.enum(TASK_PHASES),
+  model: z.string(),
+  usageSource: z.enum(USAGE_SOURCES).describe('The least exact source among the attempts that billed something.'),
+  attempts: z.array(AttemptDataSchema),
+  startedAt: nullableTimestamp(),
+  finishedAt: nullableTimestamp(),
+  durationMs: nullableDuration(),
+  exitCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  forecast: ForecastDataSchema.nullable(),
+  provenance: ProvenanceSchema,
+  ...usageSummary,
+});
+
+export const TaskDataSchema = z.strictObject({
+  taskPath: z.string(),
+  taskName: z.string(),
+  stateFile: z.string(),
+  phase: z.enum([...TASK_PHASES, 'not-run']).describe('not-run: there is no state file for the task yet.'),
+  usageSource: z.enum(USAGE_SOURCES).nullable(),
+  error: z.string().nullable(),
+  waitingUntil: nullableTimestamp(),
+  startedAt: nullableTimestamp(),
+  finishedAt: nullableTimestamp(),
+  durationMs: nullableDuration(),
+  malformedLines: count(),
+  steps: z.array(StepDataSchema),
+  billing: BillingDataSchema.nullable(),
+  budget: BudgetDataSchema.nullable(),
+  ...usageSummary,
+});
+
+export const SequenceDataSchema = z.strictObject({
+  tasksDir: z.string(),
+  phase: z.enum(SEQUENCE_PHASES),
+  currentTaskPath: z.string().nullable(),
+  tasksTotal: count(),
+  tasksCompleted: count(),
+  tasksFailed: count(),
+  completedTasks: z.array(z.string()),
+  failedTasks: z.array(z.string()),
+  startedAt: timestamp(),
+  finishedAt: nullableTimestamp(),
+  billing: BillingDataSchema.nullable(),
+  budget: BudgetDataSchema.nullable(),
+  ...usageSummary,
+});
+
+/** Bump on any change that is not an added field. */
+export const STATUS_SCHEMA_VERSION = 1;
+
+export const StatusDataSchema = z.strictObject({
+  schemaVersion: z.literal(STATUS_SCHEMA_VERSION),
+  generatedAt: timestamp(),
+  tasks: z.array(TaskDataSchema),
+  sequence: SequenceDataSchema.nullable().describe("The sequence state, when the tasks shown are a sequence's folder (or all tasks)."),
+  totals: z.strictObject({ tasks: count(), tasksRun: count(), ...usageSummary }).describe('The sum over the tasks shown.'),
+});
+
+/** Bump on any change that is not an added field. */
+export const RUN_SUMMARY_SCHEMA_VERSION = 1;
+
+const summaryBase = {
+  schemaVersion: z.literal(RUN_SUMMARY_SCHEMA_VERSION),
+  exitCode: z.number().int().describe("The process's exit code (README: Exit codes)."),
+  stateFile: z.string(),
+  ...usageSummary,
+};
+
+export const StepForecastSummarySchema = z.strictObject({
+  name: z.string(),
+  status: z.enum(TASK_PHASES),
+  forecast: ForecastDataSchema.nullable(),
+  actualUsd: usd(),
+  provenance: ProvenanceSchema,
+});
+
+export const TaskRunSummarySchema = z.strictObject({
+  command: z.literal('run'),
+  phase: z.enum(TASK_PHASES),
+  taskPath: z.string(),
+  taskName: z.string(),
+  error: z.string().nullable(),
+  budget: BudgetDataSchema.nullable(),
+  steps: z.array(StepForecastSummarySchema),
+  ...summaryBase,
+});
+
+export const SequenceRunSummarySchema = z.strictObject({
+  command: z.literal('sequence'),
+  phase: z.enum(SEQUENCE_PHASES),
+  tasksDir: z.string(),
+  tasksTotal: count(),
+  tasksCompleted: count(),
+  tasksFailed: count(),
+  failedTasks: z.array(z.string()),
+  budget: BudgetDataSchema.nullable(),
+  ...summaryBase,
+});
+
+export const RunSummarySchema = z.discriminatedUnion('command', [TaskRunSummarySchema, SequenceRunSummarySchema]);
