@@ -49,6 +49,7 @@ export const SCHEMA_FILES: Record<string, SchemaFile> = {
 
 /** A declaration as the JSON Schema (draft 2020-12) of what may be written in the file. */
 export function jsonSchemaOf(file: SchemaFile): Record<string, unknown> {
-  const { $schema, ...rest } = z.toJSONSchema(file.schema, { io: 'input', target: 'draft-2020-12', reused: 'ref' }) as Record<string, unknown>;
+  const options = { io: 'input', target: 'draft-2020-12', reused: 'ref' } as const;
+  const { $schema, ...rest } = z.toJSONSchema(file.schema, options) as Record<string, unknown>;
   return { $schema, title: file.title, description: file.description, ...rest };
 }

@@ -1,11 +1,7 @@
 import type { z } from 'zod';
 import type { BillingDataSchema } from './output-schemas.js';
 import { emptyCounts } from '../usage/math.js';
-import {
-  COMPARED_FIELDS,
-  type BillingRecord,
-  type ComparedCounts,
-} from '../state/billing-record.js';
+import { COMPARED_FIELDS, type BillingRecord, type ComparedCounts } from '../state/billing-record.js';
 
 const zero = Object.fromEntries(COMPARED_FIELDS.map((f) => [f, 0])) as ComparedCounts;
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { BudgetDataSchema, ForecastDataSchema, ProvenanceSchema } from './output-schemas.js';
-import type { BudgetRecord, CapScope, } from '../state/budget-record.js';
+import type { BudgetRecord, CapScope } from '../state/budget-record.js';
 import type { StepState, TaskState } from '../state/task-state.js';
 import { roundKnownCost, totalOf } from '../usage/math.js';
 

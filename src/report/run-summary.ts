@@ -3,8 +3,8 @@ import { RUN_SUMMARY_SCHEMA_VERSION, type SequenceRunSummarySchema, type TaskRun
 import type { SequenceState } from '../state/sequence-state.js';
 import type { TaskPhase, TaskState } from '../state/task-state.js';
 import { roundKnownCost, totalOf } from '../usage/math.js';
-import { budgetData, forecastData, provenanceOf, } from './budget-data.js';
-import { summarizeUsage, } from './usage-summary.js';
+import { budgetData, forecastData, provenanceOf } from './budget-data.js';
+import { summarizeUsage } from './usage-summary.js';
 
 /** The one JSON line `run --json` and `sequence --json` print on stdout when they end (declared in output-schemas.ts). */
 export type TaskRunSummary = z.infer<typeof TaskRunSummarySchema>;

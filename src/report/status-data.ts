@@ -1,16 +1,11 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import type { SequenceState } from '../state/sequence-state.js';
-import {
-  weakestSource,
-  type AttemptState,
-  type StepState,
-  type TaskState,
-} from '../state/task-state.js';
+import { weakestSource, type AttemptState, type StepState, type TaskState } from '../state/task-state.js';
 import { sumModelUsage } from '../usage/math.js';
-import { billingData, } from './billing-data.js';
+import { billingData } from './billing-data.js';
 import type { LoadedStates, LoadedTask } from '../state/load-states.js';
-import { budgetData, forecastData, provenanceOf, } from './budget-data.js';
+import { budgetData, forecastData, provenanceOf } from './budget-data.js';
 import {
   STATUS_SCHEMA_VERSION,
   type AttemptDataSchema,
