@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigSchema } from './config/schema.js';
+import { JournalMarkerSchema } from './pipeline/journal-marker.js';
 import { RunSummarySchema, StatusDataSchema } from './report/output-schemas.js';
 import { SequenceStateSchema } from './state/sequence-state.js';
 import { TaskStateSchema } from './state/task-state.js';
@@ -32,6 +33,12 @@ export const SCHEMA_FILES: Record<string, SchemaFile> = {
     title: 'claude-project sequence state (<statePath>/sequence.state.json)',
     description:
       "A sequence of tasks: which are done or failed, each task's totals, and the sequence's totals (the sum of its tasks). Later versions only add fields.",
+  },
+  'journal-marker.schema.json': {
+    schema: JournalMarkerSchema,
+    title: 'claude-project raw log marker (<logsPath>/<name>/<NN>-<step>.jsonl)',
+    description:
+      "The lines claude-project adds to a step's raw stream log around each attempt (type claude_project); every other line is Claude Code's stream-json, byte for byte. recount rebuilds every number of the state files from these logs.",
   },
   'status.schema.json': {
     schema: StatusDataSchema,

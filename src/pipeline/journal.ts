@@ -3,7 +3,7 @@ import type { AttemptOutcome } from '../state/task-state.js';
 import { CallObserver } from './call-observer.js';
 import type { PriceTable } from '../usage/pricing.js';
 import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
-import { JOURNAL_MARKER_TYPE } from './step-log.js';
+import { JOURNAL_MARKER_TYPE, JournalMarkerSchema } from './journal-marker.js';
 
 /** One attempt as the raw `.jsonl` log tells it. */
 export interface JournalAttempt {
@@ -14,17 +14,6 @@ export interface JournalAttempt {
   observed: CallObserver;
   /** Undefined: claude-project stopped before it recorded how the attempt ended. */
   end: { outcome: AttemptOutcome; usageSource: UsageSource; transcriptUsage?: ModelTokenUsage } | undefined;
-}
-
-interface Marker {
-  type: typeof JOURNAL_MARKER_TYPE;
-  event: 'attempt_start' | 'attempt_end';
-  attempt: number;
-  model?: string;
-  sessionId?: string;
-  outcome?: AttemptOutcome;
-  usageSource?: UsageSource;
-  transcriptUsage?: ModelTokenUsage;
 }
 
 /** Replays a step's raw log: the attempts in it, each with the usage its stream lines give. */
@@ -38,7 +27,12 @@ export async function readJournal(file: string, prices: PriceTable): Promise<Jou
     }
     const event = parsed.event;
     if (event.type === JOURNAL_MARKER_TYPE) {
-      const marker = event as unknown as Marker;
+      const parsedMarker = JournalMarkerSchema.safeParse(event);
+      if (!parsedMarker.success) {
+        if (current) current.malformedLines++;
+        return;
+      }
+      const marker = parsedMarker.data;
       if (marker.event === 'attempt_start') {
         current = {
           attempt: marker.attempt,
@@ -54,8 +48,8 @@ export async function readJournal(file: string, prices: PriceTable): Promise<Jou
         const ended = current?.attempt === marker.attempt ? current : attempts.findLast((a) => a.attempt === marker.attempt && !a.end);
         if (ended) {
           ended.end = {
-            outcome: marker.outcome ?? 'interrupted',
-            usageSource: marker.usageSource ?? 'estimate',
+            outcome: marker.outcome,
+            usageSource: marker.usageSource,
             ...(marker.transcriptUsage && { transcriptUsage: marker.transcriptUsage }),
           };
         }

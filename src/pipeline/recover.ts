@@ -65,14 +65,16 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
 function journalRecovery(rawLog: string, attempt: AttemptState, hasSection: boolean, usage: CallUsage): void {
   try {
     if (!hasSection)
-      appendMarker(rawLog, 'attempt_start', {
+      appendMarker(rawLog, {
+        event: 'attempt_start',
         attempt: attempt.attempt,
         model: attempt.model,
         startedAt: attempt.startedAt,
         sessionId: attempt.sessionId,
         recovered: true,
       });
-    appendMarker(rawLog, 'attempt_end', {
+    appendMarker(rawLog, {
+      event: 'attempt_end',
       attempt: attempt.attempt,
       outcome: 'interrupted',
       usageSource: usage.source,

@@ -2,15 +2,15 @@ import { appendFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+import { JOURNAL_MARKER_TYPE, type JournalMarkerFields } from './journal-marker.js';
 
-export const JOURNAL_MARKER_TYPE = 'claude_project';
 const LOG_BUFFER_BYTES = 1024 * 1024;
 /** Readable-log text is gathered into writes of about this size (or one per event-loop turn). */
 const BATCH_CHARS = 64 * 1024;
 
 /** Appends one of our marker lines to a raw `.jsonl` log (see `StepLog.marker`). */
-export function appendMarker(rawPath: string, event: string, fields: Record<string, unknown>): void {
-  appendFileSync(rawPath, `\n${JSON.stringify({ type: JOURNAL_MARKER_TYPE, event, ...fields })}\n`);
+export function appendMarker(rawPath: string, marker: JournalMarkerFields): void {
+  appendFileSync(rawPath, `\n${JSON.stringify({ type: JOURNAL_MARKER_TYPE, ...marker })}\n`);
 }
 
 /**
@@ -40,8 +40,8 @@ export class StepLog {
    * only while no claude is writing. It starts with a newline in case the stream before it ended
    * without one (blank lines are skipped).
    */
-  marker(event: string, fields: Record<string, unknown>): void {
-    appendMarker(this.rawPath, event, fields);
+  marker(marker: JournalMarkerFields): void {
+    appendMarker(this.rawPath, marker);
   }
 
   /**

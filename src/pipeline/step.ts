@@ -85,7 +85,14 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
       const number = (attempt as AttemptState).attempt;
       current = { number, journaled: false, saved: false };
       log.write(`\n=== ${run.taskName} · ${step.name} · attempt ${number} · ${model} · ${startedAt} ===`);
-      log.marker('attempt_start', { attempt: number, step: step.name, model, startedAt, sessionId });
+      log.marker({
+        event: 'attempt_start',
+        attempt: number,
+        step: step.name,
+        model,
+        startedAt,
+        sessionId,
+      });
       ctx.report({ type: 'attempt-start', taskName: run.taskName, step: step.name, attempt: number, model, logPath: log.readablePath });
 
       const claude = await runClaudeAttempt(ctx, {
@@ -125,7 +132,8 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         ...(judged.error !== undefined && { error: judged.error }),
       };
       current.recorded = recorded;
-      log.marker('attempt_end', {
+      log.marker({
+        event: 'attempt_end',
         attempt: number,
         outcome: judged.outcome,
         exitCode: recorded.exitCode,
@@ -245,7 +253,8 @@ async function afterCrash(
   });
   if (current && !current.journaled) {
     try {
-      log.marker('attempt_end', {
+      log.marker({
+        event: 'attempt_end',
         attempt: current.number,
         outcome: 'failed',
         exitCode: null,

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { ATTEMPT_OUTCOMES } from '../state/task-state.js';
+import { ModelTokenUsageSchema, USAGE_SOURCES } from '../usage/types.js';
+
+/**
+ * The lines claude-project adds to a step's raw `.jsonl` log around each attempt (Claude Code never
+ * prints type "claude_project"), declared once: what `StepLog.marker` writes and what the journal
+ * reader accepts. A marker that does not fit is a malformed line, like any other.
+ */
+export const JOURNAL_MARKER_TYPE = 'claude_project';
+
+const attempt = z.number().int().min(1);
+
+const AttemptStartSchema = z.object({
+  type: z.literal(JOURNAL_MARKER_TYPE),
+  event: z.literal('attempt_start'),
+  attempt,
+  step: z.string().optional(),
+  model: z.string().optional(),
+  startedAt: z.string().optional(),
+  sessionId: z.string().optional(),
+  /** Written by recovery after a kill, for an attempt whose section the log did not have. */
+  recovered: z.boolean().optional(),
+});
+
+const AttemptEndSchema = z.object({
+  type: z.literal(JOURNAL_MARKER_TYPE),
+  event: z.literal('attempt_end'),
+  attempt,
+  outcome: z.enum(ATTEMPT_OUTCOMES),
+  exitCode: z.number().int().nullable().optional(),
+  usageSource: z.enum(USAGE_SOURCES),
+  /** The usage the session transcript gave, when that was the source: the raw log alone then rebuilds it. */
+  transcriptUsage: ModelTokenUsageSchema.optional(),
+  recovered: z.boolean().optional(),
+});
+
+export const JournalMarkerSchema = z.discriminatedUnion('event', [AttemptStartSchema, AttemptEndSchema]);
+export type JournalMarker = z.output<typeof JournalMarkerSchema>;
+/** A marker as it is written (without its `type`, which the writer adds). */
+export type JournalMarkerFields = DistributiveOmit<z.input<typeof JournalMarkerSchema>, 'type'>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
