@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReconcileDocumentSchema } from './billing/output/document-schema.js';
 import { ConfigSchema } from './config/schema.js';
 import { JournalMarkerSchema } from './pipeline/journal-marker.js';
 import { RunSummarySchema, StatusDataSchema } from './report/output-schemas.js';
@@ -39,6 +40,12 @@ export const SCHEMA_FILES: Record<string, SchemaFile> = {
     title: 'claude-project raw log marker (<logsPath>/<name>/<NN>-<step>.jsonl)',
     description:
       "The lines claude-project adds to a step's raw stream log around each attempt (type claude_project); every other line is Claude Code's stream-json, byte for byte. recount rebuilds every number of the state files from these logs.",
+  },
+  'reconcile.schema.json': {
+    schema: ReconcileDocumentSchema,
+    title: 'claude-project reconcile --json',
+    description:
+      'What `claude-project reconcile [task.md|dir] --json` prints: the overall status, the window and API key checked, recorded vs billed per model and count, per task and for the sequence, the minute buckets used and, informational, the cost report. Every field is always present (null when unknown).',
   },
   'status.schema.json': {
     schema: StatusDataSchema,

@@ -1,5 +1,12 @@
 import { emptyCounts } from '../../usage/math.js';
+import type { z } from 'zod';
 import type { ModelTokenUsage } from '../../usage/types.js';
+import { RECONCILE_SCHEMA_VERSION, type ModelComparisonSchema, type ReconcileDocumentSchema } from './document-schema.js';
+
+export { RECONCILE_SCHEMA_VERSION };
+export type ModelComparison = z.infer<typeof ModelComparisonSchema>;
+/** What `reconcile --json` prints (declared in document-schema.ts). */
+export type ReconcileDocument = z.infer<typeof ReconcileDocumentSchema>;
 import type { BillingCheck, GroupCheck } from '../check/check-billing.js';
 import type { CostComparison } from '../cost-report/fetch-cost.js';
 import {
@@ -11,35 +18,6 @@ import {
   type ReconcileStatus,
   type UsageBucket,
 } from '../types.js';
-
-/** Bump on any change that is not an added field (schema/reconcile.schema.json). */
-export const RECONCILE_SCHEMA_VERSION = 1;
-
-export interface ModelComparison {
-  model: string;
-  recorded: ComparedCounts;
-  billed: BilledCounts;
-  difference: ComparedCounts;
-}
-
-/** What `reconcile --json` prints, and what the text and Markdown report are drawn from. */
-export interface ReconcileDocument {
-  schemaVersion: typeof RECONCILE_SCHEMA_VERSION;
-  status: ReconcileStatus;
-  /** Why nothing was checked, for `skipped`; null otherwise. */
-  reason: string | null;
-  checkedAt: string;
-  apiKeyId: string | null;
-  window: BillingWindow | null;
-  models: ModelComparison[];
-  tasks: Array<{ taskPath: string; status: BillingStatus; window: BillingWindow; sharedWith: string[]; models: ModelComparison[] }>;
-  sequence: { tasksDir: string; status: BillingStatus; window: BillingWindow; models: ModelComparison[] } | null;
-  buckets: UsageBucket[];
-  /** Admin API requests made. */
-  reads: number;
-  /** Billed USD per model over the whole UTC days (informational); null when cost_report did not answer. */
-  costReport: { days: BillingWindow; models: Array<{ model: string; billedUsd: number; recordedCostUsd: number }> } | null;
-}
 
 function recordedCounts(usage: ModelTokenUsage, model: string): ComparedCounts {
   return Object.fromEntries(COMPARED_FIELDS.map((field) => [field, usage[model]?.[field] ?? 0])) as ComparedCounts;
@@ -107,7 +85,7 @@ export function checkDocument(
           models: [...new Set([...Object.keys(cost.billedUsd), ...Object.keys(recordedCost)])].sort().map((model) => ({
             model,
             billedUsd: cost.billedUsd[model] ?? 0,
-            recordedCostUsd: recordedCost[model]?.costUsd ?? 0,
+            recordedCostUsd: recordedCost[model] ? recordedCost[model].costUsd : 0,
           })),
         }
       : null,
