@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const CAP_MERGE_MIB = 48;
-const CAP_STATUS_MIB = 32;
+const CAP_STATUS_MIB = 64;
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5'];
 
 function usage(seed) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateStream } from './generate.mjs';
 import { benchMerge } from './merge.mjs';
+import { taskFileName } from '../dist/state/task-files.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -157,7 +158,7 @@ for (const mib of SIZES) {
     const p = project(file);
     try {
       const timing = await measure([cli, 'run', 'tasks/bench.md', '--quiet'], { cwd: p.dir, env: p.env });
-      expectBilled(file, path.join(p.dir, '.claude-project', 'state', 'bench.state.json'));
+      expectBilled(file, path.join(p.dir, '.claude-project', 'state', `${taskFileName('tasks/bench.md')}.state.json`));
       return timing;
     } finally {
       rmSync(p.dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { folderSpentUsd } from '../pipeline/budget/spent.js';
+import { folderSpentUsd } from '../state/load-states.js';
 import { runTask } from '../pipeline/task.js';
 import { taskRunSummary } from '../report/run-summary.js';
 import { usageTextTable } from '../report/usage-table.js';

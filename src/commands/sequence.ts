@@ -1,5 +1,5 @@
 import { describeStop } from '../pipeline/budget/decide.js';
-import { folderSpentUsd } from '../pipeline/budget/spent.js';
+import { folderSpentUsd } from '../state/load-states.js';
 import { runSequence } from '../pipeline/sequence.js';
 import { parseShard, shardLabel } from '../pipeline/shard.js';
 import { sequenceRunSummary } from '../report/run-summary.js';

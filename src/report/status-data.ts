@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { SequenceState } from '../state/sequence-state.js';
 import { weakestSource, type AttemptState, type StepState, type TaskState } from '../state/task-state.js';
 import { sumModelUsage } from '../usage/math.js';
+import type { ModelTokenUsage } from '../usage/types.js';
 import { billingData } from './billing-data.js';
 import type { LoadedStates, LoadedTask } from '../state/load-states.js';
 import { budgetData, forecastData, provenanceOf } from './budget-data.js';
@@ -61,7 +62,7 @@ function stepData(step: StepState): StepData {
   };
 }
 
-function taskData(task: LoadedTask, folderSpentUsd: number): TaskData {
+export function taskData(task: LoadedTask, folderSpentUsd: number): TaskData {
   const state: TaskState | undefined = task.state;
   if (!state) {
     return {
@@ -102,7 +103,7 @@ function taskData(task: LoadedTask, folderSpentUsd: number): TaskData {
   };
 }
 
-function sequenceData(sequence: SequenceState, folderSpentUsd: number): SequenceData {
+export function sequenceData(sequence: SequenceState, folderSpentUsd: number): SequenceData {
   return {
     tasksDir: sequence.tasksDir,
     phase: sequence.phase,
@@ -127,10 +128,15 @@ export function buildStatusData(loaded: LoadedStates, now: Date = new Date()): S
     generatedAt: now.toISOString(),
     tasks: loaded.tasks.map((task) => taskData(task, loaded.folderSpentUsd)),
     sequence: loaded.sequence ? sequenceData(loaded.sequence, loaded.folderSpentUsd) : null,
-    totals: {
-      tasks: loaded.tasks.length,
-      tasksRun: loaded.tasks.filter((t) => t.state).length,
-      ...summarizeUsage(sumModelUsage(...loaded.tasks.map((t) => t.state?.tokenUsage ?? {}))),
-    },
+    totals: statusTotals(
+      loaded.tasks.length,
+      loaded.tasks.filter((t) => t.state).length,
+      sumModelUsage(...loaded.tasks.map((t) => t.state?.tokenUsage ?? {})),
+    ),
   };
+}
+
+/** The totals over the tasks shown: how many, how many ran, and their usage per model. */
+export function statusTotals(tasks: number, tasksRun: number, usage: ModelTokenUsage): StatusData['totals'] {
+  return { tasks, tasksRun, ...summarizeUsage(usage) };
 }

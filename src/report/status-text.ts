@@ -10,7 +10,7 @@ function billingLine(billing: BillingData): string {
   return `billing: ${billing.status}${shared} (reconciled ${billing.checkedAt}, key ${billing.apiKeyId})`;
 }
 
-function taskBlock(task: TaskData): string {
+export function taskBlock(task: TaskData): string {
   if (task.phase === 'not-run') return `${task.taskPath}: not run yet`;
   const waiting = task.waitingUntil ? ` until ${task.waitingUntil}` : '';
   const lines = [

@@ -31,22 +31,50 @@ export interface StateLocation {
   logsPath: string;
 }
 
-/** The state files `status` and `report` show: one task, a folder's tasks, or all there are. */
-export async function loadStates(config: StateLocation, target: string | undefined): Promise<LoadedStates> {
+/** A task state to show, not read yet: a state file of the folder, or the state of a task file. */
+export type TaskToLoad = { stateFile: string } | { taskFile: string };
+
+/** Which states `status` and `report` show — one task, a folder's tasks, or all there are — without reading them. */
+export async function findStates(
+  config: StateLocation,
+  target: string | undefined,
+): Promise<{ tasks: TaskToLoad[]; sequence: SequenceState | undefined }> {
   const sequence = await readStateFile(sequenceStateFile(config.statePath), SequenceStateSchema);
-  const names = (await readdir(config.statePath).catch(() => [] as string[]))
-    .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
-    .sort();
-  const all = await Promise.all(names.map((name) => loadTask(path.join(config.statePath, name))));
-  const folderSpentUsd = roundCost(all.reduce((sum, task) => sum + (task.state?.totalCostUsd ?? 0), 0));
-  if (target === undefined) return { tasks: all, sequence, folderSpentUsd };
+  if (target === undefined)
+    return { tasks: (await taskStateNames(config.statePath)).map((name) => ({ stateFile: path.join(config.statePath, name) })), sequence };
   const absolute = path.resolve(target);
   const info = await stat(absolute).catch(() => undefined);
   if (!info) throw new UserError(`${target}: no such task file or folder.`);
   const files = info.isDirectory() ? await listTasks(absolute) : [absolute];
-  const tasks = await Promise.all(files.map((file) => loadTaskOf(config, file)));
   const inSequence = info.isDirectory() && sequence?.tasksDir === path.relative(config.rootDir, absolute);
-  return { tasks, sequence: inSequence ? sequence : undefined, folderSpentUsd };
+  return { tasks: files.map((taskFile) => ({ taskFile })), sequence: inSequence ? sequence : undefined };
+}
+
+/** The state files `status` and `report` show, read: one task, a folder's tasks, or all there are. */
+export async function loadStates(config: StateLocation, target: string | undefined): Promise<LoadedStates> {
+  const found = await findStates(config, target);
+  const tasks = await Promise.all(found.tasks.map((task) => loadTask(config, task)));
+  return { tasks, sequence: found.sequence, folderSpentUsd: await folderSpentUsd(config.statePath) };
+}
+
+export function loadTask(config: StateLocation, task: TaskToLoad): Promise<LoadedTask> {
+  return 'taskFile' in task ? loadTaskOf(config, task.taskFile) : loadStateFile(task.stateFile);
+}
+
+/** What every task state of the state folder has cost, by its recorded totals, read one file at a time. */
+export async function folderSpentUsd(statePath: string): Promise<number> {
+  let sum = 0;
+  for (const name of await taskStateNames(statePath)) {
+    const state = await readStateFile(path.join(statePath, name), TaskStateSchema);
+    sum += state?.totalCostUsd ?? 0;
+  }
+  return roundCost(sum);
+}
+
+async function taskStateNames(statePath: string): Promise<string[]> {
+  return (await readdir(statePath).catch(() => [] as string[]))
+    .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
+    .sort();
 }
 
 /** A task's state where the run would find it: its own state file, or an earlier version's. */
@@ -56,7 +84,7 @@ async function loadTaskOf(config: StateLocation, taskFile: string): Promise<Load
   return { taskPath: files.taskPath, stateFile: found?.file ?? files.stateFile, state: found?.state };
 }
 
-async function loadTask(stateFile: string): Promise<LoadedTask> {
+async function loadStateFile(stateFile: string): Promise<LoadedTask> {
   const state = await readStateFile(stateFile, TaskStateSchema);
   return { taskPath: state?.taskPath ?? stateFile, stateFile, state };
 }

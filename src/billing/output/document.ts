@@ -9,15 +9,7 @@ export type ModelComparison = z.infer<typeof ModelComparisonSchema>;
 export type ReconcileDocument = z.infer<typeof ReconcileDocumentSchema>;
 import type { BillingCheck, GroupCheck } from '../check/check-billing.js';
 import type { CostComparison } from '../cost-report/fetch-cost.js';
-import {
-  COMPARED_FIELDS,
-  type BilledCounts,
-  type BillingStatus,
-  type BillingWindow,
-  type ComparedCounts,
-  type ReconcileStatus,
-  type UsageBucket,
-} from '../types.js';
+import { COMPARED_FIELDS, type ComparedCounts } from '../types.js';
 
 function recordedCounts(usage: ModelTokenUsage, model: string): ComparedCounts {
   return Object.fromEntries(COMPARED_FIELDS.map((field) => [field, usage[model]?.[field] ?? 0])) as ComparedCounts;

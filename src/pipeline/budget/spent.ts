@@ -3,7 +3,6 @@ import path from 'node:path';
 import { UserError } from '../../errors/user-error.js';
 import { readJsonFile } from '../../state/atomic-json.js';
 import type { StepState, TaskState } from '../../state/task-state.js';
-import { roundCost } from '../../usage/math.js';
 import type { ModelTokenUsage } from '../../usage/types.js';
 
 /** What has been spent in each scope, in USD. */
@@ -72,16 +71,4 @@ export function spentIn(states: Array<{ file: string; state: TaskState }>, stepN
     task: own ? taskCost(own.file, own.state) : 0,
     step: own && step ? stepCost(step, own.file) : 0,
   };
-}
-
-/** What every task state of the state folder has cost so far, by its recorded totals. */
-export async function folderSpentUsd(statePath: string): Promise<number> {
-  const names = await readdir(statePath).catch(() => [] as string[]);
-  let sum = 0;
-  for (const name of names) {
-    if (!name.endsWith(TASK_STATE_SUFFIX) || name === SEQUENCE_STATE) continue;
-    const state = await readJsonFile<TaskState>(path.join(statePath, name)).catch(() => undefined);
-    if (typeof state?.totalCostUsd === 'number') sum += state.totalCostUsd;
-  }
-  return roundCost(sum);
 }
