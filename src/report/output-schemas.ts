@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ATTEMPT_OUTCOMES, TASK_PHASES } from '../state/task-state.js';
 import { SEQUENCE_PHASES } from '../state/sequence-state.js';
-import { BILLING_STATUSES } from '../state/billing-record.js';
+import { BILLING_STATUSES, BilledCountsSchema as BilledCountsRecordSchema, DifferenceSchema } from '../state/billing-record.js';
 import { CAP_SCOPES } from '../state/budget-record.js';
 import { USAGE_SOURCES } from '../usage/types.js';
 
@@ -63,21 +63,10 @@ const BudgetStopDataSchema = z.strictObject({
 
 export const BudgetDataSchema = z.strictObject({ caps: z.array(CapDataSchema), stop: BudgetStopDataSchema.nullable() });
 
-const comparedCounts = {
-  inputTokens: z.number().int(),
-  outputTokens: z.number().int(),
-  cacheCreationInputTokens: z.number().int(),
-  cacheReadInputTokens: z.number().int(),
-};
-const ComparedCountsSchema = z.strictObject(comparedCounts);
-const BilledCountsSchema = z.strictObject({
-  inputTokens: count(),
-  outputTokens: count(),
-  cacheCreationInputTokens: count(),
-  cacheCreation5mInputTokens: count(),
-  cacheCreation1hInputTokens: count(),
-  cacheReadInputTokens: count(),
-});
+const ComparedCountsSchema = DifferenceSchema.strict();
+const BilledCountsSchema = BilledCountsRecordSchema.strict();
+
+export { BilledCountsSchema, ComparedCountsSchema };
 
 export const BillingDataSchema = z.strictObject({
   status: z.enum(BILLING_STATUSES),

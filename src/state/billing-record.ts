@@ -22,7 +22,7 @@ export const COMPARED_FIELDS = ['inputTokens', 'outputTokens', 'cacheCreationInp
 export type ComparedField = (typeof COMPARED_FIELDS)[number];
 
 /** billed − recorded, per count: positive when more was billed than recorded. */
-const DifferenceSchema = record({
+export const DifferenceSchema = record({
   inputTokens: num({ integer: true }),
   outputTokens: num({ integer: true }),
   cacheCreationInputTokens: num({ integer: true }),

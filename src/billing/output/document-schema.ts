@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BilledCountsSchema, ComparedCountsSchema } from '../../report/output-schemas.js';
 import { BILLING_STATUSES } from '../../state/billing-record.js';
 
 /**
@@ -15,22 +16,6 @@ const count = (): z.ZodNumber => z.number().int().min(0);
 const WindowSchema = z
   .strictObject({ start: timestamp(), end: timestamp() })
   .describe('UTC, minute-aligned (whole days for the cost report); start inclusive, end exclusive.');
-
-const ComparedCountsSchema = z.strictObject({
-  inputTokens: z.number().int(),
-  outputTokens: z.number().int(),
-  cacheCreationInputTokens: z.number().int(),
-  cacheReadInputTokens: z.number().int(),
-});
-
-const BilledCountsSchema = z.strictObject({
-  inputTokens: count(),
-  outputTokens: count(),
-  cacheCreationInputTokens: count(),
-  cacheCreation5mInputTokens: count(),
-  cacheCreation1hInputTokens: count(),
-  cacheReadInputTokens: count(),
-});
 
 export const ModelComparisonSchema = z.strictObject({
   model: z.string(),
