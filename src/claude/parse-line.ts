@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { truncate } from '../report/truncate.js';
 import { KNOWN_EVENT_SCHEMAS, type StreamEvent } from './stream-events.js';
 
 export type ParsedLine = { ok: true; event: StreamEvent } | { ok: false; reason: string; preview: string };
@@ -30,13 +31,13 @@ export function parseStreamLine(line: Buffer): ParsedLine {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, reason: (error as Error).message, preview: shorten(text, MALFORMED_PREVIEW_CHARS) };
+    return { ok: false, reason: (error as Error).message, preview: truncate(text, MALFORMED_PREVIEW_CHARS) };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, reason: 'not a JSON object', preview: shorten(text, MALFORMED_PREVIEW_CHARS) };
+    return { ok: false, reason: 'not a JSON object', preview: truncate(text, MALFORMED_PREVIEW_CHARS) };
   }
   const type = (value as { type?: unknown }).type;
-  if (typeof type !== 'string') return { ok: false, reason: 'no "type" field', preview: shorten(text, MALFORMED_PREVIEW_CHARS) };
+  if (typeof type !== 'string') return { ok: false, reason: 'no "type" field', preview: truncate(text, MALFORMED_PREVIEW_CHARS) };
   const schema = KNOWN_EVENT_SCHEMAS[type];
   if (schema) {
     const checked = schema.safeParse(value);
@@ -44,7 +45,7 @@ export function parseStreamLine(line: Buffer): ParsedLine {
       return {
         ok: false,
         reason: `${type} event of an unexpected shape: ${firstIssue(checked.error)}`,
-        preview: shorten(text, MALFORMED_PREVIEW_CHARS),
+        preview: truncate(text, MALFORMED_PREVIEW_CHARS),
       };
   }
   return { ok: true, event: value as StreamEvent };
@@ -64,7 +65,7 @@ export function toolResultLine(head: Buffer, bytes: number, lastByte: number | u
     return {
       ok: false,
       reason: 'truncated tool-result line',
-      preview: shorten(head.subarray(0, 200).toString('utf8'), MALFORMED_PREVIEW_CHARS),
+      preview: truncate(head.subarray(0, 200).toString('utf8'), MALFORMED_PREVIEW_CHARS),
     };
   }
   return { ok: true, event: { type: 'user', bytes, preview: toolResultPreview(head) } };
@@ -113,10 +114,6 @@ function unescapeJsonPrefix(text: string): string {
   } catch {
     return body;
   }
-}
-
-function shorten(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** Where and how the first misfit is: `message.content[0]: expected object, received null`. */

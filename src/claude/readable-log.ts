@@ -1,15 +1,12 @@
-import { formatCount } from '../usage/rows.js';
+import { formatCount } from '../report/format-usage.js';
+import { truncate } from '../report/truncate.js';
 import { isAssistant, isRateLimit, isResult, isSystem, isUser, type ContentBlock, type StreamEvent } from './stream-events.js';
 
 const TOOL_RESULT_CHARS = 1000;
 const TOOL_INPUT_CHARS = 500;
 const ASSISTANT_TEXT_CHARS = 20_000;
 
-/** Cuts text to `max` characters, saying how much was left out. Only the kept part is copied. */
-export function shorten(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, max)}… [${formatCount(text.length - max)} more characters]`;
-}
+const shorten = (text: string, max: number): string => truncate(text, max, { sayHowMuch: true });
 
 function indent(text: string): string {
   return text.replaceAll('\n', '\n    ');

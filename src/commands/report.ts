@@ -5,7 +5,7 @@ import { UserError } from '../errors/user-error.js';
 import { renderHtmlReport } from '../report/html/page.js';
 import { loadStates } from '../state/load-states.js';
 import { buildStatusData } from '../report/status-data.js';
-import { formatCost } from '../usage/rows.js';
+import { formatCost } from '../report/format-usage.js';
 
 /** `report --html FILE`: the status data as one self-contained HTML page. */
 export async function reportCommand(target: string | undefined, options: { config?: string; html: string }): Promise<number> {

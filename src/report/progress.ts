@@ -1,7 +1,7 @@
 import { Chalk, chalkStderr } from 'chalk';
 import type { PipelineEvent, Reporter } from './events.js';
 import { totalOf } from '../usage/math.js';
-import { formatCost, formatCount } from '../usage/rows.js';
+import { formatCost, formatCount } from './format-usage.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 import { formatDuration } from './format-duration.js';
 

@@ -1,4 +1,4 @@
-import { formatCost, formatCount } from '../usage/rows.js';
+import { formatCost, formatCount } from './format-usage.js';
 import { formatDuration } from './format-duration.js';
 import type { StepData } from './status-data.js';
 import type { UsageCounts, UsageSummary } from './usage-summary.js';

@@ -1,4 +1,4 @@
-import { totalOf, unpricedModels } from './math.js';
+import { totalOf } from './math.js';
 import type { ModelTokenUsage, TokenUsage } from './types.js';
 
 export interface UsageRow {
@@ -19,42 +19,4 @@ export function usageRows(usage: ModelTokenUsage): UsageRow[] {
   return [...models, { label: 'total', isTotal: true, usage: totalOf(usage) }];
 }
 
-/**
- * A count with thousands separators ("1,234,567"), as en-US would print it. Written out because
- * the first Intl.NumberFormat of a process costs ~20 ms of ICU start-up, paid before the first
- * step could start.
- */
-export function formatCount(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const [whole = '', fraction] = String(Math.abs(value)).split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+$)/g, ',');
-  return `${value < 0 ? '-' : ''}${grouped}${fraction !== undefined ? `.${fraction}` : ''}`;
-}
-
 const costRank = (cost: number | null): number => cost ?? Number.POSITIVE_INFINITY;
-
-/** `$0.4210`, or `unknown` for a cost with no price behind it. */
-export function formatCost(value: number | null): string {
-  return value === null ? 'unknown' : `$${value.toFixed(4)}`;
-}
-
-/** The warning every output gives for usage it cannot price, naming the models; undefined when all are priced. */
-export function unpricedWarning(usage: ModelTokenUsage): string | undefined {
-  const models = unpricedModels(usage);
-  return models.length === 0 ? undefined : unpricedWarningFor(models);
-}
-
-export function unpricedWarningFor(models: string[]): string {
-  return `warning: no price for ${models.join(', ')}: cost unknown (add it under \`pricing:\` in claude-project.yaml)`;
-}
-
-/** `input 12,340 · output 1,205 · cache write 3,000 · cache read 45,000 · $0.4210` */
-export function formatUsageLine(usage: TokenUsage): string {
-  return [
-    `input ${formatCount(usage.inputTokens)}`,
-    `output ${formatCount(usage.outputTokens)}`,
-    `cache write ${formatCount(usage.cacheCreationInputTokens)}`,
-    `cache read ${formatCount(usage.cacheReadInputTokens)}`,
-    formatCost(usage.costUsd),
-  ].join(' · ');
-}

@@ -1,4 +1,4 @@
-import { formatCost } from '../../usage/rows.js';
+import { formatCost } from '../../report/format-usage.js';
 import type { ReconcileDocument } from './document.js';
 import { COMPARISON_HEADERS, comparisonRows } from './rows.js';
 

@@ -1,4 +1,4 @@
-import { formatCount } from '../../usage/rows.js';
+import { formatCount } from '../../report/format-usage.js';
 import type { ModelComparison } from './document.js';
 
 const LABELS = {

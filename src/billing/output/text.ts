@@ -1,5 +1,5 @@
 import { alignColumns } from '../../report/usage-table.js';
-import { formatCost } from '../../usage/rows.js';
+import { formatCost } from '../../report/format-usage.js';
 import type { ReconcileDocument } from './document.js';
 import { COMPARISON_HEADERS, comparisonRows } from './rows.js';
 

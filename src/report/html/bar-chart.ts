@@ -1,4 +1,5 @@
-import { dataAttributes, escapeHtml, truncate } from './escape.js';
+import { truncate } from '../truncate.js';
+import { dataAttributes, escapeHtml } from './escape.js';
 
 /** One coloured piece of a bar; `value` sets its length. */
 export interface Segment {
@@ -84,7 +85,7 @@ export function barChart(options: BarChartOptions): string {
     const textY = fixed(y + ROW_HEIGHT / 2 + 4);
     const total = row.segments.reduce((n, s) => n + s.value, 0);
     const pieces = [
-      `<text class="label" x="${LABEL_WIDTH}" y="${textY}" text-anchor="end"><title>${escapeHtml(row.title)}</title>${escapeHtml(truncate(row.label, 38))}</text>`,
+      `<text class="label" x="${LABEL_WIDTH}" y="${textY}" text-anchor="end"><title>${escapeHtml(row.title)}</title>${escapeHtml(truncate(row.label, 37))}</text>`,
     ];
     if (options.track) pieces.push(`<rect class="track" x="${BAR_X}" y="${barY}" width="${BAR_WIDTH}" height="${BAR_HEIGHT}"/>`);
     let x = BAR_X;

@@ -12,8 +12,3 @@ export function dataAttributes(data: Record<string, string | number | undefined>
     .map(([key, value]) => ` data-${key}="${escapeHtml(value!)}"`)
     .join('');
 }
-
-/** At most `max` characters, "…" marking a cut. */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}

@@ -1,4 +1,4 @@
-import { formatCost, formatCount } from '../../usage/rows.js';
+import { formatCost, formatCount } from '../format-usage.js';
 import { formatDuration } from '../format-duration.js';
 import type { StatusData, TaskData } from '../status-data.js';
 import { formatCaps } from '../budget-data.js';

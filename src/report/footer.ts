@@ -1,5 +1,6 @@
-import { formatUsageLine, unpricedWarning, usageRows } from './rows.js';
-import type { ModelTokenUsage, UsageSource } from './types.js';
+import { usageRows } from '../usage/rows.js';
+import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
+import { formatUsageLine, unpricedWarning } from './format-usage.js';
 
 export interface FooterInput {
   usage: ModelTokenUsage;
