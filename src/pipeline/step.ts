@@ -14,7 +14,8 @@ import { AttemptCrash, runClaudeAttempt, type ClaudeAttemptEnd } from './attempt
 import { StepBudget, type BudgetEnd } from './budget/step-budget.js';
 import { runCheck } from './check.js';
 import type { RunContext } from './run-context.js';
-import { decideRateLimitWait, waitUntil } from './rate-limit-wait.js';
+import { afterAttempt, isFailure } from './after-attempt.js';
+import { waitUntil } from './rate-limit-wait.js';
 import { StepLog } from './step-log.js';
 import { updateAttempt, updateStep } from './step-state-ops.js';
 
@@ -43,7 +44,6 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
   const { step, store } = run;
   const model = step.model ?? config.model;
   const timeoutSeconds = step.timeoutSeconds ?? config.timeoutSeconds;
-  const retries = step.check?.retries ?? 0;
   const values = { ...run.template, stepName: step.name };
   const prompt = renderPrompt(step.prompt, values);
   const checkCommand = step.check ? checkCommandWithVariables(step.check.command) : undefined;
@@ -161,10 +161,8 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
       });
       current.saved = true;
 
-      end =
-        judged.outcome === 'budget'
-          ? await budget.stopInCall()
-          : await decideNext(ctx, run, judged, recorded, () => ++failures > retries, changeStep);
+      if (isFailure(judged.outcome)) failures++;
+      end = judged.outcome === 'budget' ? await budget.stopInCall() : await decideNext(ctx, run, judged, recorded, failures, changeStep);
     }
     const final = await changeStep((s) => finishedStep(s, end!, ctx.now()));
     crashPointForTests('footer');
@@ -336,33 +334,33 @@ async function judge(
     : { outcome: 'check-failed', error: `check failed (${exit})`, ...checkExitCode };
 }
 
-/** After an attempt: done, try again (undefined), wait for a usage limit, or stop. */
+/** After an attempt: done, try again (undefined), wait for a usage limit (then try again), or stop. */
 async function decideNext(
   ctx: RunContext,
   run: StepRun,
   judged: Judgement,
   recorded: AttemptState,
-  failureExhaustsRetries: () => boolean,
+  failures: number,
   changeStep: (change: (s: StepState) => StepState) => Promise<TaskState>,
 ): Promise<StepEnd | undefined> {
-  switch (judged.outcome) {
-    case 'passed':
-      return { status: 'done' };
-    case 'interrupted':
-      return { status: 'interrupted' };
-    case 'rate-limited': {
-      const resetsAtMs = recorded.resetsAt ? Date.parse(recorded.resetsAt) : undefined;
-      const decision = decideRateLimitWait(ctx, resetsAtMs);
-      if (!decision.wait) return { status: 'rate-limited', error: decision.reason };
-      await run.store.update((task) => ({ ...task, phase: 'waiting-rate-limit', waitingUntil: new Date(decision.untilMs).toISOString() }));
-      await changeStep((s) => ({ ...s, status: 'waiting-rate-limit' }));
-      const waited = await waitUntil(ctx, decision.untilMs, (remainingMs) =>
-        ctx.report({ type: 'rate-limit-wait', taskName: run.taskName, step: run.step.name, resetsAtMs: decision.untilMs, remainingMs }),
-      );
-      await run.store.update((task) => ({ ...task, phase: 'running', waitingUntil: undefined }));
-      return waited ? undefined : { status: 'interrupted' };
-    }
-    default:
-      return failureExhaustsRetries() ? { status: 'failed', error: judged.error ?? judged.outcome } : undefined;
-  }
+  const after = afterAttempt({
+    outcome: judged.outcome,
+    error: judged.error,
+    resetsAtMs: recorded.resetsAt ? Date.parse(recorded.resetsAt) : undefined,
+    failures,
+    retries: run.step.check?.retries ?? 0,
+    rateLimit: ctx.config.rateLimit,
+    nowMs: ctx.now(),
+  });
+  if (after.next === 'done') return { status: 'done' };
+  if (after.next === 'again') return undefined;
+  if (after.next === 'stop') return after.end;
+  const { untilMs } = after;
+  await run.store.update((task) => ({ ...task, phase: 'waiting-rate-limit', waitingUntil: new Date(untilMs).toISOString() }));
+  await changeStep((s) => ({ ...s, status: 'waiting-rate-limit' }));
+  const waited = await waitUntil(ctx, untilMs, (remainingMs) =>
+    ctx.report({ type: 'rate-limit-wait', taskName: run.taskName, step: run.step.name, resetsAtMs: untilMs, remainingMs }),
+  );
+  await run.store.update((task) => ({ ...task, phase: 'running', waitingUntil: undefined }));
+  return waited ? undefined : { status: 'interrupted' };
 }
