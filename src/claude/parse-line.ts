@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { firstIssueText } from '../declare/issues.js';
 import { truncate } from '../report/truncate.js';
 import { KNOWN_EVENT_SCHEMAS, type StreamEvent } from './stream-events.js';
 
@@ -44,7 +44,7 @@ export function parseStreamLine(line: Buffer): ParsedLine {
     if (!checked.success)
       return {
         ok: false,
-        reason: `${type} event of an unexpected shape: ${firstIssue(checked.error)}`,
+        reason: `${type} event of an unexpected shape: ${firstIssueText(checked.error)}`,
         preview: truncate(text, MALFORMED_PREVIEW_CHARS),
       };
   }
@@ -114,15 +114,4 @@ function unescapeJsonPrefix(text: string): string {
   } catch {
     return body;
   }
-}
-
-/** Where and how the first misfit is: `message.content[0]: expected object, received null`. */
-function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid';
-  const where = issue.path.reduce<string>(
-    (at, key) => (typeof key === 'number' ? `${at}[${key}]` : `${at}${at ? '.' : ''}${String(key)}`),
-    '',
-  );
-  return `${where || 'event'}: ${issue.message}`;
 }

@@ -71,7 +71,8 @@ export async function folderSpentUsd(statePath: string): Promise<number> {
   return roundCost(sum);
 }
 
-async function taskStateNames(statePath: string): Promise<string[]> {
+/** The task state files of a state folder (not the sequence's), in name order. */
+export async function taskStateNames(statePath: string): Promise<string[]> {
   return (await readdir(statePath).catch(() => [] as string[]))
     .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
     .sort();

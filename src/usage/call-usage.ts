@@ -2,7 +2,7 @@ import { countsFromApi, SYNTHETIC_MODEL, type ApiUsage, type BilledModelUsage } 
 import { isEmptyOrZero } from './math.js';
 import { priceBilled, priceMessages, type MessageCounts } from './price-usage.js';
 import type { PriceTable } from './pricing.js';
-import type { ModelTokenUsage, UsageSource } from './types.js';
+import { ALL_COUNT_FIELDS, type ModelTokenUsage, type UsageSource } from './types.js';
 
 export interface CallUsage {
   usage: ModelTokenUsage;
@@ -17,13 +17,19 @@ export interface CallUsage {
 export class CallUsageAccumulator {
   private readonly messages = new Map<string, MessageCounts>();
   private billed: Record<string, BilledModelUsage> | undefined;
+  /** The last estimate, until a message's counts change: every content block repeats its message. */
+  private estimated: ModelTokenUsage | undefined;
 
   constructor(private readonly prices: PriceTable) {}
 
   /** A message snapshot from an `assistant` event; a later snapshot of the same id replaces it. */
   recordMessage(messageId: string, model: string, usage: ApiUsage | undefined): void {
     if (model === SYNTHETIC_MODEL) return;
-    this.messages.set(messageId, { model, counts: countsFromApi(usage) });
+    const counts = countsFromApi(usage);
+    const before = this.messages.get(messageId);
+    if (before?.model === model && ALL_COUNT_FIELDS.every((field) => before.counts[field] === counts[field])) return;
+    this.messages.set(messageId, { model, counts });
+    this.estimated = undefined;
   }
 
   /** `result.modelUsage`. An empty or all-zero one is kept out: the CLI zeroes it on some crashes. */
@@ -38,7 +44,8 @@ export class CallUsageAccumulator {
 
   /** The live estimate: one snapshot per message, per model. */
   estimate(): ModelTokenUsage {
-    return priceMessages([...this.messages.values()], this.prices);
+    this.estimated ??= priceMessages([...this.messages.values()], this.prices);
+    return this.estimated;
   }
 
   /**

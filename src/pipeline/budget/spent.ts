@@ -1,8 +1,8 @@
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors/user-error.js';
-import { readJsonFile } from '../../state/atomic-json.js';
-import type { StepState, TaskState } from '../../state/task-state.js';
+import { taskStateNames } from '../../state/load-states.js';
+import { readStateFile } from '../../state/read-state.js';
+import { TaskStateSchema, type StepState, type TaskState } from '../../state/task-state.js';
 import type { ModelTokenUsage } from '../../usage/types.js';
 
 /** What has been spent in each scope, in USD. */
@@ -12,29 +12,26 @@ export interface Spent {
   step: number;
 }
 
-const TASK_STATE_SUFFIX = '.state.json';
-const SEQUENCE_STATE = 'sequence.state.json';
-
 /**
  * Every task state of the state folder, as it is now; the running task's own state is taken as
  * given (it is the freshest). Files that vanish while read (moved aside) are left out; one that
- * does not parse is an error when a cap depends on it (`strict`), else left out.
+ * does not parse or is not a task state is an error when a cap depends on it (`strict`), else
+ * left out.
  */
 export async function readFolderStates(
   statePath: string,
   own: { file: string; state: TaskState },
   strict: boolean,
 ): Promise<Array<{ file: string; state: TaskState }>> {
-  const names = await readdir(statePath).catch(() => [] as string[]);
   const states: Array<{ file: string; state: TaskState }> = [own];
-  for (const name of names.sort()) {
+  for (const name of await taskStateNames(statePath)) {
     const file = path.join(statePath, name);
-    if (!name.endsWith(TASK_STATE_SUFFIX) || name === SEQUENCE_STATE || file === own.file) continue;
-    const state = await readJsonFile<TaskState>(file).catch((error: unknown) => {
+    if (file === own.file) continue;
+    const state = await readStateFile(file, TaskStateSchema).catch((error: unknown) => {
       if (strict) throw error;
       return undefined;
     });
-    if (state && Array.isArray(state.steps)) states.push({ file, state });
+    if (state) states.push({ file, state });
   }
   return states;
 }
