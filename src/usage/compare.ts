@@ -26,11 +26,7 @@ export function compareUsage(where: string, inState: ModelTokenUsage | undefined
   return differences;
 }
 
-/** A number of a usage; a state written before the cache-write split was recorded counts its writes as 5-minute. */
+/** A number of a usage; 0 for a model the other side does not have. */
 function numberOf(usage: TokenUsage | undefined, field: (typeof ALL_COUNT_FIELDS)[number] | 'costUsd'): number | null {
-  if (!usage) return 0;
-  if (field === 'cacheCreation1hInputTokens') return usage[field] ?? 0;
-  if (field === 'cacheCreation5mInputTokens')
-    return usage[field] ?? usage.cacheCreationInputTokens - (usage.cacheCreation1hInputTokens ?? 0);
-  return usage[field];
+  return usage ? usage[field] : 0;
 }
