@@ -4,6 +4,7 @@ import { applyRecount, compareUsage, recountTask, type UsageDifference } from '.
 import { loadStates } from '../state/load-states.js';
 import { updateJsonLocked } from '../state/locked-update.js';
 import { sequenceStateFile } from '../state/paths.js';
+import { readStateFile } from '../state/read-state.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { SequenceStateSchema, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
 import type { TaskState } from '../state/task-state.js';
@@ -44,7 +45,8 @@ export async function recountCommand(target: string | undefined, options: { conf
       await release();
     }
   }
-  if (loaded.sequence && (await recountSequence(config.statePath, loaded.sequence, rebuiltTotals, current, options.fix)) > 0) differing++;
+  const sequence = loaded.sequence && (await readStateFile(sequenceStateFile(config.statePath), SequenceStateSchema));
+  if (sequence && (await recountSequence(config.statePath, sequence, rebuiltTotals, current, options.fix)) > 0) differing++;
   if (differing === 0) process.stdout.write('State files match the raw logs.\n');
   return differing > 0 && !options.fix ? 1 : 0;
 }

@@ -27,9 +27,10 @@ export function declarationIssues(error: z.ZodError): DeclarationIssue[] {
   });
 }
 
-/** The first issue as `key.path: message`, for one-line errors about a file. */
-export function firstIssueText(error: z.ZodError): string {
+/** The first issue as `key.path: message`, for one-line errors about a file; `at`: where the checked value sits in it. */
+export function firstIssueText(error: z.ZodError, at: KeyPath = []): string {
   const first = declarationIssues(error)[0];
   if (!first) return 'invalid';
-  return first.path.length > 0 ? `${formatKeyPath(first.path)}: ${first.message}` : first.message;
+  const path = [...at, ...first.path];
+  return path.length > 0 ? `${formatKeyPath(path)}: ${first.message}` : first.message;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { z } from 'zod';
-import type { SequenceState } from '../state/sequence-state.js';
+import type { SequenceOverview } from '../state/sequence-overview.js';
 import { weakestSource, type AttemptState, type StepState, type TaskState } from '../state/task-state.js';
 import { sumModelUsage } from '../usage/math.js';
 import type { ModelTokenUsage } from '../usage/types.js';
@@ -103,7 +103,7 @@ export function taskData(task: LoadedTask, folderSpentUsd: number): TaskData {
   };
 }
 
-export function sequenceData(sequence: SequenceState, folderSpentUsd: number): SequenceData {
+export function sequenceData(sequence: SequenceOverview, folderSpentUsd: number): SequenceData {
   return {
     tasksDir: sequence.tasksDir,
     phase: sequence.phase,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors/user-error.js';
 
@@ -7,22 +7,42 @@ import { UserError } from '../errors/user-error.js';
  * Writes JSON so that a reader (or a kill at any moment) sees either the old file or the new
  * one, never half of one: a temp file in the same folder, flushed to disk, then renamed over.
  */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  return writeTextAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** `writeJsonAtomic` for a text given in pieces (a file too big to hold whole), with the same guarantee. */
+export async function writeTextAtomic(file: string, text: string | AsyncIterable<string>): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w');
   try {
-    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await open(temp, 'w');
+    try {
+      if (typeof text === 'string') await handle.writeFile(text);
+      else await writeBuffered(handle, text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+const WRITE_BYTES = 1 << 16;
+
+/** Pieces joined into writes of about 64 KiB: one write per piece would be a system call for every task entry. */
+async function writeBuffered(handle: FileHandle, pieces: AsyncIterable<string>): Promise<void> {
+  let pending = '';
+  for await (const piece of pieces) {
+    pending += piece;
+    if (pending.length < WRITE_BYTES) continue;
+    await handle.writeFile(pending);
+    pending = '';
+  }
+  if (pending) await handle.writeFile(pending);
 }
 
 /** The parsed file, or undefined when it does not exist. A file that does not parse is an error. */

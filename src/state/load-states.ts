@@ -3,7 +3,8 @@ import path from 'node:path';
 import { listTasks } from './list-tasks.js';
 import { readStateFile } from './read-state.js';
 import { sequenceStateFile } from './paths.js';
-import { SequenceStateSchema, type SequenceState } from './sequence-state.js';
+import { readSequenceOverview, type SequenceOverview } from './sequence-overview.js';
+import type { SequenceTaskEntry } from './sequence-state.js';
 import { findTaskStateFile, taskFiles } from './task-files.js';
 import { TaskStateSchema, type TaskState } from './task-state.js';
 import { UserError } from '../errors/user-error.js';
@@ -16,9 +17,12 @@ export interface LoadedTask {
   state: TaskState | undefined;
 }
 
+/** A sequence state as `status` reads it: all but its per-task entries, and the tasks they are for. */
+export type ListedSequence = SequenceOverview & { taskPaths: string[] };
+
 export interface LoadedStates {
   tasks: LoadedTask[];
-  sequence: SequenceState | undefined;
+  sequence: ListedSequence | undefined;
   /** What every task state of the state folder has cost: what a sequence cap covers. */
   folderSpentUsd: number;
 }
@@ -31,17 +35,24 @@ export interface StateLocation {
   logsPath: string;
 }
 
-/** A task state to show, not read yet: a state file of the folder, or the state of a task file. */
-export type TaskToLoad = { stateFile: string } | { taskFile: string };
+/**
+ * A task state to show, not read yet: a state file of the folder, by name (the path is joined only
+ * when it is read: 10,000 joined paths held at once cost more than the names), or the state of a task file.
+ */
+export type TaskToLoad = { stateName: string } | { taskFile: string };
 
-/** Which states `status` and `report` show — one task, a folder's tasks, or all there are — without reading them. */
+/**
+ * Which states `status` and `report` show — one task, a folder's tasks, or all there are — without
+ * reading them. The sequence state is streamed past: its size grows with its tasks, and status
+ * must not; `onEntry` sees each of its per-task entries.
+ */
 export async function findStates(
   config: StateLocation,
   target: string | undefined,
-): Promise<{ tasks: TaskToLoad[]; sequence: SequenceState | undefined }> {
-  const sequence = await readStateFile(sequenceStateFile(config.statePath), SequenceStateSchema);
-  if (target === undefined)
-    return { tasks: (await taskStateNames(config.statePath)).map((name) => ({ stateFile: path.join(config.statePath, name) })), sequence };
+  onEntry?: (entry: SequenceTaskEntry) => void,
+): Promise<{ tasks: TaskToLoad[]; sequence: SequenceOverview | undefined }> {
+  const sequence = (await readSequenceOverview(sequenceStateFile(config.statePath), onEntry))?.overview;
+  if (target === undefined) return { tasks: (await taskStateNames(config.statePath)).map((stateName) => ({ stateName })), sequence };
   const absolute = path.resolve(target);
   const info = await stat(absolute).catch(() => undefined);
   if (!info) throw new UserError(`${target}: no such task file or folder.`);
@@ -52,13 +63,14 @@ export async function findStates(
 
 /** The state files `status` and `report` show, read: one task, a folder's tasks, or all there are. */
 export async function loadStates(config: StateLocation, target: string | undefined): Promise<LoadedStates> {
-  const found = await findStates(config, target);
+  const taskPaths: string[] = [];
+  const found = await findStates(config, target, (entry) => taskPaths.push(entry.taskPath));
   const tasks = await Promise.all(found.tasks.map((task) => loadTask(config, task)));
-  return { tasks, sequence: found.sequence, folderSpentUsd: await folderSpentUsd(config.statePath) };
+  return { tasks, sequence: found.sequence && { ...found.sequence, taskPaths }, folderSpentUsd: await folderSpentUsd(config.statePath) };
 }
 
 export function loadTask(config: StateLocation, task: TaskToLoad): Promise<LoadedTask> {
-  return 'taskFile' in task ? loadTaskOf(config, task.taskFile) : loadStateFile(task.stateFile);
+  return 'taskFile' in task ? loadTaskOf(config, task.taskFile) : loadStateFile(path.join(config.statePath, task.stateName));
 }
 
 /** What every task state of the state folder has cost, by its recorded totals, read one file at a time. */

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors/user-error.js';
-import { writeJsonAtomic } from './atomic-json.js';
-import { readStateFile } from './read-state.js';
+import { sumModelUsage, totalOf } from '../usage/math.js';
+import type { ModelTokenUsage } from '../usage/types.js';
+import { writeTextAtomic } from './atomic-json.js';
 import { copyFileAtomic, exists, filesUnder, sameContent } from './copy-files.js';
-import { mergedSequenceState, missingShards, type SequenceInput } from './merge-sequence.js';
+import { prettyJsonChunks, StreamedList } from './json-chunks.js';
+import { byTaskPath, type MergedTask, mergedSequenceOverview, missingShards, type SequenceInput } from './merge-sequence.js';
 import { sequenceStateFile } from './paths.js';
-import { newSequenceState, SequenceStateSchema, withTask, type SequenceState, type SequenceTaskEntry } from './sequence-state.js';
+import { readSequenceOverview, type SequenceOverview } from './sequence-overview.js';
+import { newSequenceState, withTask, type SequenceTaskEntry } from './sequence-state.js';
 import { mapLimit } from './map-limit.js';
 import { listTaskStateNames, siblingLogsPath, taskLogsDir } from './state-folder.js';
 import { verifiedTaskState } from './verify-task-state.js';
@@ -17,13 +20,12 @@ export interface StateFolder {
   logsPath: string;
 }
 
-/** One task as merge found it first; later copies must be byte-identical. */
-interface FoundTask {
+/** One task as merge found it first; later copies must be byte-identical. Its usage is read again when the sequence state is written. */
+interface FoundTask extends MergedTask {
+  /** The state file's name in `folder` (its path is joined when needed: 10,000 joined paths held at once cost megabytes). */
   name: string;
-  file: string;
   folder: StateFolder;
   hash: string;
-  entry: SequenceTaskEntry;
   /** Already in the folder merged into. */
   inTarget: boolean;
 }
@@ -33,7 +35,7 @@ const PARALLEL_FILES = 16;
 
 export interface MergeResult {
   sequenceFile: string;
-  sequence: SequenceState;
+  sequence: SequenceOverview;
   copied: number;
   alreadyThere: number;
   /** The same task, byte-identical, in more than one folder: taken once. */
@@ -53,6 +55,8 @@ export function stateFolder(statePath: string): StateFolder {
  * sequence state from all the task states it holds. Everything is read and checked before
  * anything is written: a conflict leaves the target as it was. What the target already holds
  * takes part like a source, so merging again changes nothing and shards can be added one by one.
+ * Memory does not grow with the tasks' usage: each task is kept as its path, phase and hash, and
+ * the merged sequence state is written entry by entry.
  */
 export async function mergeStateFolders(sources: StateFolder[], target: StateFolder): Promise<MergeResult> {
   const others = dedupe(sources).filter((s) => s.statePath !== target.statePath);
@@ -64,13 +68,14 @@ export async function mergeStateFolders(sources: StateFolder[], target: StateFol
   const byName = new Map<string, FoundTask>();
   let duplicates = 0;
   for (const folder of [target, ...others]) {
-    const read = await mapLimit(await listTaskStateNames(folder.statePath), PARALLEL_FILES, (name) => readTaskState(folder, name, target));
-    for (const { name, file, hash, entry } of read) {
-      const seen = byTask.get(entry.taskPath);
+    const read = await mapLimit(await listTaskStateNames(folder.statePath), PARALLEL_FILES, (name) => readTaskState(folder, name));
+    for (const { name, hash, taskPath, phase } of read) {
+      const file = path.join(folder.statePath, name);
+      const seen = byTask.get(taskPath);
       if (seen) {
         if (seen.hash !== hash) {
           throw new UserError(
-            `${seen.file} and ${file} hold different states of task ${entry.taskPath}; merge will not choose between them. Keep the one you trust and merge again.`,
+            `${fileOf(seen)} and ${file} hold different states of task ${taskPath}; merge will not choose between them. Keep the one you trust and merge again.`,
           );
         }
         duplicates++;
@@ -78,26 +83,21 @@ export async function mergeStateFolders(sources: StateFolder[], target: StateFol
       }
       const clash = byName.get(name);
       if (clash)
-        throw new UserError(
-          `${clash.file} and ${file} share a file name but are different tasks (${clash.entry.taskPath}, ${entry.taskPath}).`,
-        );
-      const found: FoundTask = { name, file, folder, hash, entry, inTarget: folder === target };
-      byTask.set(entry.taskPath, found);
+        throw new UserError(`${fileOf(clash)} and ${file} share a file name but are different tasks (${clash.taskPath}, ${taskPath}).`);
+      const found: FoundTask = { name, folder, hash, taskPath, phase, inTarget: folder === target };
+      byTask.set(taskPath, found);
       byName.set(name, found);
     }
   }
   const toCopy = [...byName.values()].filter((t) => !t.inTarget);
   if (await exists(target.logsPath)) await mapLimit(toCopy, PARALLEL_FILES, (task) => refuseDifferentLogs(task, target));
-  const inputs = await sequenceInputs([target, ...others]);
-  const sequence = mergedSequenceState(
-    inputs,
-    [...byName.values()].map((t) => t.entry),
-  );
+  const tasks = [...byName.values()].sort(byTaskPath);
+  const overview = mergedSequenceOverview(await sequenceInputs([target, ...others]), tasks);
 
   const copiedLogs = await mapLimit(toCopy, PARALLEL_FILES, (task) => copyTask(task, target));
-  const withoutLogs = toCopy.filter((task, i) => copiedLogs[i] === 0 && task.entry.phase !== 'pending').map((task) => task.file);
+  const withoutLogs = toCopy.filter((task, i) => copiedLogs[i] === 0 && task.phase !== 'pending').map(fileOf);
   const sequenceFile = sequenceStateFile(target.statePath);
-  await writeJsonAtomic(sequenceFile, sequence);
+  const sequence = await writeMergedSequence(sequenceFile, overview, tasks, target);
   return {
     sequenceFile,
     sequence,
@@ -109,18 +109,63 @@ export async function mergeStateFolders(sources: StateFolder[], target: StateFol
   };
 }
 
-/** One task state file, read, checked and summed up as the sequence's entry for it. */
-async function readTaskState(
-  folder: StateFolder,
-  name: string,
-  target: StateFolder,
-): Promise<Pick<FoundTask, 'name' | 'file' | 'hash' | 'entry'>> {
+/** One task state file, read and checked: what merge keeps of it. */
+async function readTaskState(folder: StateFolder, name: string): Promise<Omit<FoundTask, 'folder' | 'inTarget'>> {
   const file = path.join(folder.statePath, name);
   const text = await readFile(file, 'utf8');
-  const state = verifiedTaskState(file, text);
-  const hash = createHash('sha256').update(text).digest('hex');
-  const entry = withTask(newSequenceState('', [], ''), path.join(target.statePath, name), state).tasks[0]!;
-  return { name, file, hash, entry };
+  const { taskPath, phase } = verifiedTaskState(file, text);
+  return { name, hash: hashOf(text), taskPath, phase };
+}
+
+const fileOf = (task: FoundTask) => path.join(task.folder.statePath, task.name);
+
+const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Writes the merged sequence state, its `tasks` entries read again from the target one batch at
+ * a time (in `tasks` order) and summed as they go; returns the overview with the totals.
+ */
+async function writeMergedSequence(
+  sequenceFile: string,
+  overview: SequenceOverview,
+  tasks: FoundTask[],
+  target: StateFolder,
+): Promise<SequenceOverview> {
+  let totalTokenUsage: ModelTokenUsage = {};
+  async function* entries(): AsyncGenerator<SequenceTaskEntry> {
+    for (let i = 0; i < tasks.length; i += PARALLEL_FILES) {
+      for (const entry of await mapLimit(tasks.slice(i, i + PARALLEL_FILES), PARALLEL_FILES, (task) => mergedEntry(task, target))) {
+        totalTokenUsage = sumModelUsage(totalTokenUsage, entry.tokenUsage);
+        yield entry;
+      }
+    }
+  }
+  const totals = () => ({ ...overview.stats, totalTokenUsage, totalCostUsd: totalOf(totalTokenUsage).costUsd });
+  const { version, tasksDir, shard, phase, completedTasks, failedTasks, currentTaskPath, stats: _summedBelow, ...rest } = overview;
+  await writeTextAtomic(
+    sequenceFile,
+    prettyJsonChunks({
+      version,
+      tasksDir,
+      shard,
+      phase,
+      completedTasks,
+      failedTasks,
+      currentTaskPath,
+      tasks: new StreamedList(entries()),
+      stats: totals,
+      ...rest,
+    }),
+  );
+  return { ...overview, stats: totals() };
+}
+
+/** A task's entry in the merged sequence, from its state as copied into the target (which must be the state merge checked). */
+async function mergedEntry(task: FoundTask, target: StateFolder): Promise<SequenceTaskEntry> {
+  const file = path.join(target.statePath, task.name);
+  const text = await readFile(file, 'utf8');
+  if (hashOf(text) !== task.hash) throw new UserError(`${file} changed while merge was running; merge again.`);
+  return withTask(newSequenceState('', [], ''), file, verifiedTaskState(file, text)).tasks[0]!;
 }
 
 /** Copies a task's logs, then its state (so a killed merge never leaves a state without its logs); returns the number of log files. */
@@ -131,7 +176,7 @@ async function copyTask(task: FoundTask, target: StateFolder): Promise<number> {
     const to = path.join(taskLogsDir(target.logsPath, task.name), file);
     if (!(await exists(to))) await copyFileAtomic(path.join(logs, file), to);
   }
-  await copyFileAtomic(task.file, path.join(target.statePath, task.name));
+  await copyFileAtomic(fileOf(task), path.join(target.statePath, task.name));
   return files.length;
 }
 
@@ -148,7 +193,7 @@ async function refuseDifferentLogs(task: FoundTask, target: StateFolder): Promis
     const existing = path.join(to, file);
     if ((await exists(existing)) && !(await sameContent(path.join(from, file), existing))) {
       throw new UserError(
-        `${path.join(from, file)} and ${existing} are different logs of task ${task.entry.taskPath}; merge will not overwrite one with the other.`,
+        `${path.join(from, file)} and ${existing} are different logs of task ${task.taskPath}; merge will not overwrite one with the other.`,
       );
     }
   }
@@ -158,8 +203,10 @@ async function sequenceInputs(folders: StateFolder[]): Promise<SequenceInput[]> 
   const inputs: SequenceInput[] = [];
   for (const folder of folders) {
     const file = sequenceStateFile(folder.statePath);
-    const state = await readStateFile(file, SequenceStateSchema);
-    if (state !== undefined) inputs.push({ file, state });
+    const read = await readSequenceOverview(file);
+    if (read === undefined) continue;
+    const { tasksDir, shard, mergedShards, stats, startedAt, updatedAt, finishedAt } = read.overview;
+    inputs.push({ file, state: { tasksDir, shard, mergedShards, stats, startedAt, updatedAt, finishedAt } });
   }
   return inputs;
 }

@@ -1,20 +1,23 @@
 import { UserError } from '../errors/user-error.js';
-import {
-  newSequenceState,
-  withSequenceTotals,
-  type MergedShard,
-  type SequencePhase,
-  type SequenceState,
-  type SequenceTaskEntry,
-} from './sequence-state.js';
+import type { SequenceOverview } from './sequence-overview.js';
+import { newSequenceState, type MergedShard, type SequencePhase, type SequenceTaskEntry } from './sequence-state.js';
+
+/** What merge takes from each folder's sequence state (not its lists of tasks, which it rebuilds). */
+export type SequenceHead = Pick<
+  SequenceOverview,
+  'tasksDir' | 'shard' | 'mergedShards' | 'stats' | 'startedAt' | 'updatedAt' | 'finishedAt'
+>;
 
 export interface SequenceInput {
   file: string;
-  state: SequenceState;
+  state: SequenceHead;
 }
 
+/** What the merged sequence state says of a task besides its usage. */
+export type MergedTask = Pick<SequenceTaskEntry, 'taskPath' | 'phase'>;
+
 /** The shards a sequence state stands for: its own shard, or (a merged one) the shards merged in it. */
-function shardsOf(state: SequenceState): MergedShard[] {
+function shardsOf(state: SequenceHead): MergedShard[] {
   if (state.mergedShards) return state.mergedShards;
   const shard = state.shard ?? { index: 1, count: 1 };
   return [{ index: shard.index, count: shard.count, tasksTotal: state.stats.tasksTotal }];
@@ -51,12 +54,18 @@ export function missingShards(shards: MergedShard[]): number[] {
   return Array.from({ length: count }, (_, i) => i + 1).filter((index) => !present.has(index));
 }
 
+/** Task paths in the order the merged sequence lists them (and sums them: the same order gives the same bytes). */
+export function byTaskPath<T extends MergedTask>(a: T, b: T): number {
+  return a.taskPath < b.taskPath ? -1 : a.taskPath > b.taskPath ? 1 : 0;
+}
+
 /**
- * The sequence state of a merged folder. Each entry comes from the task's own state (`withTask`),
- * the totals from `withSequenceTotals`; times are taken from the inputs, never from the clock,
- * so merging the same folders again writes the same bytes.
+ * The sequence state of a merged folder but its `tasks` entries and usage totals, which the
+ * merge adds one task at a time (`withTask`, `withSequenceTotals` for one task each). Times are
+ * taken from the inputs, never from the clock, so merging the same folders again writes the
+ * same bytes. `tasks` must be in `byTaskPath` order.
  */
-export function mergedSequenceState(inputs: SequenceInput[], entries: SequenceTaskEntry[]): SequenceState {
+export function mergedSequenceOverview(inputs: SequenceInput[], tasks: MergedTask[]): SequenceOverview {
   if (inputs.length === 0) {
     throw new UserError(
       'none of the folders holds a sequence.state.json: merge gathers the state folders of "claude-project sequence" runs.',
@@ -70,7 +79,6 @@ export function mergedSequenceState(inputs: SequenceInput[], entries: SequenceTa
     );
   }
   const shards = mergedShards(inputs);
-  const tasks = [...entries].sort((a, b) => (a.taskPath < b.taskPath ? -1 : a.taskPath > b.taskPath ? 1 : 0));
   const tasksTotal = Math.max(
     tasks.length,
     shards.reduce((n, s) => n + s.tasksTotal, 0),
@@ -85,22 +93,23 @@ export function mergedSequenceState(inputs: SequenceInput[], entries: SequenceTa
     .map((i) => i.state.finishedAt ?? i.state.updatedAt)
     .sort()
     .at(-1)!;
-  const base = newSequenceState(tasksDir, [], startedAt);
-  return withSequenceTotals({
+  const { tasks: _none, ...base } = newSequenceState(tasksDir, [], startedAt);
+  const completedTasks = tasks.filter((t) => t.phase === 'done').map((t) => t.taskPath);
+  const failedTasks = tasks.filter((t) => t.phase === 'failed').map((t) => t.taskPath);
+  return {
     ...base,
     mergedShards: shards,
     phase,
-    completedTasks: tasks.filter((t) => t.phase === 'done').map((t) => t.taskPath),
-    failedTasks: tasks.filter((t) => t.phase === 'failed').map((t) => t.taskPath),
-    tasks,
-    stats: { ...base.stats, tasksTotal },
+    completedTasks,
+    failedTasks,
+    stats: { ...base.stats, tasksTotal, tasksCompleted: completedTasks.length, tasksFailed: failedTasks.length },
     updatedAt,
     ...(phase !== 'interrupted' && { finishedAt }),
-  });
+  };
 }
 
 /** Failed if a task failed; done when every shard is there and all its tasks are done; otherwise unfinished. */
-function mergedPhase(tasks: SequenceTaskEntry[], tasksTotal: number, allShards: boolean): SequencePhase {
+function mergedPhase(tasks: MergedTask[], tasksTotal: number, allShards: boolean): SequencePhase {
   if (tasks.some((t) => t.phase === 'failed')) return 'failed';
   if (allShards && tasks.length === tasksTotal && tasks.every((t) => t.phase === 'done')) return 'done';
   return 'interrupted';

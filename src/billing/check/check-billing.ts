@@ -110,7 +110,7 @@ export async function checkBilling(
   });
   let sequence: GroupCheck | undefined;
   if (asked.sequence) {
-    const inSequence = new Set(asked.sequence.tasks.map((t) => t.taskPath));
+    const inSequence = new Set(asked.sequence.taskPaths);
     const members = askedTasks.filter((t) => inSequence.has(t.taskPath));
     if (members.length > 0) sequence = checkGroup(closeOverSharedMinutes(members, knownTasks) as RanTask[]);
   }
