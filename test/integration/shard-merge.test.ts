@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { cp, readFile, readdir } from 'node:fs/promises';
+import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   HAIKU,
@@ -180,6 +180,20 @@ describe('sequence --shard i/n on separate copies of a project, then merge', () 
     const left = existsSync(into.stateDir) ? (await readdir(into.stateDir)).filter((n) => n.endsWith('.json')) : [];
     expect(left).toEqual([]);
     expect(existsSync(into.logsDir)).toBe(false);
+  });
+
+  it('two different tasks under one state file name are refused (exit 2, naming both), and nothing is written', async () => {
+    const other = await Project.create({ config: shardConfig(), tasks: TASKS });
+    await cp(path.join(shards[0]!.dir, '.claude-project'), path.join(other.dir, '.claude-project'), { recursive: true });
+    const name = readdirSync(other.stateDir).find((n) => n.includes('01-a'))!;
+    const file = path.join(other.stateDir, name);
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"taskPath": "tasks/01-a.md"', '"taskPath": "elsewhere/01-a.md"'));
+    const into = await Project.create({ config: shardConfig(), tasks: TASKS });
+    const run = await merge(into, [shards[0]!.stateDir, other.stateDir]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(`${path.join(shards[0]!.stateDir, name)} and ${file} share a file name but are different tasks`);
+    expect(run.stderr).toContain('(tasks/01-a.md, elsewhere/01-a.md)');
+    expect(existsSync(into.stateDir) ? (await readdir(into.stateDir)).filter((n) => n.endsWith('.json')) : []).toEqual([]);
   });
 
   it('a missing shard is named, and the merge is not called done', async () => {
