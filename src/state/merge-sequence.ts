@@ -61,7 +61,8 @@ export function byTaskPath<T extends MergedTask>(a: T, b: T): number {
 
 /**
  * The sequence state of a merged folder but its `tasks` entries and usage totals, which the
- * merge adds one task at a time (`withTask`, `withSequenceTotals` for one task each). Times are
+ * merge writes one task at a time (each entry from `withTask`, the totals summed as they go, in
+ * the order `withSequenceTotals` sums them). Times are
  * taken from the inputs, never from the clock, so merging the same folders again writes the
  * same bytes. `tasks` must be in `byTaskPath` order.
  */
