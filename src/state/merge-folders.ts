@@ -118,7 +118,7 @@ async function readTaskState(folder: StateFolder, name: string): Promise<Omit<Fo
 
 const fileOf = (task: FoundTask) => path.join(task.folder.statePath, task.name);
 
-/** Only compared, never shown: as 32 one-byte characters (latin1) it takes half the memory of hex. */
+/** Only compared, never shown: as 32 one-byte characters ('binary' is latin1) it takes half the memory of hex. */
 const hashOf = (text: string) => createHash('sha256').update(text).digest('binary');
 
 /** Two different tasks under one state file name cannot both be copied into one folder. */
