@@ -2,7 +2,7 @@
 // ledger (what it served, when, to which key) is the fake Admin API's bill; `reconcile` must
 // find them equal to the token.
 import { startFakeAdminApi, type FakeAdminApi } from '../../examples/fake-api/admin-server.mjs';
-import { taskFileName } from '../integration/helpers.js';
+import { taskFileName, waitFor } from '../integration/helpers.js';
 import { e2eProject, e2eScript, servedCounts, type E2eProject } from './harness.js';
 import { realClaudeEnv } from './real-claude.js';
 
@@ -88,8 +88,13 @@ test('no admin key: skipped, no file changed; billed data not in yet: pending (e
   const pending = await project.run(['reconcile', 'tasks/hello.md'], env);
   expect(pending.exitCode).toBe(75);
   expect(pending.stdout).toMatch(/^reconcile: pending/);
+  // The bill is let in only once the waiting reconcile has asked for it and been answered
+  // without it (the fake answers in the same turn it records a request): a fixed delay raced
+  // with a slow start on a loaded machine.
+  const usageAsks = () => admin!.requests.filter((r) => r.path.endsWith('/usage_report/messages')).length;
+  const asked = usageAsks();
   const waiting = project.run(['reconcile', 'tasks/hello.md', '--wait'], env);
-  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  await waitFor('the waiting reconcile to ask for the usage report', () => usageAsks() > asked, 60_000);
   admin.lagSeconds = 0;
   const waited = await waiting;
   expect(waited.exitCode).toBe(0);
