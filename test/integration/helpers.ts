@@ -651,8 +651,12 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `condition` every 25 ms until it holds; fails after `timeoutMs`. */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+/**
+ * Polls `condition` every 25 ms until it holds; fails after `timeoutMs`. The default is long (half
+ * the test timeout): the wait ends as soon as the condition holds, and on a loaded 2-core CI
+ * machine, with concurrent tests each starting several processes, a start can take over 10 s.
+ */
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

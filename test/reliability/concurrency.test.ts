@@ -175,7 +175,9 @@ describe('a stale lock of a dead process', () => {
 
   it.concurrent('two processes taking it over at once: one runs the task, the other is refused naming it', async () => {
     const tasks = taskNames(1);
-    const project = await billingProject(SEED + 3, tasks, 60);
+    // slow calls (several seconds a task): on a loaded machine the second process can start
+    // over a second after the first, and must still find the task running
+    const project = await billingProject(SEED + 3, tasks, 400);
     await leaveStaleLock(project, tasks[0]!, await deadPid());
     const runs = await together(project, [
       ['run', `tasks/${tasks[0]}.md`],
