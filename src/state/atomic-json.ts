@@ -12,10 +12,8 @@ export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
 }
 
 /** `writeJsonAtomic` for a text given in pieces (a file too big to hold whole), with the same guarantee. */
-export async function writeTextAtomic(file: string, text: string | AsyncIterable<string>): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
+export function writeTextAtomic(file: string, text: string | AsyncIterable<string>): Promise<void> {
+  return replaceAtomically(file, async (temp) => {
     const handle = await open(temp, 'w');
     try {
       if (typeof text === 'string') await handle.writeFile(text);
@@ -24,6 +22,19 @@ export async function writeTextAtomic(file: string, text: string | AsyncIterable
     } finally {
       await handle.close();
     }
+  });
+}
+
+/**
+ * Gives `file` new content that `fill` writes into a temp file beside it, then renames over it:
+ * a reader, or a kill at any moment, sees the old file or the new one, never part of one, and
+ * no temp file is left behind.
+ */
+export async function replaceAtomically(file: string, fill: (temp: string) => Promise<void>): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await fill(temp);
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { replaceAtomically } from './atomic-json.js';
 
 /** Every file under `dir`, as paths relative to it, in name order; none when it does not exist. */
 export async function filesUnder(dir: string): Promise<string[]> {
@@ -37,14 +38,6 @@ export async function exists(file: string): Promise<boolean> {
 }
 
 /** Copies a file so that `to` is either absent or whole, even if the copy is killed. */
-export async function copyFileAtomic(from: string, to: string): Promise<void> {
-  await mkdir(path.dirname(to), { recursive: true });
-  const temp = `${to}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await copyFile(from, temp);
-    await rename(temp, to);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+export function copyFileAtomic(from: string, to: string): Promise<void> {
+  return replaceAtomically(to, (temp) => copyFile(from, temp));
 }

@@ -9,10 +9,12 @@ import { copyFileAtomic, exists, filesUnder, sameContent } from './copy-files.js
 import { prettyJsonChunks, StreamedList } from './json-chunks.js';
 import { byTaskPath, type MergedTask, mergedSequenceOverview, missingShards, type SequenceInput } from './merge-sequence.js';
 import { sequenceStateFile } from './paths.js';
+import { checkState } from './read-state.js';
 import { readSequenceOverview, type SequenceOverview } from './sequence-overview.js';
 import { newSequenceState, withTask, type SequenceTaskEntry } from './sequence-state.js';
 import { mapLimit } from './map-limit.js';
 import { listTaskStateNames, siblingLogsPath, taskLogsDir } from './state-folder.js';
+import { TaskStateSchema } from './task-state.js';
 import { verifiedTaskState } from './verify-task-state.js';
 
 export interface StateFolder {
@@ -172,12 +174,16 @@ async function writeMergedSequence(
   return { ...overview, stats: totals() };
 }
 
-/** A task's entry in the merged sequence, from its state as copied into the target (which must be the state merge checked). */
+/**
+ * A task's entry in the merged sequence, from its state as copied into the target. The bytes must
+ * be those the first pass verified (same hash), so only the declaration is applied again (it
+ * fills what older files lack), not the whole verification.
+ */
 async function mergedEntry(task: FoundTask, target: StateFolder): Promise<SequenceTaskEntry> {
   const file = path.join(target.statePath, task.name);
   const text = await readFile(file, 'utf8');
   if (hashOf(text) !== task.hash) throw new UserError(`${file} changed while merge was running; merge again.`);
-  return withTask(newSequenceState('', [], ''), file, verifiedTaskState(file, text)).tasks[0]!;
+  return withTask(newSequenceState('', [], ''), file, checkState(file, JSON.parse(text), TaskStateSchema)).tasks[0]!;
 }
 
 /** Copies a task's logs, then its state (so a killed merge never leaves a state without its logs); returns the number of log files. */
