@@ -1,8 +1,13 @@
 // `node bench/run.mjs merge`: `merge` and `status` over generated task states (1,000, 10,000 and
-// 20,000), time, peak RSS and the heap kept after a full GC. Needs `npm run build` first.
+// 20,000), time, peak RSS and the heap kept after a full GC, and the folder read a budget makes
+// before each attempt. Needs `npm run build` first.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5'];
 
@@ -130,7 +135,8 @@ export async function benchMerge({ cli, measure, sizes = [1_000, 10_000, 20_000]
       const again = await measure([cli, 'merge', ...folders, '--into', into], { cwd: project });
       const status = await measure([cli, 'status'], { cwd: project });
       const sequenceBytes = statSync(path.join(into, 'sequence.state.json')).size;
-      rows.push({ tasks, merge, again, status, sequenceBytes });
+      const budgetRead = JSON.parse(execFileSync(process.execPath, [path.join(here, 'folder-costs.mjs'), into], { encoding: 'utf8' }));
+      rows.push({ tasks, merge, again, status, sequenceBytes, budgetRead });
       process.stderr.write(
         `${tasks} tasks: merge ${merge.seconds.toFixed(2)} s, again ${again.seconds.toFixed(2)} s, status ${status.seconds.toFixed(2)} s\n`,
       );
@@ -141,11 +147,11 @@ export async function benchMerge({ cli, measure, sizes = [1_000, 10_000, 20_000]
   const mib = (bytes) => (bytes / 2 ** 20).toFixed(0);
   const cells = (r) => `${r.seconds.toFixed(2)} | ${mib(r.rss)} | ${mib(r.keptHeap)}`;
   const lines = [
-    `| task states (${shards} shards) | merge s | RSS | kept | merge again s | RSS | kept | status s | RSS | kept | merged sequence.state.json |`,
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| task states (${shards} shards) | merge s | RSS | kept | merge again s | RSS | kept | status s | RSS | kept | merged sequence.state.json | budget read, first / later ms |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.tasks.toLocaleString('en-US')} | ${cells(r.merge)} | ${cells(r.again)} | ${cells(r.status)} | ${(r.sequenceBytes / 2 ** 20).toFixed(1)} MiB |`,
+        `| ${r.tasks.toLocaleString('en-US')} | ${cells(r.merge)} | ${cells(r.again)} | ${cells(r.status)} | ${(r.sequenceBytes / 2 ** 20).toFixed(1)} MiB | ${r.budgetRead.firstMs.toFixed(0)} / ${r.budgetRead.laterMs.toFixed(0)} |`,
     ),
   ];
   return { rows, table: lines.join('\n') };

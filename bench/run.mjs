@@ -118,7 +118,10 @@ each with the sequence state its shard would write. \`merge\` reads and checks e
 copies it and its logs, and writes the merged sequence state; "merge again" is the same merge
 into the result (every file compared, none copied); \`status\` prints every task of the merged
 folder. Times in seconds; RSS is the peak resident set and "kept" the largest heap V8 kept after a
-full garbage collection, both in MiB. Command: \`npm run build && node bench/run.mjs merge\`.
+full garbage collection, both in MiB. "Budget read" is what every attempt reads before it starts
+(for its forecast and caps): the costs of every task state of the folder, on a first call (every
+file read) and a later one (no file replaced since: each only looked at), in milliseconds
+(bench/folder-costs.mjs). Command: \`npm run build && node bench/run.mjs merge\`.
 Run: ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}.
 
 ${table}

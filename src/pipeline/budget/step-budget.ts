@@ -6,8 +6,10 @@ import type { RunContext } from '../run-context.js';
 import { updateStep } from '../step-state-ops.js';
 import { allCaps, capsForStep } from './caps.js';
 import { decideBeforeAttempt, describeStop } from './decide.js';
-import { forecastStep } from './forecast.js';
-import { readFolderStates, spentIn } from './spent.js';
+import { folderCosts } from './folder-costs.js';
+import { forecastOf } from './forecast.js';
+import { spentIn } from './spent.js';
+import { costsOf, type TaskCosts } from './task-costs.js';
 
 /** What a claude call may spend: what is left under the tightest cap. */
 export interface CallBudget {
@@ -37,10 +39,10 @@ export class StepBudget {
   }
 
   async beforeAttempt(): Promise<{ go: true; call: CallBudget | undefined } | { go: false; end: BudgetEnd }> {
-    const states = await this.folderStates();
-    const forecast = forecastStep(states, this.step.name);
+    const { own, others } = await this.folder();
+    const forecast = forecastOf([costsOf(own.file, own.state), ...others], this.step.name);
     // Without caps nothing is checked, so a cost that is not known stops nothing.
-    const spent = this.caps.length > 0 ? spentIn(states, this.step.name) : { sequence: 0, task: 0, step: 0 };
+    const spent = this.caps.length > 0 ? spentIn(own, others, this.step.name) : { sequence: 0, task: 0, step: 0 };
     const decision = decideBeforeAttempt(this.caps, spent, forecast, this.step.name);
     this.forecast = forecast;
     this.tightest = decision.go ? decision.tightest : undefined;
@@ -52,7 +54,8 @@ export class StepBudget {
   /** After an attempt stopped by a cap: the stop, with what is spent now under the tightest cap. */
   async stopInCall(): Promise<BudgetEnd> {
     const cap = this.tightest ?? this.caps[0]!;
-    const spent = spentIn(await this.folderStates(), this.step.name);
+    const { own, others } = await this.folder();
+    const spent = spentIn(own, others, this.step.name);
     const stop: BudgetStop = {
       scope: cap.scope,
       capUsd: cap.usd,
@@ -66,9 +69,11 @@ export class StepBudget {
     return { status: 'budget-exceeded', error: describeStop(stop), stop };
   }
 
-  private async folderStates(): Promise<Array<{ file: string; state: TaskState }>> {
-    const own = (await this.store.read()) ?? (await this.store.update((task) => task));
-    return readFolderStates(this.ctx.config.statePath, { file: this.store.file, state: own }, this.caps.length > 0);
+  /** The running task's state (the freshest) and the costs of the folder's other task states. */
+  private async folder(): Promise<{ own: { file: string; state: TaskState }; others: TaskCosts[] }> {
+    const state = (await this.store.read()) ?? (await this.store.update((task) => task));
+    const others = await folderCosts(this.ctx.config.statePath, this.store.file, this.caps.length > 0);
+    return { own: { file: this.store.file, state }, others };
   }
 
   private async record(forecast: Forecast, stop: BudgetStop | undefined): Promise<void> {
