@@ -9,6 +9,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  testTimeout: 60000,
+  // A safety net against a hung test, not a measure: tests wait for events, and on a loaded
+  // 2-core machine (another suite beside this one) a test that spawns many processes takes minutes.
+  testTimeout: 300_000,
   maxWorkers: 2,
 };

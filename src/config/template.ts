@@ -29,7 +29,7 @@ export function renderPrompt(template: string, values: TemplateValues): string {
   return `${filled.trimEnd()}\n\n${values.taskContent}`;
 }
 
-/** The environment variables that carry the placeholders' values to a step's check. */
+/** The environment variables that carry the placeholders' values to a step's check and its claude calls. */
 export const CHECK_ENV: Record<Exclude<Placeholder, 'taskContent'>, string> = {
   taskPath: 'CLAUDE_PROJECT_TASK_PATH',
   taskName: 'CLAUDE_PROJECT_TASK_NAME',

@@ -27,6 +27,8 @@ export interface AttemptCall {
   onSpawn(pid: number): void;
   /** Under a budget: passed as --max-budget-usd, and watched on the live stream. */
   budget?: CallBudget | undefined;
+  /** Added to claude's environment: the task and step it serves (for hooks and the commands it runs). */
+  env?: Record<string, string>;
 }
 
 export interface ClaudeAttemptEnd {
@@ -102,7 +104,7 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
       args,
       prompt: call.prompt,
       cwd: config.rootDir,
-      env: ctx.env,
+      env: { ...ctx.env, ...call.env },
       ...(call.timeoutSeconds !== undefined && { timeoutMs: call.timeoutSeconds * 1000 }),
       signal: budget ? budget.signal(ctx.signal) : ctx.signal,
       rawLogPath: call.log.rawPath,

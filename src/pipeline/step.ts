@@ -47,7 +47,8 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
   const values = { ...run.template, stepName: step.name };
   const prompt = renderPrompt(step.prompt, values);
   const checkCommand = step.check ? checkCommandWithVariables(step.check.command) : undefined;
-  const checkEnv = { ...ctx.env, ...checkEnvironment(values) };
+  const placeholderEnv = checkEnvironment(values);
+  const checkEnv = { ...ctx.env, ...placeholderEnv };
   const log = await StepLog.open(stepLogBase(config.logsPath, run.slug, run.stepIndex, step.name));
   const changeStep = (change: (s: StepState) => StepState): Promise<TaskState> =>
     store.update((task) => updateStep(task, step.name, model, change));
@@ -105,6 +106,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         timeoutSeconds,
         log,
         budget: gate.call,
+        env: placeholderEnv,
         onSpawn: (pid) => {
           pidRecorded = changeStep((s) => ({ ...s, attempts: s.attempts.map((a) => (a.attempt === number ? { ...a, pid } : a)) })).catch(
             () => undefined,

@@ -154,3 +154,14 @@ export const e2eScript: FakeScript = (body, context) => {
     },
   };
 };
+
+/**
+ * How long the real claude takes to start on this machine right now (`claude --version`): the
+ * unit for a product timeout an end-to-end test must set, which has to leave claude time for its
+ * turns whatever the load.
+ */
+export async function measureRealClaudeMs(): Promise<number> {
+  const started = performance.now();
+  await execa(resolveRealClaude(), ['--version'], { extendEnv: false, env: realClaudeEnv('http://127.0.0.1:9', os.tmpdir()) });
+  return performance.now() - started;
+}

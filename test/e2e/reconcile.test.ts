@@ -94,7 +94,7 @@ test('no admin key: skipped, no file changed; billed data not in yet: pending (e
   const usageAsks = () => admin!.requests.filter((r) => r.path.endsWith('/usage_report/messages')).length;
   const asked = usageAsks();
   const waiting = project.run(['reconcile', 'tasks/hello.md', '--wait'], env);
-  await waitFor('the waiting reconcile to ask for the usage report', () => usageAsks() > asked, 60_000);
+  await waitFor('the waiting reconcile to ask for the usage report', () => usageAsks() > asked);
   admin.lagSeconds = 0;
   const waited = await waiting;
   expect(waited.exitCode).toBe(0);

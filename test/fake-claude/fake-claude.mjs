@@ -30,11 +30,23 @@
 //         (no line end added): random bytes, UTF-8 split across writes, a last line without "\n".
 //     {"$bigUser": {"bytes": N, "toolUseId"?: "..."}} a tool-result `user` line of N bytes (plus
 //         the line end), written 1 MB at a time.
-//     {"$sleep": ms}
-// FAKE_CLAUDE_RECORD: folder; each call appends {argv, stdin, cwd, attempt, pid} to calls.jsonl.
-//   Calls are numbered atomically (one exclusive file per call under calls.d/), so concurrent
-//   fakes sharing the folder each get their own number.
-import { appendFileSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+//     {"$sleep": ms}              (timing only: a test must not decide anything on it; prefer:)
+//     {"$waitFor": "file"}        wait until the file exists (relative to the scenario file's
+//                                 folder), after creating FAKE_CLAUDE_RECORD/waiting/<call>: a
+//                                 gate the test opens when it is ready (e.g. a racer has started)
+//     {"$waitForLog": "text"}     wait until the readable step log of the task and step this call
+//                                 serves (default logsPath) holds the text: claude-project has
+//                                 read and handled what came before (e.g. it stops claude first)
+//     {"$park": true}             create FAKE_CLAUDE_RECORD/parked/<call>, then wait until stopped:
+//                                 the test kills at exactly this point of the stream
+// FAKE_CLAUDE_RECORD: folder; each call appends {argv, stdin, cwd, attempt, pid, task, step} to
+//   calls.jsonl (task and step: CLAUDE_PROJECT_TASK_PATH and CLAUDE_PROJECT_STEP_NAME, which
+//   claude-project sets for claude, so a call is known even if its prompt was cut by a kill).
+//   Calls are numbered atomically (one exclusive file per call under calls.d/, which holds the
+//   same record minus stdin as soon as the call starts), so concurrent fakes sharing the folder
+//   each get their own number.
+import { createHash } from 'node:crypto';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 const scenarioFile = process.env.FAKE_CLAUDE_SCENARIO;
@@ -53,10 +65,13 @@ process.stdout.on('error', () => process.exit(141));
 
 const scenario = JSON.parse(readFileSync(scenarioFile, 'utf8'));
 mkdirSync(path.join(recordDir, 'calls.d'), { recursive: true });
+const served = { task: process.env.CLAUDE_PROJECT_TASK_PATH ?? null, step: process.env.CLAUDE_PROJECT_STEP_NAME ?? null };
 let count = 0;
 for (;;) {
   try {
-    closeSync(openSync(path.join(recordDir, 'calls.d', String(count + 1)), 'wx'));
+    const fd = openSync(path.join(recordDir, 'calls.d', String(count + 1)), 'wx');
+    writeSync(fd, JSON.stringify({ attempt: count + 1, argv: process.argv.slice(2), pid: process.pid, ...served }));
+    closeSync(fd);
     break;
   } catch (error) {
     if (error.code !== 'EEXIST') throw error;
@@ -82,7 +97,7 @@ const stdin = await new Promise((resolve) => {
 });
 appendFileSync(
   path.join(recordDir, 'calls.jsonl'),
-  `${JSON.stringify({ attempt: count + 1, argv: process.argv.slice(2), stdin, cwd: process.cwd(), pid: process.pid })}\n`,
+  `${JSON.stringify({ attempt: count + 1, argv: process.argv.slice(2), stdin, cwd: process.cwd(), pid: process.pid, ...served })}\n`,
 );
 
 const argIndex = process.argv.indexOf('--session-id');
@@ -114,6 +129,48 @@ const write = (data) => new Promise((resolve) => (process.stdout.write(data) ? r
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const delay = attempt.chunkDelayMs ?? 0;
 const lineEnd = attempt.lineEnd ?? '\n';
+
+/** Marks `record/<folder>/<call>` (the test waits for it). */
+function mark(folder) {
+  mkdirSync(path.join(recordDir, folder), { recursive: true });
+  writeFileSync(path.join(recordDir, folder, String(count + 1)), String(process.pid));
+}
+
+async function waitForFile(file) {
+  const target = path.resolve(path.dirname(scenarioFile), file);
+  mark('waiting');
+  while (!existsSync(target)) await sleep(20);
+}
+
+/** The logs folder name of a task: `<slug>-<first 8 hex of sha256(path)>` (docs: "What it writes"). */
+function taskFileName(taskPath) {
+  const slug =
+    path
+      .basename(taskPath)
+      .replace(/\.md$/i, '')
+      .replace(/[^a-zA-Z0-9-]+/g, '-')
+      .replace(/-+/g, '-')
+      .replace(/^-|-$/g, '') || 'task';
+  return `${slug}-${createHash('sha256').update(taskPath.normalize('NFC')).digest('hex').slice(0, 8)}`;
+}
+
+async function waitForLog(text) {
+  const dir = path.join(process.cwd(), '.claude-project', 'logs', taskFileName(served.task ?? ''));
+  const suffix = `-${served.step}.log`;
+  const holds = () =>
+    existsSync(dir) && readdirSync(dir).some((name) => name.endsWith(suffix) && readFileSync(path.join(dir, name), 'utf8').includes(text));
+  mark('waiting');
+  while (!holds()) await sleep(20);
+  // A stop claude-project decided on before writing the text was sent before it too: let the
+  // event loop's poll phase run its handler before this call goes on.
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+async function park() {
+  mark('parked');
+  await new Promise(() => setInterval(() => {}, 1 << 30));
+}
 
 function bill(b) {
   if (!sessionId) {
@@ -166,6 +223,9 @@ for (const line of lines) {
       }
     } else if (line.$bigUser) await bigUser(line.$bigUser);
     else if (line.$sleep !== undefined) await sleep(line.$sleep);
+    else if (line.$waitFor !== undefined) await waitForFile(line.$waitFor);
+    else if (line.$waitForLog !== undefined) await waitForLog(line.$waitForLog);
+    else if (line.$park) await park();
     continue;
   }
   let out = line;

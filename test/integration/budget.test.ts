@@ -46,16 +46,17 @@ const MESSAGE: ApiUsage = { input_tokens: 10_000, output_tokens: 5, cache_creati
 const MESSAGE_USD = knownCost(totalOf(priced(SONNET, MESSAGE)).costUsd);
 
 /**
- * A long call: `count` messages, each billed (transcript entry) as it is printed, then a pause;
- * it never ends by itself, so only a stop ends it.
+ * A long call: `count` messages, each billed (transcript entry) as it is printed; the next comes
+ * only once claude-project has handled this one (its text is in the step's log, so a stop it
+ * decided on has been sent). It never ends by itself, so only a stop ends it.
  */
-function longCall(count: number, pauseMs = 400): Attempt {
+function longCall(count: number): Attempt {
   const lines: Attempt['lines'] = [init('sess-long')];
   for (let i = 1; i <= count; i++) {
     const id = `msg_long_${i}`;
     lines.push({ $bill: { id, model: SONNET, usage: MESSAGE } });
     lines.push(...assistant({ id, model: SONNET, usage: snapshot(MESSAGE.input_tokens), blocks: 1 }));
-    lines.push({ $sleep: pauseMs });
+    lines.push({ $waitForLog: `${id} part 1` });
   }
   return { lines, hang: true, honourSessionId: true } as Attempt;
 }
@@ -81,7 +82,7 @@ describe('caps', () => {
     const project = await Project.create({
       config: oneStep(),
       tasks: { 'tasks/t.md': 'x\n' },
-      scenario: { attempts: [longCall(5, 1000)] },
+      scenario: { attempts: [longCall(5)] },
     });
     const res = await project.run(['run', 'tasks/t.md', '--max-usd', '0.05']);
     expect(res.exitCode).toBe(4);
@@ -355,7 +356,7 @@ describe('several processes under one sequence cap', () => {
     const project = await Project.create({
       config: oneStep({ budget: { sequenceUsd: CAP } }),
       tasks: { 'tasks/a.md': 'a\n', 'tasks/b.md': 'b\n' },
-      scenario: { attempts: [longCall(6, 1000)] },
+      scenario: { attempts: [longCall(6)] },
     });
     const [a, b] = await Promise.all([project.run(['run', 'tasks/a.md']), project.run(['run', 'tasks/b.md'])]);
     expect([a.exitCode, b.exitCode]).toEqual([4, 4]);

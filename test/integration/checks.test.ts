@@ -2,7 +2,21 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Project, SONNET, alive, assistant, billed, cleanup, config, init, result, snapshot, waitFor, type Attempt } from './helpers.js';
+import {
+  Project,
+  SONNET,
+  alive,
+  assistant,
+  billed,
+  cleanup,
+  config,
+  init,
+  result,
+  snapshot,
+  waitFor,
+  hangTimeoutSeconds,
+  type Attempt,
+} from './helpers.js';
 
 afterAll(cleanup);
 
@@ -74,7 +88,7 @@ it.concurrent('timeoutSeconds above what a timer holds is refused (exit 2), nami
 
 it.concurrent('a check that passes after printing 12 MB passes; its output is in the step log', async () => {
   const project = await withCheck("head -c 12000000 /dev/zero | tr '\\0' x; echo; echo check-end", { 't.md': 'task' });
-  const out = await project.run(['run', 't.md'], { timeoutMs: 60_000 });
+  const out = await project.run(['run', 't.md']);
   expect(out.exitCode).toBe(0);
   const { log } = await project.stepLogs('t', 0, 'work');
   expect(log.length).toBeGreaterThan(12_000_000);
@@ -82,11 +96,13 @@ it.concurrent('a check that passes after printing 12 MB passes; its output is in
 });
 
 it.concurrent("a check obeys the step's timeoutSeconds: stopped with whatever it started, attempt check-failed", async () => {
-  const project = await withCheck('sleep 127.1828; echo never', { 't.md': 'task' }, { timeoutSeconds: 8 });
+  // long enough for the claude call before the check, however loaded the machine
+  const seconds = await hangTimeoutSeconds(8);
+  const project = await withCheck('sleep 127.1828; echo never', { 't.md': 'task' }, { timeoutSeconds: seconds });
   const out = await project.run(['run', 't.md']);
   expect(out.exitCode).toBe(1);
   const state = await project.taskState('t');
-  expect(state.steps[0].attempts[0]).toMatchObject({ outcome: 'check-failed', error: 'check failed (timed out after 8s)' });
+  expect(state.steps[0].attempts[0]).toMatchObject({ outcome: 'check-failed', error: `check failed (timed out after ${seconds}s)` });
   expect(sleepers('127.1828')).toEqual([]);
 });
 
@@ -106,8 +122,8 @@ function sleepers(arg: string): number[] {
 
 it.concurrent('SIGTERM to claude-project alone stops a running check too, and the task is interrupted', async () => {
   const project = await withCheck('touch check-started; sleep 131.4159; echo never', { 't.md': 'task' });
-  const cli = project.start(['run', 't.md']); // killed after 30 s if the check were waited for
-  await waitFor('the check to start', () => existsSync(path.join(project.dir, 'check-started')), 20_000);
+  const cli = project.start(['run', 't.md']); // killed by execa's timeout if the check were waited for
+  await waitFor('the check to start', () => existsSync(path.join(project.dir, 'check-started')));
   cli.kill('SIGTERM');
   const out = await cli;
   expect(out.exitCode).toBe(130);

@@ -9,7 +9,7 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -401,6 +401,9 @@ export interface RecordedCall {
   stdin: string;
   cwd: string;
   pid: number;
+  /** CLAUDE_PROJECT_TASK_PATH and CLAUDE_PROJECT_STEP_NAME as claude got them (a kill cannot cut these). */
+  task: string | null;
+  step: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -561,7 +564,8 @@ export class Project {
       extendEnv: false,
       reject: false,
       stdin: 'ignore',
-      timeout: options.timeoutMs ?? 30_000,
+      // a safety net against a hung CLI, not a measure: on a loaded 2-core machine a run can take a minute
+      timeout: options.timeoutMs ?? 150_000,
       detached: options.detached ?? false,
     });
   }
@@ -652,11 +656,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Polls `condition` every 25 ms until it holds; fails after `timeoutMs`. The default is long (half
- * the test timeout): the wait ends as soon as the condition holds, and on a loaded 2-core CI
- * machine, with concurrent tests each starting several processes, a start can take over 10 s.
+ * Polls `condition` every 25 ms until it holds; fails after `timeoutMs`. The default is long: the
+ * wait ends as soon as the condition holds (an event), and on a loaded 2-core machine, with
+ * concurrent tests each starting several processes, a start can take over 10 s.
  */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 150_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -672,4 +676,38 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * How long one fake claude call takes on this machine right now (start to exit, printing a few
+ * lines): the unit for a product timeout a test must set (`timeoutSeconds`), which has to leave
+ * the fake time to start and print whatever the load.
+ */
+export async function measureFakeClaudeMs(): Promise<number> {
+  const base = await realpath(await mkdtemp(path.join(os.tmpdir(), 'cp-spawn-')));
+  created.push(base);
+  const scenario = path.join(base, 'scenario.json');
+  await writeFile(scenario, JSON.stringify({ attempts: [{ lines: [init('measure'), { type: 'result', subtype: 'success' }] }] }));
+  const started = performance.now();
+  await execa(process.execPath, [FAKE_CLAUDE], {
+    cwd: base,
+    env: { FAKE_CLAUDE_SCENARIO: scenario, FAKE_CLAUDE_RECORD: path.join(base, 'record'), HOME: base },
+    extendEnv: false,
+    input: 'measure\n',
+  });
+  return performance.now() - started;
+}
+
+/**
+ * A `timeoutSeconds` for a call that prints and then hangs: at least `least`, and long enough
+ * (several times a measured fake claude call) that the fake has printed everything before it.
+ */
+export async function hangTimeoutSeconds(least = 2): Promise<number> {
+  return Math.max(least, Math.ceil((6 * (await measureFakeClaudeMs())) / 1000));
+}
+
+/** Calls of the fake that reached a `$park` (or `$waitFor`, with folder `waiting`): their numbers. */
+export function markedCalls(project: Project, folder: 'parked' | 'waiting' = 'parked'): number[] {
+  const dir = path.join(project.recordDir, folder);
+  return existsSync(dir) ? readdirSync(dir).map(Number) : [];
 }

@@ -59,7 +59,6 @@ it('a 100 MB tool-result line: exact usage, no malformed line, raw log whole, me
 
   const run = await project.run(['run', 'tasks/t.md'], {
     env: { NODE_OPTIONS: `--require ${preload}`, MAXRSS_LOG: rssLog },
-    timeoutMs: 60_000,
   });
   expect(run.stderr).not.toMatch(/unexpected error/);
   expect(run.exitCode).toBe(0);
@@ -87,4 +86,4 @@ it('a 100 MB tool-result line: exact usage, no malformed line, raw log whole, me
     `100 MB line: claude-project peak RSS ${peaks.map((p) => `${(p / 1024 / 1024).toFixed(0)} MB`).join(' (run), ')} (recount)\n`,
   );
   for (const peak of peaks) expect(peak).toBeLessThan(MAX_RSS_BYTES);
-}, 60_000);
+});

@@ -17,6 +17,7 @@ import {
   result,
   sleep,
   snapshot,
+  hangTimeoutSeconds,
   sumUsage,
   type Attempt,
 } from './helpers.js';
@@ -31,8 +32,9 @@ const SYNTHETIC = '<synthetic>';
 /**
  * A reset a few seconds ahead must be ahead of when claude prints it, however slow the machine:
  * the scenario carries RESETS_AT, and this wrapper (the configured claude.command) stamps it with
- * "now + seconds" just before starting the fake claude. The tests read the real value back from
- * the raw log.
+ * "now + seconds" just before starting the fake claude, `seconds` sized from a measured fake
+ * claude call (`hangTimeoutSeconds`) so that the attempt has ended before it. The tests read the
+ * real value back from the raw log.
  */
 const RESETS_AT = '__RESETS_AT__';
 const RESET_WRAPPER = 'bin/claude-stamping-resets';
@@ -68,7 +70,7 @@ describe('usage limits', () => {
   it.concurrent('waits until resetsAt, re-runs the step, and counts the refused attempt too', async () => {
     const project = await Project.create({
       config: config([{ name: 'work', prompt: 'Work' }], { rateLimit: { marginSeconds: 0 }, claude: { command: RESET_WRAPPER } }),
-      tasks: { 'tasks/t.md': 'x\n', [RESET_WRAPPER]: resetWrapper(3) },
+      tasks: { 'tasks/t.md': 'x\n', [RESET_WRAPPER]: resetWrapper(await hangTimeoutSeconds(3)) },
       scenario: { attempts: [limited(RESETS_AT as unknown as number), succeeds] },
     });
     await chmod(path.join(project.dir, RESET_WRAPPER), 0o755);
@@ -148,7 +150,8 @@ describe('usage limits', () => {
   });
 
   it.concurrent('rateLimit.wait: false → exit 3 at once, the message names rateLimit.wait', async () => {
-    const resetsAt = Math.floor(Date.now() / 1000) + 60;
+    // an hour ahead: a run that waited for it would end only at the test's timeout
+    const resetsAt = Math.floor(Date.now() / 1000) + 3600;
     const project = await Project.create({
       config: oneStep({ wait: false }),
       tasks: { 'tasks/t.md': 'x\n' },
@@ -156,7 +159,6 @@ describe('usage limits', () => {
     });
     const run = await project.run(['run', 'tasks/t.md']);
     expect(run.exitCode).toBe(3);
-    expect(run.durationMs).toBeLessThan(20_000);
     expect(await project.calls()).toHaveLength(1);
     expect(`${run.stdout}\n${run.stderr}`).toMatch(/rateLimit\.wait/);
     expect((await project.taskState('t')).phase).toBe('failed');
@@ -185,7 +187,7 @@ describe('usage limits', () => {
   it.concurrent('the old format with a reset a few seconds ahead waits for it and runs again', async () => {
     const project = await Project.create({
       config: config([{ name: 'work', prompt: 'Work' }], { rateLimit: { marginSeconds: 0 }, claude: { command: RESET_WRAPPER } }),
-      tasks: { 'tasks/t.md': 'x\n', [RESET_WRAPPER]: resetWrapper(3) },
+      tasks: { 'tasks/t.md': 'x\n', [RESET_WRAPPER]: resetWrapper(await hangTimeoutSeconds(3)) },
       scenario: {
         attempts: [
           {

@@ -1,6 +1,6 @@
 // reconcile: the built CLI against the fake Admin API, whose bill is what the tests say was
 // served, per minute, per API key, per model.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startFakeAdminApi, type FakeAdminApi } from '../../examples/fake-api/admin-server.mjs';
 import { validator } from '../report/schema.js';
@@ -158,12 +158,12 @@ test('data not in yet: pending (exit 75), then --wait polls until verified', asy
   expect(first.exitCode).toBe(75);
   expect(first.stdout).toMatch(/^reconcile: pending/);
   expect((await project.taskState('a')).billing.status).toBe('pending');
-  const waiting = project.start(['reconcile', 'tasks/a.md', '--wait', '--json'], { env: adminEnv(admin), timeoutMs: 60_000 });
+  const waiting = project.start(['reconcile', 'tasks/a.md', '--wait', '--json'], { env: adminEnv(admin) });
   let stderr = '';
   waiting.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  await waitFor('the first poll to say pending', () => stderr.includes('reconcile: pending'), 30_000);
+  await waitFor('the first poll to say pending', () => stderr.includes('reconcile: pending'));
   admin.lagSeconds = 0;
   const waited = await waiting;
   expect(waited.exitCode).toBe(0);
@@ -320,11 +320,16 @@ test('tasks that share a minute are shared-window; a task with minutes of its ow
   });
 });
 
-function call(modelUsage: Record<string, BilledUsage>, chunkDelayMs?: number): Attempt {
+/** A call; with `gate`, it waits after its first line until the test creates that file (next to the scenario). */
+function call(modelUsage: Record<string, BilledUsage>, gate?: string): Attempt {
   const model = Object.keys(modelUsage)[0]!;
   return {
-    lines: [init('sess'), ...assistant({ id: `msg_${model}`, model, usage: snapshot(9), blocks: 1 }), result({ modelUsage })],
-    ...(chunkDelayMs !== undefined && { chunkDelayMs }),
+    lines: [
+      init('sess'),
+      ...(gate ? [{ $waitFor: gate }] : []),
+      ...assistant({ id: `msg_${model}`, model, usage: snapshot(9), blocks: 1 }),
+      result({ modelUsage }),
+    ],
   };
 }
 
@@ -334,11 +339,13 @@ test('a sequence run by the fake claude, billed as served: the sequence is verif
   const project = await Project.create({
     config: config([{ name: 'work', prompt: 'Work' }]),
     tasks: { 'tasks/01-a.md': 'A\n', 'tasks/02-b.md': 'B\n' },
-    scenario: { attempts: [call(first), call(second, 400)] },
+    // the second call waits until the reconcile below has run
+    scenario: { attempts: [call(first), call(second, 'reconciled')] },
   });
   const running = project.start(['sequence', 'tasks']);
   await waitFor('the first task done', async () => (await project.taskState('01-a').catch(() => undefined))?.phase === 'done');
   const during = await project.run(['reconcile', 'tasks'], { env: adminEnv(admin) });
+  await writeFile(path.join(project.base, 'reconciled'), '');
   expect([0, 1, 75]).toContain(during.exitCode); // whatever it found, it wrote it under the locks
   expect((await running).exitCode).toBe(0);
   const afterRun = await project.sequenceState();

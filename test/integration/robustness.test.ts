@@ -167,7 +167,8 @@ describe('stopping and resuming', () => {
 
   it.concurrent('a second run of a task that is running is refused (exit 2) and changes nothing', async () => {
     const project = await Project.create({
-      config: config([{ name: 'first', prompt: 'FIRST' }], { timeoutSeconds: 20 }),
+      // a safety net: the test stops the first run itself, once the second has been refused
+      config: config([{ name: 'first', prompt: 'FIRST' }], { timeoutSeconds: 600 }),
       tasks: { 'tasks/t.md': 'x\n' },
       scenario: { attempts: [{ lines: [init('h'), ...assistant({ id: 'm_h', model: SONNET, usage: started, blocks: 1 })], hang: true }] },
     });

@@ -100,7 +100,7 @@ describe('sequence --shard i/n on separate copies of a project, then merge', () 
       merged,
       shards.map((p) => p.stateDir),
     );
-  }, 60_000);
+  });
 
   it('each shard runs exactly its tasks, in name order, and records its shard', async () => {
     for (const [i, project] of shards.entries()) {
@@ -234,7 +234,7 @@ describe('sequence --shard i/n on separate copies of a project, then merge', () 
     expect(seq.stats.totalTokenUsage).toEqual((await unsharded.sequenceState()).stats.totalTokenUsage);
     const attempts = (await taskStates(into.stateDir)).get('tasks/02-b.md').steps[0].attempts;
     expect(attempts.map((a: { outcome: string }) => a.outcome)).toEqual(['interrupted', 'passed']);
-  }, 30_000);
+  });
 });
 
 describe('bad --shard values', () => {

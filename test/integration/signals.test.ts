@@ -24,6 +24,7 @@ import {
   sumUsage,
   waitFor,
   type Attempt,
+  hangTimeoutSeconds,
 } from './helpers.js';
 
 afterAll(cleanup);
@@ -147,8 +148,9 @@ describe('interrupts', () => {
   });
 
   it.concurrent('a hung claude that ignores SIGTERM is SIGKILLed after a timeout too: outcome timeout, exit 1', async () => {
+    const seconds = await hangTimeoutSeconds(1);
     const project = await Project.create({
-      config: config([{ name: 'first', prompt: 'FIRST', timeoutSeconds: 1 }]),
+      config: config([{ name: 'first', prompt: 'FIRST', timeoutSeconds: seconds }]),
       tasks: { 'tasks/t.md': 'x\n' },
       scenario: { attempts: [hanging({ ignoreSigterm: true })] },
     });
@@ -161,6 +163,6 @@ describe('interrupts', () => {
     expect(attempt.outcome).toBe('timeout');
     expectUsage(attempt.usage, priced(SONNET, started));
     const { log } = await project.stepLogs('t', 0, 'first');
-    expect(lastFooter(log).find((l) => l.startsWith('outcome:'))).toMatch(/^outcome: failed \(timeout after 1s\)/);
+    expect(lastFooter(log).find((l) => l.startsWith('outcome:'))).toMatch(new RegExp(`^outcome: failed \\(timeout after ${seconds}s\\)`));
   });
 });

@@ -11,6 +11,7 @@ import {
   init,
   result,
   snapshot,
+  hangTimeoutSeconds,
 } from './helpers.js';
 
 afterAll(cleanup);
@@ -29,7 +30,7 @@ it.each([
 ])('stream lines of an unexpected shape are malformed lines, counted and logged, never fatal (%s)', async (_, hang) => {
   const usage = { [SONNET]: billed(900, 60, 0, 0, 0.0036) };
   const project = await Project.create({
-    config: config([{ name: 'work', prompt: 'WORK', ...(hang && { timeoutSeconds: 2 }) }]),
+    config: config([{ name: 'work', prompt: 'WORK', ...(hang && { timeoutSeconds: await hangTimeoutSeconds() }) }]),
     tasks: { 't.md': 'task' },
     scenario: {
       attempts: [

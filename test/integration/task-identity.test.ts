@@ -375,7 +375,7 @@ describe('the tasks of a folder', () => {
       const project = await Project.create({ config: oneStep(), tasks, scenario: { attempts: [hung, call(bill(1))] } });
       const running = project.start(['run', 'tasks/02-b.md'], SLOW);
       try {
-        await waitFor('02-b running', async () => (await project.calls()).length === 1, 60_000);
+        await waitFor('02-b running', async () => (await project.calls()).length === 1);
         const run = await project.run(['sequence', 'tasks', '--json'], SLOW);
         expect(run.exitCode).toBe(2);
         expect(run.stderr).toContain(`Task tasks/02-b.md is already being run by process ${running.pid} `);

@@ -26,6 +26,7 @@ import {
   toolUse,
   type ApiUsage,
   type StreamLine,
+  hangTimeoutSeconds,
 } from './helpers.js';
 
 afterAll(cleanup);
@@ -199,7 +200,7 @@ describe('no usable result: the session transcript', () => {
 
   it.concurrent('after a timeout kill: the final output count of the transcript, not the snapshot of the stream', async () => {
     const project = await Project.create({
-      config: config([{ name: 'work', prompt: 'Work' }], { timeoutSeconds: 2 }),
+      config: config([{ name: 'work', prompt: 'Work' }], { timeoutSeconds: await hangTimeoutSeconds() }),
       tasks: { 'tasks/t.md': 'x\n' },
       scenario: {
         attempts: [{ lines: streamStart('sess-to'), hang: true, transcript: { sessionId: 'sess-to', lines: transcriptLines('sess-to') } }],
@@ -217,7 +218,7 @@ describe('no usable result: the session transcript', () => {
 
   it.concurrent('a call killed before its init line: the transcript is found by the --session-id claude-project chose', async () => {
     const project = await Project.create({
-      config: config([{ name: 'work', prompt: 'Work' }], { timeoutSeconds: 2 }),
+      config: config([{ name: 'work', prompt: 'Work' }], { timeoutSeconds: await hangTimeoutSeconds() }),
       tasks: { 'tasks/t.md': 'x\n' },
       // Nothing reaches stdout; the fake writes its transcript under the --session-id it was given.
       scenario: { attempts: [{ lines: [], hang: true, transcript: { lines: transcriptLines('(argv)') } }] },

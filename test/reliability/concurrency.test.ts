@@ -37,12 +37,19 @@ const PROCESSES = 8;
 
 const taskNames = (n: number): string[] => Array.from({ length: n }, (_, i) => `${String(i + 1).padStart(2, '0')}-task`);
 
-/** A project of `tasks` tasks (plan on opus, implement on sonnet with a check); every call bills as it goes. */
-async function billingProject(seed: number, tasks: string[], chunkDelayMs: number): Promise<Project> {
+/** The file that opens the gate of a gated project's calls (relative to its scenario file). */
+const GATE = 'gate-open';
+
+/**
+ * A project of `tasks` tasks (plan on opus, implement on sonnet with a check); every call bills
+ * as it goes. `gated`: every call waits, once started, until the test opens the gate
+ * (`openGate`), so a race's loser finds the task still running however slowly it starts.
+ */
+async function billingProject(seed: number, tasks: string[], gated = false): Promise<Project> {
   const rng = prng(seed);
   const attempts: Attempt[] = [];
   for (let i = 1; i <= tasks.length * 2 + 8; i++)
-    attempts.push(billingCall(rng, `c${i}`, rng() < 0.5 ? SONNET : OPUS, { chunkDelayMs }).attempt);
+    attempts.push(billingCall(rng, `c${i}`, rng() < 0.5 ? SONNET : OPUS, gated ? { gate: GATE } : {}).attempt);
   return Project.create({
     config: config([
       { name: 'plan', model: OPUS, prompt: 'PLAN {{taskName}}' },
@@ -53,15 +60,26 @@ async function billingProject(seed: number, tasks: string[], chunkDelayMs: numbe
   });
 }
 
-/** Starts all these commands at once; resolves with each one's result and pid. */
-async function together(project: Project, commands: string[][]): Promise<Array<CliResult & { pid: number }>> {
-  const started = commands.map((args) => project.start(args, { timeoutMs: 60_000 }));
-  return Promise.all(
+/**
+ * Starts all these commands at once; resolves with each one's result and pid. With
+ * `openGateAfter`, the project's gate opens once that many of them have ended (the refused ones:
+ * the others' calls wait at the gate).
+ */
+async function together(project: Project, commands: string[][], openGateAfter?: number): Promise<Array<CliResult & { pid: number }>> {
+  let ended = 0;
+  const started = commands.map((args) => project.start(args));
+  const results = Promise.all(
     started.map(async (cli) => {
       const r = await cli;
+      ended++;
       return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), durationMs: 0, pid: cli.pid! };
     }),
   );
+  if (openGateAfter !== undefined) {
+    await waitFor(`${openGateAfter} of the racers to end`, () => ended >= openGateAfter);
+    await writeFile(path.join(path.dirname(project.scenarioFile), GATE), '');
+  }
+  return results;
 }
 
 /** Nothing left behind in the state folder: no lock, no owner file, no temp file. */
@@ -73,7 +91,7 @@ const refusal = (stderr: string): string | undefined => stderr.split('\n').find(
 
 it(`${PROCESSES} processes run ${PROCESSES} different tasks at once on one state folder: every state exact, no update lost`, async () => {
   const tasks = taskNames(PROCESSES);
-  const project = await billingProject(SEED, tasks, 10);
+  const project = await billingProject(SEED, tasks);
   const runs = await together(
     project,
     tasks.map((t) => ['run', `tasks/${t}.md`]),
@@ -87,17 +105,18 @@ it(`${PROCESSES} processes run ${PROCESSES} different tasks at once on one state
   process.stdout.write(
     `concurrency: ${PROCESSES} processes, ${accounting.calls} calls, lost ${JSON.stringify(accounting.lost)}, doubled ${JSON.stringify(accounting.doubled)}\n`,
   );
-}, 60_000);
+});
 
 it('two processes race for the same task (three tasks at once): one runs it, the other exits 2 naming its pid; counted once', async () => {
   const tasks = taskNames(3);
-  const project = await billingProject(SEED + 1, tasks, 60);
+  const project = await billingProject(SEED + 1, tasks, true);
   const runs = await together(
     project,
     tasks.flatMap((t) => [
       ['run', `tasks/${t}.md`],
       ['run', `tasks/${t}.md`],
     ]),
+    tasks.length,
   );
   for (let i = 0; i < tasks.length; i++) {
     const pair = [runs[2 * i]!, runs[2 * i + 1]!];
@@ -109,7 +128,7 @@ it('two processes race for the same task (three tasks at once): one runs it, the
   const accounting = await expectStatesMatchBilled(project, tasks);
   expect(accounting.calls).toBe(tasks.length * 2);
   await expectNoLeftovers(project);
-}, 60_000);
+});
 
 it(`${PROCESSES} processes × 30 locked read-modify-writes of one state file (the real dist/state/locked-update.js): none lost`, async () => {
   const project = await Project.create();
@@ -133,7 +152,7 @@ it(`${PROCESSES} processes × 30 locked read-modify-writes of one state file (th
   for (let w = 0; w < PROCESSES; w++)
     expect(writes.filter((x) => x.startsWith(`w${w}:`))).toEqual(Array.from({ length: 30 }, (_, i) => `w${w}:${i}`));
   await expectNoLeftovers(project);
-}, 60_000);
+});
 
 describe('a stale lock of a dead process', () => {
   /** A pid that no process has any more. */
@@ -159,7 +178,7 @@ describe('a stale lock of a dead process', () => {
 
   it.concurrent('is taken over at once (with or without its owner file), and the run succeeds', async () => {
     const tasks = taskNames(2);
-    const project = await billingProject(SEED + 2, tasks, 0);
+    const project = await billingProject(SEED + 2, tasks);
     const left = [...(await leaveStaleLock(project, tasks[0]!, await deadPid())), ...(await leaveStaleLock(project, tasks[1]!, undefined))];
     const runs = await together(
       project,
@@ -175,14 +194,17 @@ describe('a stale lock of a dead process', () => {
 
   it.concurrent('two processes taking it over at once: one runs the task, the other is refused naming it', async () => {
     const tasks = taskNames(1);
-    // slow calls (several seconds a task): on a loaded machine the second process can start
-    // over a second after the first, and must still find the task running
-    const project = await billingProject(SEED + 3, tasks, 400);
+    // the winner's calls wait at the gate until the loser has ended: it must find the task running
+    const project = await billingProject(SEED + 3, tasks, true);
     await leaveStaleLock(project, tasks[0]!, await deadPid());
-    const runs = await together(project, [
-      ['run', `tasks/${tasks[0]}.md`],
-      ['run', `tasks/${tasks[0]}.md`],
-    ]);
+    const runs = await together(
+      project,
+      [
+        ['run', `tasks/${tasks[0]}.md`],
+        ['run', `tasks/${tasks[0]}.md`],
+      ],
+      1,
+    );
     expect(runs.map((r) => r.exitCode).sort()).toEqual([0, 2]);
     const winner = runs.find((r) => r.exitCode === 0)!;
     expect(refusal(runs.find((r) => r !== winner)!.stderr)).toContain(`already being run by process ${winner.pid} `);
@@ -195,7 +217,7 @@ describe('a stale lock of a dead process', () => {
 describe('a sequence and other runs on the same state folder', () => {
   it.concurrent('sequence + runs of two of its tasks at once: nothing lost; the sequence resumes and sums every task once', async () => {
     const tasks = taskNames(4);
-    const project = await billingProject(SEED + 4, tasks, 40);
+    const project = await billingProject(SEED + 4, tasks);
     const [sequence, run3, run4] = await together(project, [
       ['sequence', 'tasks'],
       ['run', `tasks/${tasks[2]}.md`],
@@ -230,7 +252,7 @@ describe('a sequence and other runs on the same state folder', () => {
     const hung = billingCall(rng, 'hung', SONNET).attempt;
     const attempts: Attempt[] = [{ ...hung, lines: hung.lines!.slice(0, -1), hang: true }];
     for (let i = 1; i <= 8; i++) attempts.push(billingCall(rng, `c${i}`, OPUS).attempt);
-    const project = await billingProject(SEED + 6, tasks, 0);
+    const project = await billingProject(SEED + 6, tasks);
     await project.writeScenario({ attempts });
 
     const running = project.start(['run', `tasks/${tasks[1]}.md`]);
@@ -258,12 +280,16 @@ describe('a sequence and other runs on the same state folder', () => {
 
   it.concurrent('two sequences of one state folder at once: the second is refused naming the first, and never touches sequence.state.json', async () => {
     const first = taskNames(3);
-    const project = await billingProject(SEED + 5, first, 40);
+    const project = await billingProject(SEED + 5, first, true);
     await project.writeFile('other/09-other.md', 'Other\n');
-    const [a, b] = await together(project, [
-      ['sequence', 'tasks'],
-      ['sequence', 'other'],
-    ]);
+    const [a, b] = await together(
+      project,
+      [
+        ['sequence', 'tasks'],
+        ['sequence', 'other'],
+      ],
+      1,
+    );
     const winner = [a!, b!].find((r) => r.exitCode === 0)!;
     const loser = [a!, b!].find((r) => r !== winner)!;
     expect(loser.exitCode).toBe(2);

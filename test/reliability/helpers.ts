@@ -16,8 +16,8 @@ import {
   init,
   priced,
   result,
-  sleep,
   snapshot,
+  waitFor,
   sumUsage,
   toolResult,
   toolUse,
@@ -90,9 +90,11 @@ export function billingCall(
   rng: () => number,
   tag: string,
   model: string,
-  options: { chunkDelayMs?: number } = {},
+  options: { chunkDelayMs?: number; gate?: string } = {},
 ): { attempt: Attempt; bills: Bill[] } {
   const lines: StreamLine[] = [init('replaced-by-the-session-id', model)];
+  // the call has started (and so its task is running), and waits for the test to open the gate
+  if (options.gate) lines.push({ $waitFor: options.gate });
   const bills: Bill[] = [];
   const messages = randInt(rng, 1, 3);
   for (let m = 1; m <= messages; m++) {
@@ -136,7 +138,10 @@ export function billingCall(
     }
   }
   lines.push({ ...result({ modelUsage: modelUsageOf(bills) }), session_id: 'replaced' });
-  return { attempt: { lines, honourSessionId: true, chunkDelayMs: options.chunkDelayMs ?? 0 } as Attempt, bills };
+  return {
+    attempt: { lines, honourSessionId: true, ...(options.chunkDelayMs && { chunkDelayMs: options.chunkDelayMs }) } as Attempt,
+    bills,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -202,8 +207,10 @@ export function isZombieOrGone(pid: number): boolean {
 
 /**
  * Stops every fake claude of this project still running (orphans of a killed claude-project):
- * SIGTERM, which the fake handles between two steps, so a message is never half billed. Returns
- * how many there were and how many needed SIGKILL (must stay 0 for exact numbers).
+ * SIGTERM, which the fake handles between two steps, so a message is never half billed, then
+ * waits for each to be gone (an event: however long a loaded machine takes). Returns how many
+ * there were and how many needed SIGKILL because they outlived the wait (must stay 0 for exact
+ * numbers).
  */
 export async function sweepOrphans(project: Project): Promise<{ found: number; forced: number }> {
   const pids = await processesWithEnv('FAKE_CLAUDE_RECORD', project.recordDir);
@@ -214,16 +221,13 @@ export async function sweepOrphans(project: Project): Promise<{ found: number; f
     } catch {}
   }
   for (const pid of pids) {
-    const deadline = Date.now() + 3000;
-    while (!isZombieOrGone(pid)) {
-      if (Date.now() > deadline) {
-        forced++;
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {}
-        break;
-      }
-      await sleep(10);
+    try {
+      await waitFor(`fake claude ${pid} to stop after SIGTERM`, () => isZombieOrGone(pid));
+    } catch {
+      forced++;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
     }
   }
   return { found: pids.length, forced };

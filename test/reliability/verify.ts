@@ -39,15 +39,13 @@ interface AttemptLike {
 export async function expectStatesMatchBilled(project: Project, taskNames: string[]): Promise<Accounting> {
   const calls = await project.calls();
   const bills = await billedRecords(project);
-  const perCall = calls.map((c) => {
-    const [verb, taskName] = c.stdin.split('\n')[0]!.split(' ');
-    return {
-      sessionId: sessionOf(c.argv)!,
-      taskName: taskName!,
-      step: verb!.toLowerCase(),
-      usage: usageOfBills(bills.filter((b) => b.call === c.attempt)),
-    };
-  });
+  // which task and step a call served: from its environment, which a kill cannot cut (a prompt can be)
+  const perCall = calls.map((c) => ({
+    sessionId: sessionOf(c.argv)!,
+    taskName: path.basename(c.task!, '.md'),
+    step: c.step!,
+    usage: usageOfBills(bills.filter((b) => b.call === c.attempt)),
+  }));
   // every call had its own session, and every bill belongs to a recorded call
   expect(new Set(perCall.map((c) => c.sessionId)).size).toBe(calls.length);
   expect(bills.filter((b) => !calls.some((c) => c.attempt === b.call))).toEqual([]);

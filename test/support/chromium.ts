@@ -3,12 +3,12 @@
  *   1. CHROMIUM_BIN, a path to a Chromium binary;
  *   2. /usr/bin/chromium (Debian's package), unless CHROMIUM_NO_SYSTEM=1;
  *   3. the Chromium inside the devDependency @sparticuz/chromium (Linux x64), unpacked once per
- *      version into the temp folder, with its own fonts and NSS libraries, so that `npm ci` is
- *      all a machine needs.
+ *      version into the temp folder (atomically: into a fresh folder, renamed into place whole),
+ *      with its own fonts and NSS libraries, so that `npm ci` is all a machine needs.
  * None found is an error saying how to get one: the browser tests never skip.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -85,13 +85,36 @@ export async function bundledChromium(): Promise<FoundChromium> {
   const { version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { version: string };
   const { default: chromium } = await import('@sparticuz/chromium');
   const dir = path.join(tmpdir(), `claude-project-chromium-${version}`);
-  if (!existsSync(path.join(dir, 'chromium'))) await unpack(entry, path.join(root, 'bin'), dir);
+  if (!isComplete(dir)) await unpack(entry, path.join(root, 'bin'), dir);
   return {
     source: '@sparticuz/chromium',
     executablePath: path.join(dir, 'chromium'),
     args: [...chromium.args.filter((arg) => !LOOSENING_ARGS.has(arg)), ...COMMON_ARGS],
-    env: { ...process.env, FONTCONFIG_FILE: path.join(dir, 'fonts.conf'), LD_LIBRARY_PATH: path.join(dir, 'al2023', 'lib') },
+    env: { ...process.env, FONTCONFIG_FILE: await fontConfigOfThisRun(dir), LD_LIBRARY_PATH: path.join(dir, 'al2023', 'lib') },
   };
+}
+
+/** What an unpacked browser folder holds; one that holds all of it is ready (it was renamed into place whole). */
+const UNPACKED = ['chromium', path.join('al2023', 'lib', 'libnss3.so'), 'fonts'];
+
+function isComplete(dir: string): boolean {
+  return UNPACKED.every((file) => existsSync(path.join(dir, file)));
+}
+
+/**
+ * A fontconfig file naming the unpacked fonts, and only them, with a font cache of this test run's
+ * own: the shared browser folder is only ever read, so suites running side by side never write
+ * the same files. Removed when the process exits.
+ */
+async function fontConfigOfThisRun(dir: string): Promise<string> {
+  const own = await mkdtemp(path.join(tmpdir(), 'claude-project-fonts-'));
+  process.once('exit', () => rmSync(own, { recursive: true, force: true }));
+  const file = path.join(own, 'fonts.conf');
+  await writeFile(
+    file,
+    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${dir}/fonts</dir>\n  <cachedir>${own}/cache</cachedir>\n</fontconfig>\n`,
+  );
+  return file;
 }
 
 /**
@@ -107,20 +130,22 @@ async function unpack(entry: string, binDir: string, dir: string): Promise<void>
     const { stdout: executable } = await run(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(entry).href, binDir], {
       env: { ...process.env, TMPDIR: staging, AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x' },
     });
-    const expected = [path.join(staging, 'chromium'), path.join(staging, 'al2023', 'lib', 'libnss3.so'), path.join(staging, 'fonts')];
+    const expected = UNPACKED.map((file) => path.join(staging, file));
     const missing = expected.filter((file) => !existsSync(file));
     if (executable !== expected[0] || missing.length > 0) {
       throw new Error(
         `@sparticuz/chromium did not unpack as expected: executable ${executable}, missing ${missing.join(', ') || 'nothing'}`,
       );
     }
-    // Its own fonts.conf names /tmp/fonts: this one names the fonts where they are, and only them.
-    await writeFile(
-      path.join(staging, 'fonts.conf'),
-      `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${dir}/fonts</dir>\n  <cachedir>${dir}/fonts-cache</cachedir>\n</fontconfig>\n`,
-    );
-    await rename(staging, dir).catch((error: unknown) => {
-      if (!existsSync(path.join(dir, 'chromium'))) throw error;
+    await rename(staging, dir).catch(async (error: unknown) => {
+      // another suite renamed its own complete copy into place first: that one is as good
+      if (isComplete(dir)) return;
+      if (!existsSync(dir)) throw error;
+      // an incomplete folder no suite can be using (only whole ones are renamed in): set it aside
+      const aside = `${staging}.incomplete`;
+      await rename(dir, aside);
+      await rename(staging, dir);
+      await rm(aside, { recursive: true, force: true });
     });
   } finally {
     await rm(staging, { recursive: true, force: true });
