@@ -10,6 +10,13 @@ import { sumBuckets } from '../../src/billing/usage-report/sum-buckets.js';
 import { closeOverSharedMinutes } from '../../src/billing/window/shared-minutes.js';
 import { minuteWindow } from '../../src/billing/window/window.js';
 import type { ModelTokenUsage } from '../../src/usage/types.js';
+import { fetchSettles } from '../support/fetch-settled.js';
+
+let settled: () => Promise<void>;
+beforeAll(() => {
+  settled = fetchSettles();
+});
+afterAll(() => settled());
 
 const at = (iso: string): number => Date.parse(iso);
 
