@@ -93,6 +93,8 @@ export const ConfigSchema = mapping({
     wait: bool().optional(),
     maxWaitMinutes: num({ min: 0 }).optional(),
     marginSeconds: num({ min: 0 }).optional(),
+    minWaitSeconds: num({ min: 0 }).optional(),
+    maxReruns: num({ min: 0, integer: true }).optional(),
   }).optional(),
   billing: billing.optional(),
   /** USD caps; each covers everything spent in its scope in the state folder. */
