@@ -7,6 +7,7 @@ import { crashPointForTests } from '../errors/test-crash.js';
 import { streamLineSplitter } from './stream-lines.js';
 import type { StreamEvent } from './stream-events.js';
 import { tailFile } from './tail-file.js';
+import { stopGroupOn } from './process-group.js';
 
 export interface ClaudeCall {
   command: string;
@@ -16,8 +17,10 @@ export interface ClaudeCall {
   cwd: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
-  /** Aborting stops the call (SIGTERM, then SIGKILL after `killGraceMs`). */
+  /** Aborting stops the call, claude's whole process group (SIGTERM, then SIGKILL after `killGraceMs`). */
   signal?: AbortSignal;
+  /** Aborting SIGKILLs claude's whole process group at once (a second Ctrl-C). */
+  stopNow?: AbortSignal;
   killGraceMs?: number;
   /** claude's stdout is appended straight to this file (the raw log), and read back from it. */
   rawLogPath: string;
@@ -68,6 +71,7 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
   const input = await open(call.rawLogPath, 'r');
   try {
     const start = (await input.stat()).size;
+    const killGraceMs = call.killGraceMs ?? 5000;
     const subprocess = execa(call.command, call.args, {
       cwd: call.cwd,
       env: call.env,
@@ -80,8 +84,11 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
       timeout: call.timeoutMs,
       cancelSignal: call.signal,
       killSignal: 'SIGTERM',
-      forceKillAfterDelay: call.killGraceMs ?? 5000,
+      forceKillAfterDelay: killGraceMs,
+      // claude leads a process group of its own, so stopping it stops whatever it started too
+      detached: true,
     });
+    stopGroupOn(subprocess, { stop: call.signal, stopNow: call.stopNow, graceMs: killGraceMs });
     try {
       if (subprocess.pid !== undefined) call.onSpawn?.(subprocess.pid);
       crashPointForTests('spawn');

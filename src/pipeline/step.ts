@@ -333,6 +333,7 @@ async function judge(
     cwd: ctx.config.rootDir,
     env: check.env,
     signal: ctx.signal,
+    stopNow: ctx.stopNow,
     ...(timeoutSeconds !== undefined && { timeoutMs: timeoutSeconds * 1000 }),
     onOutput: (text) => log.append(text),
     mustWait: () => log.readable.writableNeedDrain,

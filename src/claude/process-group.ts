@@ -1,0 +1,47 @@
+import type { ChildProcess } from 'node:child_process';
+
+/** Sends `signal` to the process group `pid` leads (a detached child leads its own); nothing if it is gone. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+export interface GroupStops {
+  /** Asks the group to stop: SIGTERM, then SIGKILL after `graceMs`. */
+  stop?: AbortSignal | undefined;
+  /** Stops it at once: SIGKILL (a second Ctrl-C). */
+  stopNow?: AbortSignal | undefined;
+  graceMs: number;
+}
+
+/**
+ * Stops a detached child's whole process group, whatever it started included: on `stop`
+ * SIGTERM then SIGKILL after the grace period, on `stopNow` SIGKILL at once. When the child
+ * itself was killed by a signal (a stop, a timeout), what is left of its group is SIGKILLed.
+ */
+export function stopGroupOn(child: ChildProcess, stops: GroupStops): void {
+  const { pid } = child;
+  if (pid === undefined) return;
+  let killTimer: NodeJS.Timeout | undefined;
+  const kill = (): void => signalGroup(pid, 'SIGKILL');
+  const stop = (): void => {
+    if (killTimer) return;
+    signalGroup(pid, 'SIGTERM');
+    killTimer = setTimeout(kill, stops.graceMs);
+  };
+  const listen = (signal: AbortSignal | undefined, act: () => void): void => {
+    if (signal?.aborted) act();
+    else signal?.addEventListener('abort', act, { once: true });
+  };
+  listen(stops.stop, stop);
+  listen(stops.stopNow, kill);
+  child.once('exit', (_code, signal) => {
+    clearTimeout(killTimer);
+    stops.stop?.removeEventListener('abort', stop);
+    stops.stopNow?.removeEventListener('abort', kill);
+    if (signal !== null) kill();
+  });
+}
