@@ -20,7 +20,7 @@ export interface GroupStops {
 /**
  * Stops a detached child's whole process group, whatever it started included: on `stop`
  * SIGTERM then SIGKILL after the grace period, on `stopNow` SIGKILL at once. When the child
- * itself was killed by a signal (a stop, a timeout), what is left of its group is SIGKILLed.
+ * has exited, however it ended, what is left of its group is SIGKILLed.
  */
 export function stopGroupOn(child: ChildProcess, stops: GroupStops): void {
   const { pid } = child;
@@ -38,10 +38,12 @@ export function stopGroupOn(child: ChildProcess, stops: GroupStops): void {
   };
   listen(stops.stop, stop);
   listen(stops.stopNow, kill);
-  child.once('exit', (_code, signal) => {
+  // Once the child is gone, what it left running goes too: a call is over when claude is, and a
+  // leftover holding claude's stderr open would keep the wait for its end going for ever.
+  child.once('exit', () => {
     clearTimeout(killTimer);
     stops.stop?.removeEventListener('abort', stop);
     stops.stopNow?.removeEventListener('abort', kill);
-    if (signal !== null) kill();
+    kill();
   });
 }
