@@ -20,15 +20,22 @@ export interface GroupStops {
 /**
  * Stops a detached child's whole process group, whatever it started included: on `stop`
  * SIGTERM then SIGKILL after the grace period, on `stopNow` SIGKILL at once. When the child
- * has exited, however it ended, what is left of its group is SIGKILLed.
+ * has exited, however it ended, what is left of its group is SIGKILLed. `stopped`: it was asked
+ * to stop before it exited.
  */
-export function stopGroupOn(child: ChildProcess, stops: GroupStops): void {
+export function stopGroupOn(child: ChildProcess, stops: GroupStops): { stopped: () => boolean } {
   const { pid } = child;
-  if (pid === undefined) return;
+  let asked = false;
+  if (pid === undefined) return { stopped: () => asked };
+  let exited = false;
   let killTimer: NodeJS.Timeout | undefined;
-  const kill = (): void => signalGroup(pid, 'SIGKILL');
+  const kill = (): void => {
+    if (!exited) asked = true;
+    signalGroup(pid, 'SIGKILL');
+  };
   const stop = (): void => {
     if (killTimer) return;
+    asked = true;
     signalGroup(pid, 'SIGTERM');
     killTimer = setTimeout(kill, stops.graceMs);
   };
@@ -41,9 +48,11 @@ export function stopGroupOn(child: ChildProcess, stops: GroupStops): void {
   // Once the child is gone, what it left running goes too: a call is over when claude is, and a
   // leftover holding claude's stderr open would keep the wait for its end going for ever.
   child.once('exit', () => {
+    exited = true;
     clearTimeout(killTimer);
     stops.stop?.removeEventListener('abort', stop);
     stops.stopNow?.removeEventListener('abort', kill);
     kill();
   });
+  return { stopped: () => asked };
 }

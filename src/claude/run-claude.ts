@@ -82,17 +82,16 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
       stdout: output.fd as unknown as 'inherit',
       stderr: 'pipe',
       timeout: call.timeoutMs,
-      cancelSignal: call.signal,
       killSignal: 'SIGTERM',
       forceKillAfterDelay: killGraceMs,
       // claude leads a process group of its own, so stopping it stops whatever it started too
       detached: true,
     });
-    stopGroupOn(subprocess, { stop: call.signal, stopNow: call.stopNow, graceMs: killGraceMs });
+    const group = stopGroupOn(subprocess, { stop: call.signal, stopNow: call.stopNow, graceMs: killGraceMs });
     try {
       if (subprocess.pid !== undefined) call.onSpawn?.(subprocess.pid);
       crashPointForTests('spawn');
-      return await followCall(call, subprocess, input, start);
+      return await followCall(call, subprocess, input, start, group.stopped);
     } catch (error) {
       // Whatever went wrong on our side, claude is not left running: SIGTERM, then SIGKILL.
       subprocess.kill();
@@ -105,7 +104,13 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
 }
 
 /** Streams a running call's raw log into `onEvent` until claude ends, then tells how it ended. */
-async function followCall(call: ClaudeCall, subprocess: ResultPromise, input: FileHandle, start: number): Promise<ClaudeCallEnd> {
+async function followCall(
+  call: ClaudeCall,
+  subprocess: ResultPromise,
+  input: FileHandle,
+  start: number,
+  stopped: () => boolean,
+): Promise<ClaudeCallEnd> {
   let stderrTail = '';
   subprocess.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
@@ -134,14 +139,12 @@ async function followCall(call: ClaudeCall, subprocess: ResultPromise, input: Fi
 
   const result = await subprocess;
   const spawnError =
-    result.exitCode === undefined && !result.signal && !result.timedOut && !result.isCanceled
-      ? (result.shortMessage ?? result.message)
-      : undefined;
+    result.exitCode === undefined && !result.signal && !result.timedOut && !stopped() ? (result.shortMessage ?? result.message) : undefined;
   return {
     exitCode: result.exitCode,
     signal: result.signal,
     timedOut: result.timedOut,
-    interrupted: result.isCanceled,
+    interrupted: stopped() && !result.timedOut,
     ...(spawnError !== undefined && { spawnError }),
     malformedLines,
     stderrTail,
