@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
+import { redactWritesTo } from './errors/redact.js';
 import { describeOutputError, reportFailure } from './errors/top-level.js';
 import { buildProgram } from './program.js';
 
@@ -21,6 +22,10 @@ async function main(argv: string[]): Promise<number> {
   }
   return exitCode;
 }
+
+// Everything printed, progress, summaries, --json and errors alike, has its secrets cut short.
+redactWritesTo(process.stdout);
+redactWritesTo(process.stderr);
 
 process.stdout.on('error', (error) => {
   process.stderr.write(`claude-project: ${describeOutputError(error)}\n`);

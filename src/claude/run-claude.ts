@@ -7,6 +7,7 @@ import { crashPointForTests } from '../errors/test-crash.js';
 import { streamLineSplitter } from './stream-lines.js';
 import type { StreamEvent } from './stream-events.js';
 import { tailFile } from './tail-file.js';
+import { stopGroupOn } from './process-group.js';
 
 export interface ClaudeCall {
   command: string;
@@ -16,8 +17,10 @@ export interface ClaudeCall {
   cwd: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
-  /** Aborting stops the call (SIGTERM, then SIGKILL after `killGraceMs`). */
+  /** Aborting stops the call, claude's whole process group (SIGTERM, then SIGKILL after `killGraceMs`). */
   signal?: AbortSignal;
+  /** Aborting SIGKILLs claude's whole process group at once (a second Ctrl-C). */
+  stopNow?: AbortSignal;
   killGraceMs?: number;
   /** claude's stdout is appended straight to this file (the raw log), and read back from it. */
   rawLogPath: string;
@@ -68,6 +71,7 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
   const input = await open(call.rawLogPath, 'r');
   try {
     const start = (await input.stat()).size;
+    const killGraceMs = call.killGraceMs ?? 5000;
     const subprocess = execa(call.command, call.args, {
       cwd: call.cwd,
       env: call.env,
@@ -78,14 +82,16 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
       stdout: output.fd as unknown as 'inherit',
       stderr: 'pipe',
       timeout: call.timeoutMs,
-      cancelSignal: call.signal,
       killSignal: 'SIGTERM',
-      forceKillAfterDelay: call.killGraceMs ?? 5000,
+      forceKillAfterDelay: killGraceMs,
+      // claude leads a process group of its own, so stopping it stops whatever it started too
+      detached: true,
     });
+    const group = stopGroupOn(subprocess, { stop: call.signal, stopNow: call.stopNow, graceMs: killGraceMs });
     try {
       if (subprocess.pid !== undefined) call.onSpawn?.(subprocess.pid);
       crashPointForTests('spawn');
-      return await followCall(call, subprocess, input, start);
+      return await followCall(call, subprocess, input, start, group.stopped);
     } catch (error) {
       // Whatever went wrong on our side, claude is not left running: SIGTERM, then SIGKILL.
       subprocess.kill();
@@ -98,7 +104,13 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
 }
 
 /** Streams a running call's raw log into `onEvent` until claude ends, then tells how it ended. */
-async function followCall(call: ClaudeCall, subprocess: ResultPromise, input: FileHandle, start: number): Promise<ClaudeCallEnd> {
+async function followCall(
+  call: ClaudeCall,
+  subprocess: ResultPromise,
+  input: FileHandle,
+  start: number,
+  stopped: () => boolean,
+): Promise<ClaudeCallEnd> {
   let stderrTail = '';
   subprocess.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
@@ -127,14 +139,12 @@ async function followCall(call: ClaudeCall, subprocess: ResultPromise, input: Fi
 
   const result = await subprocess;
   const spawnError =
-    result.exitCode === undefined && !result.signal && !result.timedOut && !result.isCanceled
-      ? (result.shortMessage ?? result.message)
-      : undefined;
+    result.exitCode === undefined && !result.signal && !result.timedOut && !stopped() ? (result.shortMessage ?? result.message) : undefined;
   return {
     exitCode: result.exitCode,
     signal: result.signal,
     timedOut: result.timedOut,
-    interrupted: result.isCanceled,
+    interrupted: stopped() && !result.timedOut,
     ...(spawnError !== undefined && { spawnError }),
     malformedLines,
     stderrTail,

@@ -20,7 +20,7 @@ export interface CommonOptions {
 /**
  * Everything a run needs, checked before anything runs: the config, a `claude` that exists, and
  * state and logs folders that can be written.
- * SIGINT/SIGTERM/SIGHUP abort the returned signal; a second one exits at once.
+ * SIGINT/SIGTERM/SIGHUP abort the returned signal; a second one kills claude at once (see abortOnSignals).
  */
 export async function prepareRun(
   options: CommonOptions,
@@ -56,22 +56,33 @@ export async function prepareRun(
     config,
     env,
     report: progress.report,
-    signal: abortOnSignals(),
+    ...abortOnSignals(),
     now: Date.now,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
   };
   return { ctx, stopProgress: progress.stop };
 }
 
-function abortOnSignals(): AbortSignal {
-  const controller = new AbortController();
+/**
+ * SIGINT/SIGTERM/SIGHUP: the first stops claude (SIGTERM, then SIGKILL after a grace period) and
+ * the run ends as interrupted; a second SIGKILLs claude's process group at once, and the run
+ * still records the attempt interrupted before it exits 130; a third exits at once.
+ */
+function abortOnSignals(): { signal: AbortSignal; stopNow: AbortSignal } {
+  const stop = new AbortController();
+  const now = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`\n${signal}: stopping claude and saving what it used (again to quit at once)\n`);
-    controller.abort();
+    if (now.signal.aborted) process.exit(130);
+    if (stop.signal.aborted) {
+      process.stderr.write(`\n${signal} again: killing claude now (SIGKILL) and saving what it used (again to quit at once)\n`);
+      now.abort();
+      return;
+    }
+    process.stderr.write(`\n${signal}: stopping claude and saving what it used (again to kill it at once)\n`);
+    stop.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
-  return controller.signal;
+  return { signal: stop.signal, stopNow: now.signal };
 }

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { redactSecrets } from '../errors/redact.js';
 import { discoverApiKeyId } from '../billing/api-keys/discover-key.js';
 import { checkBilling, tasksToCheck, type BillingCheck } from '../billing/check/check-billing.js';
 import { AdminClient } from '../billing/client/admin-client.js';
@@ -71,7 +72,7 @@ async function finish(doc: ReconcileDocument, options: ReconcileOptions): Promis
     const file = path.resolve(options.report);
     try {
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, reconcileMarkdown(doc));
+      await writeFile(file, redactSecrets(reconcileMarkdown(doc)));
     } catch (error) {
       throw new UserError(`${options.report}: cannot write the report: ${(error as Error).message}`);
     }

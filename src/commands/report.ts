@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configPathFor, loadConfig } from '../config/load.js';
+import { redactSecrets } from '../errors/redact.js';
 import { UserError } from '../errors/user-error.js';
 import { renderHtmlReport } from '../report/html/page.js';
 import { loadStates } from '../state/load-states.js';
@@ -14,7 +15,7 @@ export async function reportCommand(target: string | undefined, options: { confi
   const file = path.resolve(options.html);
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, renderHtmlReport(data));
+    await writeFile(file, redactSecrets(renderHtmlReport(data)));
   } catch (error) {
     throw new UserError(`${options.html}: cannot write the report: ${(error as Error).message}`);
   }

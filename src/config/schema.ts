@@ -1,3 +1,4 @@
+import { redactSecrets } from '../errors/redact.js';
 import type { z } from 'zod';
 import { bool, keyed, list, mapping, num, pattern, stringList, text } from '../declare/rules.js';
 import { CHECK_ENV, PLACEHOLDERS, unknownPlaceholders } from './template.js';
@@ -40,7 +41,10 @@ const checkCommand = (): z.ZodString =>
   });
 
 export const StepSchema = mapping({
-  name: pattern(STEP_NAME_PATTERN, 'letters, digits, "-" and "_"'),
+  // a name cut short in the state file would no longer match its step
+  name: pattern(STEP_NAME_PATTERN, 'letters, digits, "-" and "_"').refine((name) => redactSecrets(name, {}) === name, {
+    message: 'looks like an API key (sk-ant-…), which is cut short in every file written: choose another name',
+  }),
   model: text().optional(),
   prompt: template(),
   check: mapping({
@@ -93,6 +97,8 @@ export const ConfigSchema = mapping({
     wait: bool().optional(),
     maxWaitMinutes: num({ min: 0 }).optional(),
     marginSeconds: num({ min: 0 }).optional(),
+    minWaitSeconds: num({ min: 0 }).optional(),
+    maxReruns: num({ min: 0, integer: true }).optional(),
   }).optional(),
   billing: billing.optional(),
   /** USD caps; each covers everything spent in its scope in the state folder. */

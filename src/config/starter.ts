@@ -27,6 +27,8 @@ rateLimit:
   wait: true            # on a usage limit, wait for the reset and re-run the step
   maxWaitMinutes: 360   # never wait longer than this for one reset (else exit 3)
   marginSeconds: 60     # added to the reset time
+  minWaitSeconds: 60    # a reset already past (clock skew, a stale event) still waits this long
+  maxReruns: 5          # re-runs in a row after such limits; one more: exit 3
 
 # The steps run for every task, in order. Placeholders: {{taskPath}}, {{taskName}},
 # {{taskContent}} and {{stepName}}. A prompt without {{taskContent}} is followed by the task's text.

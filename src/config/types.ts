@@ -23,6 +23,10 @@ export interface RateLimitConfig {
   maxWaitMinutes: number;
   /** Added to the reset time before re-running. */
   marginSeconds: number;
+  /** A reset already past (or not said) still waits this long before the step re-runs. */
+  minWaitSeconds: number;
+  /** Re-runs in a row after usage limits without a reset time still to come; one more stops (exit 3). */
+  maxReruns: number;
 }
 
 /** `billing:` in claude-project.yaml, as written (defaults and environment are applied by `reconcile`). */
@@ -66,7 +70,7 @@ export const DEFAULTS = {
   claudeCommand: 'claude',
   statePath: '.claude-project/state',
   logsPath: '.claude-project/logs',
-  rateLimit: { wait: true, maxWaitMinutes: 360, marginSeconds: 60 },
+  rateLimit: { wait: true, maxWaitMinutes: 360, marginSeconds: 60, minWaitSeconds: 60, maxReruns: 5 },
   checkRetries: 0,
 } as const;
 

@@ -1,4 +1,5 @@
 import { readlinkSync } from 'node:fs';
+import { redactSecrets } from './redact.js';
 import { EXIT, UserError } from './user-error.js';
 import { describeFsError, isFsError } from './fs-error.js';
 
@@ -7,7 +8,8 @@ import { describeFsError, isFsError } from './fs-error.js';
  * UserError is its message and code; a filesystem error names the path and what to do (exit 2);
  * anything else is one line, with the stack only when DEBUG is set.
  */
-export function reportFailure(error: unknown, env: NodeJS.ProcessEnv, write: (text: string) => void): number {
+export function reportFailure(error: unknown, env: NodeJS.ProcessEnv, writeRaw: (text: string) => void): number {
+  const write = (text: string): void => writeRaw(redactSecrets(text, env));
   if (error instanceof UserError) {
     write(`claude-project: ${error.message}\n`);
     return error.exitCode;

@@ -4,11 +4,16 @@ import type { AttemptOutcome } from '../state/task-state.js';
 /** When the reset time is not said, wait this long before trying again. */
 export const UNKNOWN_RESET_WAIT_MS = 5 * 60_000;
 
-/** What a step does after an attempt: it is done, runs again, waits for a usage-limit reset, or stops. */
+/**
+ * What a step does after an attempt: it is done, runs again, waits for a usage-limit reset, stops
+ * at a budget cap (the caller names the cap), or stops. `resetAhead`: the wait is for a reset
+ * time still to come (not the floor after one already past, nor the guess for one not said).
+ */
 export type AfterAttempt =
   | { next: 'done' }
   | { next: 'again' }
-  | { next: 'wait'; untilMs: number }
+  | { next: 'wait'; untilMs: number; resetAhead: boolean }
+  | { next: 'budget' }
   | { next: 'stop'; end: { status: 'failed' | 'rate-limited'; error: string } | { status: 'interrupted' } };
 
 export interface AttemptFacts {
@@ -20,35 +25,80 @@ export interface AttemptFacts {
   failures: number;
   /** Re-runs a failing step gets (`check.retries`). */
   retries: number;
+  /** Usage-limit re-runs of the step so far, in a row, that waited for no reset still to come. */
+  rerunsWithoutReset: number;
   rateLimit: RateLimitConfig;
+  /** When the attempt started. */
+  startedAtMs: number;
   nowMs: number;
+}
+
+function unreachable(outcome: never): never {
+  throw new Error(`no decision for the attempt outcome ${JSON.stringify(outcome)}`);
 }
 
 /** Whether an outcome counts against `check.retries`. */
 export function isFailure(outcome: AttemptOutcome): boolean {
-  return !['passed', 'interrupted', 'rate-limited', 'budget'].includes(outcome);
+  switch (outcome) {
+    case 'check-failed':
+    case 'claude-failed':
+    case 'timeout':
+    case 'failed':
+    // never the outcome of a finished attempt; were it one, it would count
+    case 'unfinished':
+      return true;
+    case 'passed':
+    case 'interrupted':
+    case 'rate-limited':
+    case 'budget':
+      return false;
+    default:
+      return unreachable(outcome);
+  }
 }
 
 /** The decision after an attempt, from its facts alone (no clock, no state: the caller acts on it). */
 export function afterAttempt(facts: AttemptFacts): AfterAttempt {
-  switch (facts.outcome) {
+  const { outcome } = facts;
+  switch (outcome) {
     case 'passed':
       return { next: 'done' };
     case 'interrupted':
       return { next: 'stop', end: { status: 'interrupted' } };
+    case 'budget':
+      return { next: 'budget' };
     case 'rate-limited':
-      return afterUsageLimit(facts.rateLimit, facts.nowMs, facts.resetsAtMs);
-    default:
+      return afterUsageLimit(facts);
+    case 'check-failed':
+    case 'claude-failed':
+    case 'timeout':
+    case 'failed':
+    case 'unfinished':
       return facts.failures > facts.retries
-        ? { next: 'stop', end: { status: 'failed', error: facts.error ?? facts.outcome } }
+        ? { next: 'stop', end: { status: 'failed', error: facts.error ?? outcome } }
         : { next: 'again' };
+    default:
+      return unreachable(outcome);
   }
 }
 
-/** Wait for a usage-limit reset (plus the margin), unless waiting is off or the reset is too far. */
-function afterUsageLimit(rateLimit: RateLimitConfig, nowMs: number, resetsAtMs: number | undefined): AfterAttempt {
-  const { wait, maxWaitMinutes, marginSeconds } = rateLimit;
-  const untilMs = resetsAtMs === undefined ? nowMs + UNKNOWN_RESET_WAIT_MS : Math.max(nowMs, resetsAtMs + marginSeconds * 1000);
+/**
+ * Wait for a usage-limit reset (plus the margin), unless waiting is off or the reset is too far.
+ * A reset already past when the attempt began (clock skew, a stale event) or not said waits at
+ * least `minWaitSeconds`; and a step re-runs only `maxReruns` times in a row after limits whose
+ * reset is not still to come: a limit that never says one stops.
+ */
+function afterUsageLimit(facts: AttemptFacts): AfterAttempt {
+  const { nowMs, resetsAtMs } = facts;
+  const { wait, maxWaitMinutes, marginSeconds, minWaitSeconds, maxReruns } = facts.rateLimit;
+  const resetAhead = resetsAtMs !== undefined && resetsAtMs > nowMs;
+  // Past before the attempt even began: not a reset that came while claude ran, a stale one.
+  const stale = resetsAtMs !== undefined && resetsAtMs <= facts.startedAtMs;
+  const floorMs = nowMs + minWaitSeconds * 1000;
+  const untilMs =
+    resetsAtMs === undefined
+      ? Math.max(floorMs, nowMs + UNKNOWN_RESET_WAIT_MS)
+      : Math.max(stale ? floorMs : nowMs, resetsAtMs + marginSeconds * 1000);
   const resets = resetsAtMs === undefined ? 'at an unknown time' : `at ${new Date(resetsAtMs).toISOString()}`;
   const stop = (why: string): AfterAttempt => ({
     next: 'stop',
@@ -56,5 +106,12 @@ function afterUsageLimit(rateLimit: RateLimitConfig, nowMs: number, resetsAtMs: 
   });
   if (!wait) return stop(' (rateLimit.wait is false)');
   if (untilMs - nowMs > maxWaitMinutes * 60_000) return stop(`, beyond rateLimit.maxWaitMinutes (${maxWaitMinutes})`);
-  return { next: 'wait', untilMs };
+  if (!resetAhead && facts.rerunsWithoutReset >= maxReruns) {
+    const past = resetsAtMs === undefined ? '' : ', already past';
+    return stop(
+      `${past}; the step was re-run ${facts.rerunsWithoutReset} time(s) in a row without a reset time still to come ` +
+        `(rateLimit.maxReruns is ${maxReruns})`,
+    );
+  }
+  return { next: 'wait', untilMs, resetAhead };
 }

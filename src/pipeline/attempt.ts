@@ -107,6 +107,7 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
       env: { ...ctx.env, ...call.env },
       ...(call.timeoutSeconds !== undefined && { timeoutMs: call.timeoutSeconds * 1000 }),
       signal: budget ? budget.signal(ctx.signal) : ctx.signal,
+      stopNow: ctx.stopNow,
       rawLogPath: call.log.rawPath,
       backpressureFrom: [call.log.readable],
       onSpawn: call.onSpawn,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { signalGroup } from '../claude/process-group.js';
 
 export interface CheckOutcome {
   passed: boolean;
@@ -14,6 +15,8 @@ export interface CheckRun {
   env: NodeJS.ProcessEnv;
   /** Aborting stops the check and everything it started. */
   signal?: AbortSignal;
+  /** Aborting SIGKILLs the check and everything it started at once (a second Ctrl-C). */
+  stopNow?: AbortSignal;
   timeoutMs?: number;
   /** Output as it comes (stdout and stderr, interleaved). */
   onOutput(text: string): void;
@@ -52,18 +55,15 @@ export function runCheck(run: CheckRun): Promise<CheckOutcome> {
       stream.setEncoding('utf8');
       stream.on('data', onData);
     }
-    const signalGroup = (signal: NodeJS.Signals): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, signal);
-      } catch {
-        // the group is gone already
-      }
+    const signal = (name: NodeJS.Signals): void => {
+      if (child.pid !== undefined) signalGroup(child.pid, name);
     };
     const stop = (): void => {
       if (killTimer) return;
-      signalGroup('SIGTERM');
-      killTimer = setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
+      signal('SIGTERM');
+      killTimer = setTimeout(() => signal('SIGKILL'), KILL_GRACE_MS);
     };
+    const stopNow = (): void => signal('SIGKILL');
     const timer =
       run.timeoutMs !== undefined
         ? setTimeout(() => {
@@ -73,10 +73,13 @@ export function runCheck(run: CheckRun): Promise<CheckOutcome> {
         : undefined;
     if (run.signal?.aborted) stop();
     run.signal?.addEventListener('abort', stop, { once: true });
+    if (run.stopNow?.aborted) stopNow();
+    run.stopNow?.addEventListener('abort', stopNow, { once: true });
     const finish = (exitCode: number | undefined): void => {
       clearTimeout(timer);
       clearTimeout(killTimer);
       run.signal?.removeEventListener('abort', stop);
+      run.stopNow?.removeEventListener('abort', stopNow);
       resolve({ passed: exitCode === 0 && !timedOut, exitCode, timedOut, outputTail: tail });
     };
     child.on('error', (error) => {

@@ -6,6 +6,8 @@ export interface RunContext {
   report: Reporter;
   /** Aborted on SIGINT/SIGTERM/SIGHUP: the running claude is stopped and the step marked interrupted. */
   signal: AbortSignal;
+  /** Aborted on a second such signal: claude and the check are SIGKILLed at once, the attempt still recorded interrupted. */
+  stopNow: AbortSignal;
   /** The environment claude and checks run with (also where the session transcript is looked for). */
   env: NodeJS.ProcessEnv;
   now: () => number;

@@ -22,6 +22,7 @@ import { allCaps } from './budget/caps.js';
 import { moveAside } from './move-aside.js';
 import { sameShard, tasksOfShard, type Shard } from './shard.js';
 import { runTask } from './task.js';
+import { phaseOfExitCode } from './step-ends.js';
 
 export interface SequenceEnd {
   exitCode: number;
@@ -138,14 +139,7 @@ async function runSequenceLocked(
     await update((s) => ({ ...s, phase: 'failed', currentTaskPath: null, finishedAt: stamp() })).catch(() => undefined);
     throw error;
   }
-  const phase =
-    exitCode === EXIT.ok
-      ? 'done'
-      : exitCode === EXIT.interrupted
-        ? 'interrupted'
-        : exitCode === EXIT.budgetExceeded
-          ? 'budget-exceeded'
-          : 'failed';
+  const phase = phaseOfExitCode(exitCode);
   state = await update((s) => ({
     ...s,
     phase,

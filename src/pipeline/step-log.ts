@@ -2,6 +2,7 @@ import { appendFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+import { redactSecrets } from '../errors/redact.js';
 import { JOURNAL_MARKER_TYPE, type JournalMarkerFields } from './journal-marker.js';
 
 const LOG_BUFFER_BYTES = 1024 * 1024;
@@ -10,7 +11,7 @@ const BATCH_CHARS = 64 * 1024;
 
 /** Appends one of our marker lines to a raw `.jsonl` log (see `StepLog.marker`). */
 export function appendMarker(rawPath: string, marker: JournalMarkerFields): void {
-  appendFileSync(rawPath, `\n${JSON.stringify({ type: JOURNAL_MARKER_TYPE, ...marker })}\n`);
+  appendFileSync(rawPath, redactSecrets(`\n${JSON.stringify({ type: JOURNAL_MARKER_TYPE, ...marker })}\n`));
 }
 
 /**
@@ -68,7 +69,8 @@ export class StepLog {
   private flush(): void {
     this.flushScheduled = false;
     if (this.batch.length === 0) return;
-    this.readable.write(this.batch.length === 1 ? this.batch[0]! : this.batch.join(''));
+    // secrets are cut short here, once per batch: claude's stream, its stderr and the check's output all pass
+    this.readable.write(redactSecrets(this.batch.length === 1 ? this.batch[0]! : this.batch.join('')));
     this.batch = [];
     this.batchChars = 0;
   }

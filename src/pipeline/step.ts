@@ -14,9 +14,10 @@ import { AttemptCrash, runClaudeAttempt, type ClaudeAttemptEnd } from './attempt
 import { StepBudget, type BudgetEnd } from './budget/step-budget.js';
 import { runCheck } from './check.js';
 import type { RunContext } from './run-context.js';
-import { afterAttempt, isFailure } from './after-attempt.js';
+import { afterAttempt, isFailure, type AfterAttempt } from './after-attempt.js';
 import { waitUntil } from './rate-limit-wait.js';
 import { StepLog } from './step-log.js';
+import { STEP_ENDS } from './step-ends.js';
 import { updateAttempt, updateStep } from './step-state-ops.js';
 
 export interface StepRun {
@@ -53,6 +54,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
   const changeStep = (change: (s: StepState) => StepState): Promise<TaskState> =>
     store.update((task) => updateStep(task, step.name, model, change));
   let failures = 0;
+  let rerunsWithoutReset = 0;
   let end: StepEnd | undefined;
   let pidRecorded: Promise<unknown> = Promise.resolve();
   /** The attempt under way, until its outcome is in the state and the journal. */
@@ -164,7 +166,19 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
       current.saved = true;
 
       if (isFailure(judged.outcome)) failures++;
-      end = judged.outcome === 'budget' ? await budget.stopInCall() : await decideNext(ctx, run, judged, recorded, failures, changeStep);
+      const after = afterAttempt({
+        outcome: judged.outcome,
+        error: judged.error,
+        resetsAtMs: recorded.resetsAt ? Date.parse(recorded.resetsAt) : undefined,
+        failures,
+        retries: step.check?.retries ?? 0,
+        rerunsWithoutReset,
+        rateLimit: config.rateLimit,
+        startedAtMs: startedMs,
+        nowMs: ctx.now(),
+      });
+      if (after.next === 'wait') rerunsWithoutReset = after.resetAhead ? 0 : rerunsWithoutReset + 1;
+      end = after.next === 'budget' ? await budget.stopInCall() : await actOn(ctx, run, after, changeStep);
     }
     const final = await changeStep((s) => finishedStep(s, end!, ctx.now()));
     crashPointForTests('footer');
@@ -196,7 +210,7 @@ function finishedStep(s: StepState, end: StepEnd, nowMs: number): StepState {
   const finishedAt = new Date(nowMs).toISOString();
   return {
     ...s,
-    status: end.status === 'rate-limited' ? 'failed' : end.status,
+    status: STEP_ENDS[end.status].phase,
     finishedAt,
     durationMs: s.startedAt ? Date.parse(finishedAt) - Date.parse(s.startedAt) : undefined,
     ...('error' in end ? { error: end.error } : { error: undefined }),
@@ -321,6 +335,7 @@ async function judge(
     cwd: ctx.config.rootDir,
     env: check.env,
     signal: ctx.signal,
+    stopNow: ctx.stopNow,
     ...(timeoutSeconds !== undefined && { timeoutMs: timeoutSeconds * 1000 }),
     onOutput: (text) => log.append(text),
     mustWait: () => log.readable.writableNeedDrain,
@@ -337,23 +352,12 @@ async function judge(
 }
 
 /** After an attempt: done, try again (undefined), wait for a usage limit (then try again), or stop. */
-async function decideNext(
+async function actOn(
   ctx: RunContext,
   run: StepRun,
-  judged: Judgement,
-  recorded: AttemptState,
-  failures: number,
+  after: Exclude<AfterAttempt, { next: 'budget' }>,
   changeStep: (change: (s: StepState) => StepState) => Promise<TaskState>,
 ): Promise<StepEnd | undefined> {
-  const after = afterAttempt({
-    outcome: judged.outcome,
-    error: judged.error,
-    resetsAtMs: recorded.resetsAt ? Date.parse(recorded.resetsAt) : undefined,
-    failures,
-    retries: run.step.check?.retries ?? 0,
-    rateLimit: ctx.config.rateLimit,
-    nowMs: ctx.now(),
-  });
   if (after.next === 'done') return { status: 'done' };
   if (after.next === 'again') return undefined;
   if (after.next === 'stop') return after.end;

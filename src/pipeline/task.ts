@@ -12,6 +12,7 @@ import type { RunContext } from './run-context.js';
 import { moveAside } from './move-aside.js';
 import { recoverUnfinishedAttempts } from './recover.js';
 import { runStep, type StepEnd } from './step.js';
+import { STEP_ENDS } from './step-ends.js';
 
 export interface TaskEnd {
   phase: TaskPhase;
@@ -90,7 +91,7 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
       if (end.status !== 'done') break;
     }
 
-    const phase: TaskPhase = end.status === 'rate-limited' ? 'failed' : end.status;
+    const { phase, exitCode } = STEP_ENDS[end.status];
     const error = 'error' in end ? end.error : undefined;
     const state = await store.update((task) => ({
       ...task,
@@ -100,13 +101,6 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
       ...(error !== undefined && { error }),
     }));
     ctx.report({ type: 'task-end', taskName, phase, tokenUsage: state.tokenUsage, ...(error !== undefined && { error }) });
-    const exitCode = {
-      done: EXIT.ok,
-      interrupted: EXIT.interrupted,
-      'rate-limited': EXIT.rateLimited,
-      failed: EXIT.failed,
-      'budget-exceeded': EXIT.budgetExceeded,
-    }[end.status];
     return { phase, exitCode, state, stateFile, ...('crashLog' in end && end.crashLog !== undefined && { crashLog: end.crashLog }) };
   } catch (error) {
     await markFailedIfRunning(store, error, ctx.now()).catch(() => undefined);

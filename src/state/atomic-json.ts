@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { redactSecrets } from '../errors/redact.js';
 import { UserError } from '../errors/user-error.js';
 
 /**
  * Writes JSON so that a reader (or a kill at any moment) sees either the old file or the new
  * one, never half of one: a temp file in the same folder, flushed to disk, then renamed over.
+ * Secrets in it are cut short (`redactSecrets`), as in everything claude-project writes.
  */
 export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   return writeTextAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
@@ -16,7 +18,7 @@ export function writeTextAtomic(file: string, text: string | AsyncIterable<strin
   return replaceAtomically(file, async (temp) => {
     const handle = await open(temp, 'w');
     try {
-      if (typeof text === 'string') await handle.writeFile(text);
+      if (typeof text === 'string') await handle.writeFile(redactSecrets(text));
       else await writeBuffered(handle, text);
       await handle.sync();
     } finally {
@@ -48,7 +50,7 @@ const WRITE_BYTES = 1 << 16;
 async function writeBuffered(handle: FileHandle, pieces: AsyncIterable<string>): Promise<void> {
   let pending = '';
   for await (const piece of pieces) {
-    pending += piece;
+    pending += redactSecrets(piece);
     if (pending.length < WRITE_BYTES) continue;
     await handle.writeFile(pending);
     pending = '';

@@ -277,6 +277,7 @@ describe('what counts toward a cap', () => {
       lines: [
         init('sess-rl'),
         ...assistant({ id: 'msg_rl', model: HAIKU, usage: snapshot(30_000, 0, 0, 0), blocks: 1 }),
+        // a reset long past: re-run after rateLimit.minWaitSeconds (0 here, so the test does not wait)
         rateLimitEvent(1),
         // $0.03 at Haiku's list price ($1 per million input tokens)
         result({ modelUsage: { [HAIKU]: billed(30_000, 0, 0, 0, 0.03) }, isError: true, text: "You've hit your limit" }),
@@ -284,7 +285,7 @@ describe('what counts toward a cap', () => {
       exitCode: 1,
     };
     const project = await Project.create({
-      config: oneStep({ budget: { taskUsd: 0.04 }, rateLimit: { marginSeconds: 0 } }),
+      config: oneStep({ budget: { taskUsd: 0.04 }, rateLimit: { marginSeconds: 0, minWaitSeconds: 0 } }),
       tasks: { 'tasks/t.md': 'x\n' },
       scenario: { attempts: [limited, paid('ok', 0.005)] },
     });

@@ -215,9 +215,11 @@ describe('sequence --shard i/n on separate copies of a project, then merge', () 
       const states = await taskStates(killed.stateDir).catch(() => new Map());
       return states.get('tasks/02-b.md')?.steps?.[0]?.attempts?.[0]?.pid !== undefined;
     });
+    // everything on the machine dies: claude-project's process group, and claude's own
     process.kill(-cli.pid!, 'SIGKILL');
     await cli;
     const [lost] = await killed.calls();
+    process.kill(-lost!.pid, 'SIGKILL');
     await waitFor('claude gone with its machine', () => !alive(lost!.pid));
 
     const early = await Project.create({ config: shardConfig(), tasks: TASKS });

@@ -1,5 +1,6 @@
 import { afterAttempt, isFailure, type AttemptFacts } from '../../src/pipeline/after-attempt.js';
 import { parseLimitMessage } from '../../src/claude/rate-limit.js';
+import { ATTEMPT_OUTCOMES } from '../../src/state/task-state.js';
 
 const NOW = Date.parse('2026-11-30T13:00:00Z');
 const facts = (over: Partial<AttemptFacts>): AttemptFacts => ({
@@ -8,7 +9,9 @@ const facts = (over: Partial<AttemptFacts>): AttemptFacts => ({
   resetsAtMs: undefined,
   failures: 0,
   retries: 0,
-  rateLimit: { wait: true, maxWaitMinutes: 360, marginSeconds: 60 },
+  rerunsWithoutReset: 0,
+  rateLimit: { wait: true, maxWaitMinutes: 360, marginSeconds: 60, minWaitSeconds: 60, maxReruns: 5 },
+  startedAtMs: NOW - 30_000,
   nowMs: NOW,
   ...over,
 });
@@ -30,6 +33,19 @@ describe('what a step does after an attempt', () => {
     expect(afterAttempt(facts({ outcome: 'timeout', failures: 1 }))).toEqual({ next: 'stop', end: { status: 'failed', error: 'timeout' } });
   });
 
+  it('stops at a budget cap by itself, never running again, whatever the retries', () => {
+    expect(afterAttempt(facts({ outcome: 'budget', failures: 0, retries: 3 }))).toEqual({ next: 'budget' });
+  });
+
+  it('decides every outcome there is: none falls through to a re-run by default', () => {
+    for (const outcome of ATTEMPT_OUTCOMES) {
+      const after = afterAttempt(facts({ outcome, failures: isFailure(outcome) ? 1 : 0, retries: 0 }));
+      expect(after.next).not.toBe('again');
+    }
+    expect(() => afterAttempt(facts({ outcome: 'new-outcome' as never }))).toThrow(/new-outcome/);
+    expect(() => isFailure('new-outcome' as never)).toThrow(/new-outcome/);
+  });
+
   it('counts failures, not usage limits, interrupts, passes or budget stops, against the retries', () => {
     expect(['check-failed', 'claude-failed', 'timeout', 'failed'].every((o) => isFailure(o as never))).toBe(true);
     expect(['passed', 'interrupted', 'rate-limited', 'budget'].some((o) => isFailure(o as never))).toBe(false);
@@ -40,10 +56,63 @@ describe('what a step does after an attempt', () => {
     expect(afterAttempt(facts({ outcome: 'rate-limited', resetsAtMs }))).toEqual({
       next: 'wait',
       untilMs: Date.parse('2026-11-30T13:11:00Z'),
+      resetAhead: true,
     });
-    expect(afterAttempt(facts({ outcome: 'rate-limited' }))).toEqual({ next: 'wait', untilMs: Date.parse('2026-11-30T13:05:00Z') });
-    // a reset already past: go again at once
-    expect(afterAttempt(facts({ outcome: 'rate-limited', resetsAtMs: NOW - 600_000 }))).toEqual({ next: 'wait', untilMs: NOW });
+    expect(afterAttempt(facts({ outcome: 'rate-limited' }))).toEqual({
+      next: 'wait',
+      untilMs: Date.parse('2026-11-30T13:05:00Z'),
+      resetAhead: false,
+    });
+  });
+
+  it('waits at least rateLimit.minWaitSeconds after a reset already past (clock skew, a stale event), never re-running at once', () => {
+    expect(afterAttempt(facts({ outcome: 'rate-limited', resetsAtMs: NOW - 600_000 }))).toEqual({
+      next: 'wait',
+      untilMs: NOW + 60_000,
+      resetAhead: false,
+    });
+    const floor = { wait: true, maxWaitMinutes: 360, marginSeconds: 60, minWaitSeconds: 120, maxReruns: 5 };
+    expect(afterAttempt(facts({ outcome: 'rate-limited', resetsAtMs: NOW - 40_000, rateLimit: floor }))).toEqual({
+      next: 'wait',
+      untilMs: NOW + 120_000,
+      resetAhead: false,
+    });
+    // a reset that came while claude ran (after the attempt began) is no stale one: the margin alone
+    expect(afterAttempt(facts({ outcome: 'rate-limited', resetsAtMs: NOW - 10_000, rateLimit: { ...floor, marginSeconds: 0 } }))).toEqual({
+      next: 'wait',
+      untilMs: NOW,
+      resetAhead: false,
+    });
+    // a reset just past whose margin reaches beyond the floor waits for the margin
+    const margin = { wait: true, maxWaitMinutes: 360, marginSeconds: 120, minWaitSeconds: 60, maxReruns: 5 };
+    expect(afterAttempt(facts({ outcome: 'rate-limited', resetsAtMs: NOW - 31_000, rateLimit: margin }))).toEqual({
+      next: 'wait',
+      untilMs: NOW + 89_000,
+      resetAhead: false,
+    });
+  });
+
+  it('stops (exit 3, saying why) after rateLimit.maxReruns re-runs in a row without a reset still to come', () => {
+    const past = { outcome: 'rate-limited' as const, resetsAtMs: NOW - 600_000 };
+    expect(afterAttempt(facts({ ...past, rerunsWithoutReset: 4 }))).toMatchObject({ next: 'wait' });
+    expect(afterAttempt(facts({ ...past, rerunsWithoutReset: 5 }))).toEqual({
+      next: 'stop',
+      end: {
+        status: 'rate-limited',
+        error:
+          'usage limit reached; it resets at 2026-11-30T12:50:00.000Z, already past; the step was re-run 5 time(s) in a row ' +
+          'without a reset time still to come (rateLimit.maxReruns is 5)',
+      },
+    });
+    expect(afterAttempt(facts({ outcome: 'rate-limited', rerunsWithoutReset: 5 }))).toMatchObject({
+      next: 'stop',
+      end: { status: 'rate-limited', error: expect.stringMatching(/unknown time; .*rateLimit\.maxReruns is 5/) },
+    });
+    // a reset still to come is a real wait: it is not bounded by the count
+    expect(afterAttempt(facts({ outcome: 'rate-limited', resetsAtMs: NOW + 60_000, rerunsWithoutReset: 5 }))).toMatchObject({
+      next: 'wait',
+      resetAhead: true,
+    });
   });
 
   it('stops on a usage limit when waiting is off or the reset is beyond maxWaitMinutes, saying when it resets', () => {
@@ -55,7 +124,7 @@ describe('what a step does after an attempt', () => {
         error: 'usage limit reached; it resets at 2026-11-30T20:00:00.000Z, beyond rateLimit.maxWaitMinutes (360)',
       },
     });
-    const off = { wait: false, maxWaitMinutes: 360, marginSeconds: 60 };
+    const off = { wait: false, maxWaitMinutes: 360, marginSeconds: 60, minWaitSeconds: 60, maxReruns: 5 };
     expect(afterAttempt(facts({ outcome: 'rate-limited', rateLimit: off }))).toEqual({
       next: 'stop',
       end: { status: 'rate-limited', error: 'usage limit reached; it resets at an unknown time (rateLimit.wait is false)' },

@@ -18,7 +18,7 @@ function projectConfig(
     claude: { command: 'claude', args: [] },
     statePath: '/p/state',
     logsPath: '/p/logs',
-    rateLimit: { wait: true, maxWaitMinutes: 360, marginSeconds: 60 },
+    rateLimit: { wait: true, maxWaitMinutes: 360, marginSeconds: 60, minWaitSeconds: 60, maxReruns: 5 },
     billing: {},
     pricing: {},
     budget,

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     expect(config.model).toBe('claude-sonnet-4-5');
     expect(config.claude).toEqual({ command: '/opt/claude', args: [] });
     expect(config.statePath).toBe(path.join(path.dirname(file), '.claude-project/state'));
-    expect(config.rateLimit).toEqual({ wait: true, maxWaitMinutes: 360, marginSeconds: 60 });
+    expect(config.rateLimit).toEqual({ wait: true, maxWaitMinutes: 360, marginSeconds: 60, minWaitSeconds: 60, maxReruns: 5 });
     expect(config.pipeline[0]?.check).toEqual({ command: 'test -f PLAN.md', retries: 0 });
   });
 

@@ -1,0 +1,98 @@
+/**
+ * What claude started and left running when it ended (a background command holding its stderr,
+ * say) neither keeps the step waiting for ever nor outlives the call: the rest of claude's process
+ * group is stopped once claude has exited.
+ */
+import { existsSync } from 'node:fs';
+import { chmod, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { FAKE_CLAUDE, Project, SONNET, alive, assistant, billed, cleanup, config, init, result, snapshot, waitFor } from './helpers.js';
+
+afterAll(cleanup);
+
+const WRAPPER = 'bin/claude-leaving-a-child';
+const wrapper = ['#!/bin/sh', 'sleep 100000 &', 'echo $! > child.pid', `exec "${FAKE_CLAUDE}" "$@"`, ''].join('\n');
+
+describe("claude's leftovers", () => {
+  it.concurrent('a child that outlives claude and holds its stderr: the step still ends (done, exit 0) and the child is stopped', async () => {
+    const project = await Project.create({
+      config: config([{ name: 'first', prompt: 'FIRST' }], { claude: { command: WRAPPER } }),
+      tasks: { 'tasks/t.md': 'x\n', [WRAPPER]: wrapper },
+      scenario: {
+        attempts: [
+          {
+            lines: [
+              init('s'),
+              ...assistant({ id: 'm', model: SONNET, usage: snapshot(10), blocks: 1 }),
+              result({ modelUsage: { [SONNET]: billed(10, 1, 0, 0, 0.0001) } }),
+            ],
+          },
+        ],
+      },
+    });
+    await chmod(path.join(project.dir, WRAPPER), 0o755);
+    const childPidFile = path.join(project.dir, 'child.pid');
+    const cli = project.start(['run', 'tasks/t.md']);
+    let child: number | undefined;
+    try {
+      await waitFor('the child pid', async () => existsSync(childPidFile) && (await readFile(childPidFile, 'utf8')).endsWith('\n'));
+      child = Number((await readFile(childPidFile, 'utf8')).trim());
+      const run = await cli;
+      expect(run.exitCode).toBe(0);
+      expect((await project.taskState('t')).phase).toBe('done');
+      await waitFor('the child to be gone', () => !alive(child!));
+    } finally {
+      if (child !== undefined && alive(child)) process.kill(child, 'SIGKILL');
+      if (cli.exitCode === null) cli.kill('SIGKILL');
+    }
+  }, 45_000);
+
+  it.concurrent('kill -9 of claude-project: the next run stops the orphaned claude and what it started', async () => {
+    const quietWrapper = [
+      '#!/bin/sh',
+      'sleep 100000 </dev/null >/dev/null 2>&1 &',
+      'echo $! > child.pid',
+      `exec "${FAKE_CLAUDE}" "$@"`,
+      '',
+    ].join('\n');
+    const ok = {
+      lines: [
+        init('s'),
+        ...assistant({ id: 'm', model: SONNET, usage: snapshot(10), blocks: 1 }),
+        result({ modelUsage: { [SONNET]: billed(10, 1, 0, 0, 0.0001) } }),
+      ],
+    };
+    const project = await Project.create({
+      config: config([{ name: 'first', prompt: 'FIRST' }], { claude: { command: WRAPPER } }),
+      tasks: { 'tasks/t.md': 'x\n', [WRAPPER]: quietWrapper },
+      scenario: {
+        attempts: [{ lines: [init('h'), ...assistant({ id: 'h', model: SONNET, usage: snapshot(10), blocks: 1 })], hang: true }, ok],
+      },
+    });
+    await chmod(path.join(project.dir, WRAPPER), 0o755);
+    const childPidFile = path.join(project.dir, 'child.pid');
+    const cli = project.start(['run', 'tasks/t.md']);
+    const pids: number[] = [];
+    try {
+      await waitFor('the child pid', async () => existsSync(childPidFile) && (await readFile(childPidFile, 'utf8')).endsWith('\n'));
+      pids.push(Number((await readFile(childPidFile, 'utf8')).trim()));
+      await waitFor('the pid of claude in the state', async () => {
+        const state = await project.taskState('t').catch(() => undefined);
+        return state?.steps?.[0]?.attempts?.[0]?.pid !== undefined;
+      });
+      await waitFor('call 1', async () => (await project.calls()).length >= 1);
+      cli.kill('SIGKILL');
+      await cli.catch(() => undefined);
+      const [call] = await project.calls();
+      pids.push(call!.pid);
+      expect(pids.every(alive)).toBe(true);
+      const again = await project.run(['run', 'tasks/t.md']);
+      expect(again.exitCode).toBe(0);
+      expect(alive(call!.pid)).toBe(false);
+      await waitFor("the orphan's child to be gone", () => !alive(pids[0]!));
+    } finally {
+      for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      if (cli.exitCode === null) cli.kill('SIGKILL');
+    }
+  }, 45_000);
+});
