@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UserError } from '../errors/user-error.js';
@@ -35,7 +35,9 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     const lines = declarationIssues(parsed.error).map((issue) => `  ${locate(file, doc, lineCounter, issue)}`);
     throw new UserError(`${file}: invalid configuration:\n${lines.join('\n')}`);
   }
-  return normalise(file, parsed.data, env);
+  // The real path: a project reached through a symlinked folder is the same project, its tasks the same tasks.
+  const rootDir = await realpath(path.dirname(file));
+  return normalise(file, rootDir, parsed.data, env);
 }
 
 /** A key written with no value (`timeoutSeconds:`) counts as not written. */
@@ -66,8 +68,7 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: KeyPath): number 
   return undefined;
 }
 
-function normalise(file: string, raw: ConfigFile, env: NodeJS.ProcessEnv): ProjectConfig {
-  const rootDir = path.dirname(file);
+function normalise(file: string, rootDir: string, raw: ConfigFile, env: NodeJS.ProcessEnv): ProjectConfig {
   const envCommand = env[CLAUDE_BIN_ENV]?.trim();
   return {
     file,
