@@ -3,10 +3,17 @@ import { usageTextTable } from '../report/usage-table.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { mergeStateFolders, stateFolder } from '../state/merge-folders.js';
 import { sequenceStateFile } from '../state/paths.js';
+import { UserError } from '../errors/user-error.js';
 
 /** `merge <stateDir>... --into <stateDir>`: one state folder (and logs folder) from the shards'. */
 export async function mergeCommand(sources: string[], options: { into: string }): Promise<number> {
   const target = stateFolder(options.into);
+  const itself = sources.find((source) => stateFolder(source).statePath === target.statePath);
+  if (itself !== undefined) {
+    throw new UserError(
+      `${itself}: is the folder merged into (--into ${options.into}); a folder is not merged into itself. Nothing has been changed.`,
+    );
+  }
   const release = await acquireRunLock(sequenceStateFile(target.statePath), `A merge or sequence (state ${target.statePath})`);
   try {
     const result = await mergeStateFolders(sources.map(stateFolder), target);

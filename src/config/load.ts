@@ -30,7 +30,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     const line = lineCounter.linePos(syntax.pos[0]);
     throw new UserError(`${file}:${line.line}:${line.col}: YAML syntax error: ${syntax.message.split('\n')[0]}`);
   }
-  const parsed = ConfigSchema.safeParse(withoutEmptyValues(doc.toJS() ?? {}));
+  const parsed = ConfigSchema.safeParse(withoutEmptyValues(documentValue(file, doc)));
   if (!parsed.success) {
     const lines = declarationIssues(parsed.error).map((issue) => `  ${locate(file, doc, lineCounter, issue)}`);
     throw new UserError(`${file}: invalid configuration:\n${lines.join('\n')}`);
@@ -39,6 +39,22 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   const rootDir = await realpath(path.dirname(file));
   return normalise(file, rootDir, parsed.data, env);
 }
+
+/** The document as plain values; aliases that would expand without end (an "alias bomb") are a config error. */
+function documentValue(file: string, doc: Document): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new UserError(
+        `${file}: too many aliases: its *aliases would expand to more than ${MAX_ALIAS_COUNT} copies of what they name. Write the values out instead.`,
+      );
+    }
+    throw error;
+  }
+}
+
+const MAX_ALIAS_COUNT = 100;
 
 /** A key written with no value (`timeoutSeconds:`) counts as not written. */
 function withoutEmptyValues(value: unknown): unknown {
