@@ -1,7 +1,8 @@
 import { shardLabel } from '../pipeline/shard.js';
 import { usageTextTable } from '../report/usage-table.js';
 import { acquireRunLock } from '../state/run-lock.js';
-import { mergeStateFolders, stateFolder } from '../state/merge-folders.js';
+import { mergeStateFolders, stateFolder, type StateFolder } from '../state/merge-folders.js';
+import { withCreatedFolderUndone } from '../state/write-output.js';
 import { sequenceStateFile } from '../state/paths.js';
 import { UserError } from '../errors/user-error.js';
 
@@ -14,6 +15,11 @@ export async function mergeCommand(sources: string[], options: { into: string })
       `${itself}: is the folder merged into (--into ${options.into}); a folder is not merged into itself. Nothing has been changed.`,
     );
   }
+  // A merge that fails leaves no folder it made behind (the lock makes the state folder).
+  return withCreatedFolderUndone([target.statePath, target.logsPath], () => mergeLocked(sources, target));
+}
+
+async function mergeLocked(sources: string[], target: StateFolder): Promise<number> {
   const release = await acquireRunLock(sequenceStateFile(target.statePath), `A merge or sequence (state ${target.statePath})`);
   try {
     const result = await mergeStateFolders(sources.map(stateFolder), target);

@@ -1,6 +1,7 @@
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { listTasks, refuseHiddenTask } from './list-tasks.js';
+import { listTaskStateNames } from './state-folder.js';
 import { realPath, realTaskFile } from './real-path.js';
 import { readStateFile } from './read-state.js';
 import { sequenceStateFile } from './paths.js';
@@ -86,10 +87,8 @@ export async function folderSpentUsd(statePath: string): Promise<number> {
 }
 
 /** The task state files of a state folder (not the sequence's), in name order. */
-export async function taskStateNames(statePath: string): Promise<string[]> {
-  return (await readdir(statePath).catch(() => [] as string[]))
-    .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json' && !name.startsWith('.'))
-    .sort();
+export function taskStateNames(statePath: string): Promise<string[]> {
+  return listTaskStateNames(statePath);
 }
 
 /** A task's state where the run would find it: its own state file, or an earlier version's. */

@@ -190,3 +190,39 @@ describe('merge', () => {
     LIMIT,
   );
 });
+
+describe('a command that fails writes nothing it did not finish', () => {
+  const tooLong = `${'x'.repeat(300)}.html`;
+
+  it.concurrent(
+    'report --html and reconcile --report into a new folder that cannot take the file: exit 2, no file, no folder left',
+    async () => {
+      const project = await doneOnce();
+      for (const args of [
+        ['report', '--html', `new/${tooLong}`],
+        ['reconcile', '--report', `new/${tooLong}`],
+      ]) {
+        const failed = await project.run(args, SLOW);
+        expect({ args, exitCode: failed.exitCode }).toEqual({ args, exitCode: 2 });
+        expect(failed.stderr).toContain(`new/${tooLong}: cannot write the report: path too long (ENAMETOOLONG)`);
+        expect(failed.stderr).not.toContain('.tmp');
+        noCrash(failed.stderr);
+        expect(existsSync(path.join(project.dir, 'new'))).toBe(false);
+      }
+    },
+    LIMIT,
+  );
+
+  it.concurrent(
+    'merge --into a new folder that fails (a shard folder not found) leaves no folder behind',
+    async () => {
+      const project = await doneOnce();
+      const failed = await project.run(['merge', project.stateDir, 'nowhere/state', '--into', 'new/state'], SLOW);
+      expect(failed.exitCode).toBe(2);
+      expect(failed.stderr).toContain('nowhere/state: state folder not found');
+      noCrash(failed.stderr);
+      expect(existsSync(path.join(project.dir, 'new'))).toBe(false);
+    },
+    LIMIT,
+  );
+});
