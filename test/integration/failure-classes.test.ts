@@ -3,7 +3,7 @@
  * recount during a run or after a raw log was deleted, merging a folder into itself.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   FAKE_CLAUDE,
@@ -90,6 +90,7 @@ describe('state timestamps', () => {
         ['reconcile'],
         ['recount'],
         ['run', 'tasks/t.md'],
+        ['sequence', 'tasks'],
         ['report', '--html', 'r.html'],
       ]) {
         const refused = await project.run(args, {
@@ -222,6 +223,38 @@ describe('a command that fails writes nothing it did not finish', () => {
       expect(failed.stderr).toContain('nowhere/state: state folder not found');
       noCrash(failed.stderr);
       expect(existsSync(path.join(project.dir, 'new'))).toBe(false);
+    },
+    LIMIT,
+  );
+});
+
+describe('what else the state folder holds', () => {
+  it.concurrent(
+    'a stray notes.json, a folder named x.state.json, .corrupt-/temp files, a lock folder and ._t.state.json are ignored by every command that lists it',
+    async () => {
+      const project = await doneOnce();
+      const stray = (name: string): string => path.join(project.stateDir, name);
+      await writeFile(stray('notes.json'), '{"mine": true}\n');
+      await mkdir(stray('junk.state.json'));
+      await mkdir(stray('x.state.json.lock'));
+      await writeFile(stray('t-00000000.state.json.corrupt-2026-01-01T00-00-00-000Z'), '{');
+      await writeFile(stray('t-00000000.state.json.123.abcd1234.tmp'), '{');
+      await writeFile(stray('._t-00000000.state.json'), Buffer.from([0, 5, 22, 7, 0xff]));
+      for (const args of [
+        ['status'],
+        ['status', '--json'],
+        ['recount'],
+        ['report', '--html', 'r.html'],
+        ['reconcile'],
+        ['sequence', 'tasks'],
+        ['merge', project.stateDir, '--into', 'merged/state'],
+      ]) {
+        const ran = await project.run(args, SLOW);
+        expect({ args, exitCode: ran.exitCode }).toEqual({ args, exitCode: 0 });
+        noCrash(ran.stderr);
+        expect(`${ran.stdout}${ran.stderr}`).not.toMatch(/notes\.json|junk|\._t-|\.tmp|corrupt/);
+      }
+      expect(await readdir(path.join(project.dir, 'merged', 'state'))).not.toContain('junk.state.json');
     },
     LIMIT,
   );
