@@ -93,6 +93,8 @@ describe('hidden files and files that are not text', () => {
       for (const args of [
         ['run', 'tasks/._01-a.md'],
         ['run', 'tasks/.draft.md'],
+        ['status', 'tasks/._01-a.md'],
+        ['recount', 'tasks/.draft.md'],
       ]) {
         const refused = await project.run(args, SLOW);
         expect({ args, exitCode: refused.exitCode }).toEqual({ args, exitCode: 2 });
@@ -145,6 +147,8 @@ describe('long task file names', () => {
       const restarted = await project.run(['run', `tasks/${names[0]}`, '--restart'], SLOW);
       expect(restarted.exitCode).toBe(0);
       expect(await project.calls()).toHaveLength(4);
+      // Named as docs/state-files.md says: the slug cut to 200 characters, then the hash.
+      for (const name of names) expect((await project.taskState(`tasks/${name}`)).phase).toBe('done');
       const longest = async (dir: string): Promise<number> => {
         let max = 0;
         for (const entry of await readdir(dir, { withFileTypes: true })) {
