@@ -2,6 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UserError } from '../errors/user-error.js';
+import { asUserError } from '../errors/fs-error.js';
 import { declarationIssues, formatKeyPath, type DeclarationIssue, type KeyPath } from '../declare/issues.js';
 import { ConfigSchema, type ConfigFile } from './schema.js';
 import { CLAUDE_BIN_ENV, CONFIG_FILE_NAME, DEFAULTS, type ProjectConfig } from './types.js';
@@ -21,7 +22,8 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     if (code === 'ENOENT') {
       throw new UserError(`${file}: config file not found. Create ${CONFIG_FILE_NAME} in the project folder or pass --config FILE.`);
     }
-    throw new UserError(`${file}: cannot read config: ${(error as Error).message}`);
+    const explained = asUserError(error, { what: 'cannot read the config', path: file, hint: 'pass --config FILE' });
+    throw explained instanceof UserError ? explained : new UserError(`${file}: cannot read config: ${(error as Error).message}`);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });

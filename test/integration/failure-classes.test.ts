@@ -73,6 +73,27 @@ describe('bad config', () => {
   );
 });
 
+describe('a config path that is a folder', () => {
+  it.concurrent(
+    "is refused in words (exit 2), not with the system call's message",
+    async () => {
+      const project = await Project.create({ config: oneStep(), tasks: { 'tasks/t.md': 'T\n' } });
+      for (const args of [
+        ['run', 'tasks/t.md', '--config', 'tasks'],
+        ['status', '--config', 'tasks'],
+      ]) {
+        const refused = await project.run(args, SLOW);
+        expect({ args, exitCode: refused.exitCode }).toEqual({ args, exitCode: 2 });
+        expect(refused.stderr).toContain(`${path.join(project.dir, 'tasks')}: cannot read the config: is a folder, not a file (EISDIR)`);
+        expect(refused.stderr).not.toContain('illegal operation');
+        noCrash(refused.stderr);
+      }
+      expect(existsSync(path.join(project.dir, '.claude-project'))).toBe(false);
+    },
+    LIMIT,
+  );
+});
+
 describe('state timestamps', () => {
   it.concurrent(
     'an attempt whose startedAt is not a timestamp is refused by every command the same way (exit 2, file and key named)',
