@@ -8,6 +8,7 @@ import { CHECK_ENV, PLACEHOLDERS, unknownPlaceholders } from './template.js';
  */
 
 export const STEP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+export const MAX_STEP_NAME_LENGTH = 200;
 
 /** Node's timers hold at most 2^31-1 ms; a longer timeout would fire at once. */
 export const MAX_TIMEOUT_SECONDS = 2_147_483;
@@ -40,7 +41,10 @@ const checkCommand = (): z.ZodString =>
   });
 
 export const StepSchema = mapping({
-  name: pattern(STEP_NAME_PATTERN, 'letters, digits, "-" and "_"'),
+  // A step's logs are named `<NN>-<name>.jsonl`: a file name may take 255 bytes.
+  name: pattern(STEP_NAME_PATTERN, 'letters, digits, "-" and "_"').max(MAX_STEP_NAME_LENGTH, {
+    error: (issue) => `at most ${MAX_STEP_NAME_LENGTH} characters (its log files are named after it), got ${String(issue.input).length}`,
+  }),
   model: text().optional(),
   prompt: template(),
   check: mapping({

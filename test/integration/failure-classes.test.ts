@@ -73,6 +73,28 @@ describe('bad config', () => {
   );
 });
 
+describe('a step name too long for its log file names', () => {
+  it.concurrent(
+    'is a config error naming the line and key (exit 2) before anything runs, not ENAMETOOLONG mid-run',
+    async () => {
+      const project = await Project.create({
+        config: config([{ name: 's'.repeat(260), prompt: 'DO' }]),
+        tasks: { 'tasks/t.md': 'T\n' },
+        scenario: { attempts: [call(1)] },
+      });
+      const refused = await project.run(['run', 'tasks/t.md'], SLOW);
+      expect(refused.exitCode).toBe(2);
+      expect(refused.stderr).toMatch(
+        /claude-project\.yaml:\d+: pipeline\[0\]\.name: at most 200 characters \(its log files are named after it\), got 260/,
+      );
+      noCrash(refused.stderr);
+      expect(existsSync(path.join(project.dir, '.claude-project'))).toBe(false);
+      expect(await project.calls()).toHaveLength(0);
+    },
+    LIMIT,
+  );
+});
+
 describe('a config path that is a folder', () => {
   it.concurrent(
     "is refused in words (exit 2), not with the system call's message",
