@@ -16,22 +16,13 @@ export async function writeOutputFile(file: string, text: string): Promise<void>
   }
 }
 
-/**
- * Runs `work`, which writes into `folders`; when it fails, each folder that did not exist before
- * is removed again, with the folders above it that were made for it.
- */
-export async function withCreatedFolderUndone<T>(folders: string[], work: () => Promise<T>): Promise<T> {
-  const missing = await firstMissing(folders);
-  try {
-    return await work();
-  } catch (error) {
-    await Promise.all(missing.map((folder) => rm(folder, { recursive: true, force: true })));
-    throw error;
-  }
+/** Removes the folders `missingFolders` found missing before a command that failed made them. */
+export async function removeMadeFolders(made: string[]): Promise<void> {
+  await Promise.all(made.map((folder) => rm(folder, { recursive: true, force: true })));
 }
 
-/** For each folder that does not exist, its highest ancestor that does not exist either. */
-async function firstMissing(folders: string[]): Promise<string[]> {
+/** For each folder that does not exist, its highest ancestor that does not exist either: what writing into it would make. */
+export async function missingFolders(folders: string[]): Promise<string[]> {
   const out = new Set<string>();
   for (const folder of folders) {
     let current = path.resolve(folder);
