@@ -302,3 +302,23 @@ describe('what else the state folder holds', () => {
     LIMIT,
   );
 });
+
+describe('init that cannot write everything', () => {
+  it.concurrent(
+    'writes nothing: the config written before the task that failed is removed (exit 2)',
+    async () => {
+      const project = await Project.create();
+      await mkdir(path.join(project.dir, 'app'));
+      await writeFile(path.join(project.dir, 'app', 'tasks'), 'a file where the tasks folder would go\n');
+      const failed = await project.run(['init', 'app'], SLOW);
+      expect(failed.exitCode).toBe(2);
+      expect(failed.stderr).toContain(path.join(project.dir, 'app', 'tasks', 'example.md'));
+      noCrash(failed.stderr);
+      expect((await readdir(path.join(project.dir, 'app'))).sort()).toEqual(['tasks']);
+      const nested = await project.run(['init', 'new/app'], { ...SLOW, env: {} });
+      expect(nested.exitCode).toBe(0);
+      expect(existsSync(path.join(project.dir, 'new', 'app', 'claude-project.yaml'))).toBe(true);
+    },
+    LIMIT,
+  );
+});
