@@ -2,12 +2,22 @@ import { shardLabel } from '../pipeline/shard.js';
 import { usageTextTable } from '../report/usage-table.js';
 import { acquireRunLock } from '../state/run-lock.js';
 import { mergeStateFolders, stateFolder } from '../state/merge-folders.js';
+import { missingFolders, removeMadeFolders } from '../state/write-output.js';
 import { sequenceStateFile } from '../state/paths.js';
+import { UserError } from '../errors/user-error.js';
 
 /** `merge <stateDir>... --into <stateDir>`: one state folder (and logs folder) from the shards'. */
 export async function mergeCommand(sources: string[], options: { into: string }): Promise<number> {
   const target = stateFolder(options.into);
+  const itself = sources.find((source) => stateFolder(source).statePath === target.statePath);
+  if (itself !== undefined) {
+    throw new UserError(
+      `${itself}: is the folder merged into (--into ${options.into}); a folder is not merged into itself. Nothing has been changed.`,
+    );
+  }
+  const made = await missingFolders([target.statePath, target.logsPath]);
   const release = await acquireRunLock(sequenceStateFile(target.statePath), `A merge or sequence (state ${target.statePath})`);
+  let finished = false;
   try {
     const result = await mergeStateFolders(sources.map(stateFolder), target);
     const { sequence } = result;
@@ -30,8 +40,12 @@ export async function mergeCommand(sources: string[], options: { into: string })
         `claude-project: warning: ${file}: no logs found beside its state folder; recount will not find its raw logs.\n`,
       );
     }
+    finished = true;
     return 0;
   } finally {
     await release();
+    // A merge that fails leaves no folder it made behind (taking the lock made the state folder).
+    // Not when the lock was refused: then the folder is another merge's.
+    if (!finished) await removeMadeFolders(made);
   }
 }

@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { redactSecrets } from '../errors/redact.js';
 import { discoverApiKeyId } from '../billing/api-keys/discover-key.js';
@@ -11,8 +10,10 @@ import { formatReconcile } from '../billing/output/text.js';
 import { recordCheck } from '../billing/record/records.js';
 import { ADMIN_KEY_ENV, resolveBillingSettings } from '../billing/settings/resolve.js';
 import { configPathFor, loadConfig } from '../config/load.js';
+import { asUserError } from '../errors/fs-error.js';
 import { EXIT, UserError } from '../errors/user-error.js';
 import { loadStates } from '../state/load-states.js';
+import { writeOutputFile } from '../state/write-output.js';
 
 export interface ReconcileOptions {
   config?: string;
@@ -70,11 +71,14 @@ export async function reconcileCommand(target: string | undefined, options: Reco
 async function finish(doc: ReconcileDocument, options: ReconcileOptions): Promise<number> {
   if (options.report !== undefined) {
     const file = path.resolve(options.report);
+    const markdown = reconcileMarkdown(doc);
     try {
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, redactSecrets(reconcileMarkdown(doc)));
+      await writeOutputFile(file, redactSecrets(markdown));
     } catch (error) {
-      throw new UserError(`${options.report}: cannot write the report: ${(error as Error).message}`);
+      const explained = asUserError(error, { what: 'cannot write the report', path: options.report });
+      throw explained instanceof UserError
+        ? explained
+        : new UserError(`${options.report}: cannot write the report: ${(error as Error).message}`);
     }
   }
   process.stdout.write(options.json ? `${JSON.stringify(doc, null, 2)}\n` : formatReconcile(doc));

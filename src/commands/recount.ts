@@ -17,6 +17,8 @@ export async function recountCommand(target: string | undefined, options: { conf
   const config = await loadConfig(configPathFor(options.config, process.cwd()));
   const loaded = await loadStates(config, target);
   let differing = 0;
+  /** Tasks with an attempt whose raw log is gone: nothing to check it against, so never a match. */
+  let tasksWithoutLog = 0;
   /** Each task's total as the raw logs give it, and its state after a --fix. */
   const rebuiltTotals = new Map<string, ModelTokenUsage>();
   const current = new Map<string, { stateFile: string; state: TaskState }>();
@@ -28,10 +30,15 @@ export async function recountCommand(target: string | undefined, options: { conf
       const recount = await recountTask(config, process.env, slug, task.state);
       rebuiltTotals.set(task.state.taskPath, recount.total);
       current.set(task.state.taskPath, { stateFile: task.stateFile, state: task.state });
-      const missing = recount.missingFromLog.length ? ` · ${recount.missingFromLog.length} attempt(s) without a raw log` : '';
+      const withoutLog = recount.missingFromLog.length ? ` · ${recount.missingFromLog.length} attempt(s) without a raw log` : '';
       process.stdout.write(
-        `${task.taskPath}: ${recount.attemptsChecked} attempt(s) recounted, ${recount.differences.length} difference(s)${missing}\n`,
+        `${task.taskPath}: ${recount.attemptsChecked} attempt(s) recounted, ${recount.differences.length} difference(s)${withoutLog}\n`,
       );
+      for (const a of recount.unfinished) {
+        process.stdout.write(`  ${a.step} attempt ${a.attempt} is not finished (running, or cut off): skipped\n`);
+      }
+      for (const a of recount.missingFromLog) process.stdout.write(`  ${a.step} attempt ${a.attempt}: raw log missing (${a.log})\n`);
+      if (recount.missingFromLog.length > 0) tasksWithoutLog++;
       writeDifferences(recount.differences);
       if (recount.differences.length === 0) continue;
       differing++;
@@ -47,8 +54,10 @@ export async function recountCommand(target: string | undefined, options: { conf
   }
   const sequence = loaded.sequence && (await readStateFile(sequenceStateFile(config.statePath), SequenceStateSchema));
   if (sequence && (await recountSequence(config.statePath, sequence, rebuiltTotals, current, options.fix)) > 0) differing++;
-  if (differing === 0) process.stdout.write('State files match the raw logs.\n');
-  return differing > 0 && !options.fix ? 1 : 0;
+  if (tasksWithoutLog > 0) {
+    process.stdout.write(`${tasksWithoutLog} task(s) have attempts whose raw log is missing: their numbers cannot be checked.\n`);
+  } else if (differing === 0) process.stdout.write('State files match the raw logs.\n');
+  return tasksWithoutLog > 0 || (differing > 0 && !options.fix) ? 1 : 0;
 }
 
 /**

@@ -1,10 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configPathFor, loadConfig } from '../config/load.js';
 import { redactSecrets } from '../errors/redact.js';
 import { UserError } from '../errors/user-error.js';
+import { asUserError } from '../errors/fs-error.js';
 import { renderHtmlReport } from '../report/html/page.js';
 import { loadStates } from '../state/load-states.js';
+import { writeOutputFile } from '../state/write-output.js';
 import { buildStatusData } from '../report/status-data.js';
 import { formatCost } from '../report/format-usage.js';
 
@@ -13,11 +14,14 @@ export async function reportCommand(target: string | undefined, options: { confi
   const config = await loadConfig(configPathFor(options.config, process.cwd()));
   const data = buildStatusData(await loadStates(config, target));
   const file = path.resolve(options.html);
+  const html = renderHtmlReport(data);
   try {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, redactSecrets(renderHtmlReport(data)));
+    await writeOutputFile(file, redactSecrets(html));
   } catch (error) {
-    throw new UserError(`${options.html}: cannot write the report: ${(error as Error).message}`);
+    const explained = asUserError(error, { what: 'cannot write the report', path: options.html });
+    throw explained instanceof UserError
+      ? explained
+      : new UserError(`${options.html}: cannot write the report: ${(error as Error).message}`);
   }
   process.stdout.write(
     `report: ${file} · ${data.totals.tasksRun}/${data.totals.tasks} task(s) run · ${formatCost(data.totals.total.costUsd)}\n`,

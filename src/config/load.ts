@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UserError } from '../errors/user-error.js';
+import { asUserError } from '../errors/fs-error.js';
 import { declarationIssues, formatKeyPath, type DeclarationIssue, type KeyPath } from '../declare/issues.js';
 import { ConfigSchema, type ConfigFile } from './schema.js';
 import { CLAUDE_BIN_ENV, CONFIG_FILE_NAME, DEFAULTS, type ProjectConfig } from './types.js';
@@ -21,7 +22,8 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     if (code === 'ENOENT') {
       throw new UserError(`${file}: config file not found. Create ${CONFIG_FILE_NAME} in the project folder or pass --config FILE.`);
     }
-    throw new UserError(`${file}: cannot read config: ${(error as Error).message}`);
+    const explained = asUserError(error, { what: 'cannot read the config', path: file, hint: 'pass --config FILE' });
+    throw explained instanceof UserError ? explained : new UserError(`${file}: cannot read config: ${(error as Error).message}`);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
@@ -30,13 +32,31 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     const line = lineCounter.linePos(syntax.pos[0]);
     throw new UserError(`${file}:${line.line}:${line.col}: YAML syntax error: ${syntax.message.split('\n')[0]}`);
   }
-  const parsed = ConfigSchema.safeParse(withoutEmptyValues(doc.toJS() ?? {}));
+  const parsed = ConfigSchema.safeParse(withoutEmptyValues(documentValue(file, doc)));
   if (!parsed.success) {
     const lines = declarationIssues(parsed.error).map((issue) => `  ${locate(file, doc, lineCounter, issue)}`);
     throw new UserError(`${file}: invalid configuration:\n${lines.join('\n')}`);
   }
-  return normalise(file, parsed.data, env);
+  // The real path: a project reached through a symlinked folder is the same project, its tasks the same tasks.
+  const rootDir = await realpath(path.dirname(file));
+  return normalise(file, rootDir, parsed.data, env);
 }
+
+/** The document as plain values; aliases that would expand without end (an "alias bomb") are a config error. */
+function documentValue(file: string, doc: Document): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new UserError(
+        `${file}: too many aliases: its *aliases would expand to more than ${MAX_ALIAS_COUNT} copies of what they name. Write the values out instead.`,
+      );
+    }
+    throw error;
+  }
+}
+
+const MAX_ALIAS_COUNT = 100;
 
 /** A key written with no value (`timeoutSeconds:`) counts as not written. */
 function withoutEmptyValues(value: unknown): unknown {
@@ -66,8 +86,7 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: KeyPath): number 
   return undefined;
 }
 
-function normalise(file: string, raw: ConfigFile, env: NodeJS.ProcessEnv): ProjectConfig {
-  const rootDir = path.dirname(file);
+function normalise(file: string, rootDir: string, raw: ConfigFile, env: NodeJS.ProcessEnv): ProjectConfig {
   const envCommand = env[CLAUDE_BIN_ENV]?.trim();
   return {
     file,

@@ -9,6 +9,7 @@ import { CHECK_ENV, PLACEHOLDERS, unknownPlaceholders } from './template.js';
  */
 
 export const STEP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+export const MAX_STEP_NAME_LENGTH = 200;
 
 /** Node's timers hold at most 2^31-1 ms; a longer timeout would fire at once. */
 export const MAX_TIMEOUT_SECONDS = 2_147_483;
@@ -41,10 +42,14 @@ const checkCommand = (): z.ZodString =>
   });
 
 export const StepSchema = mapping({
-  // a name cut short in the state file would no longer match its step
-  name: pattern(STEP_NAME_PATTERN, 'letters, digits, "-" and "_"').refine((name) => redactSecrets(name, {}) === name, {
-    message: 'looks like an API key (sk-ant-…), which is cut short in every file written: choose another name',
-  }),
+  // A step's logs are named `<NN>-<name>.jsonl`: a file name may take 255 bytes; a name cut short in the state file would no longer match its step.
+  name: pattern(STEP_NAME_PATTERN, 'letters, digits, "-" and "_"')
+    .max(MAX_STEP_NAME_LENGTH, {
+      error: (issue) => `at most ${MAX_STEP_NAME_LENGTH} characters (its log files are named after it), got ${String(issue.input).length}`,
+    })
+    .refine((name) => redactSecrets(name, {}) === name, {
+      message: 'looks like an API key (sk-ant-…), which is cut short in every file written: choose another name',
+    }),
   model: text().optional(),
   prompt: template(),
   check: mapping({

@@ -105,3 +105,11 @@ export function keyed<T extends z.ZodType>(value: T): z.ZodRecord<z.ZodString, T
 export function count(): z.ZodNumber {
   return num({ min: 0, integer: true });
 }
+
+/** A point in time as the state files write it: ISO 8601 with a UTC offset (`2026-11-30T13:14:18.142Z`). */
+export function timestamp(): z.ZodISODateTime {
+  return z.iso.datetime({
+    offset: true,
+    error: missingOr((input) => `expected a timestamp such as 2026-01-31T12:00:00.000Z, got ${describeValue(input)}`),
+  });
+}

@@ -37,10 +37,11 @@ export function isFsError(error: unknown): error is FsError {
  */
 export function describeFsError(error: FsError, options: { what?: string; path?: string; hint?: string } = {}): string {
   const meaning = MEANINGS[error.code]!;
-  const where = options.path ?? error.path ?? '(unknown path)';
-  const what = options.what ?? `cannot ${error.syscall ?? 'access'} it`;
+  const where = options.path ?? error.path;
+  const what =
+    options.what ?? (where === undefined ? `cannot ${error.syscall ?? 'access'} a file` : `cannot ${error.syscall ?? 'access'} it`);
   const hint = options.hint ? ` (${options.hint})` : '';
-  return `${where}: ${what}: ${meaning.problem} (${error.code}). To go on: ${meaning.fix}${hint}.`;
+  return `${where === undefined ? '' : `${where}: `}${what}: ${meaning.problem} (${error.code}). To go on: ${meaning.fix}${hint}.`;
 }
 
 /** The filesystem error as a UserError (exit 2); any other error unchanged. */

@@ -21,8 +21,10 @@ export function lessExact(rebuilt: UsageSource, recorded: UsageSource): boolean 
 export interface TaskRecount {
   taskPath: string;
   attemptsChecked: number;
-  /** Attempts in the state with no section in the raw log (their logs were removed, say). */
-  missingFromLog: Array<{ step: string; attempt: number }>;
+  /** Attempts in the state with no section in the raw log (their logs were removed, say), and that log. */
+  missingFromLog: Array<{ step: string; attempt: number; log: string }>;
+  /** Attempts not finished: running now, or cut off (the next run recovers them). Not recounted. */
+  unfinished: Array<{ step: string; attempt: number }>;
   differences: UsageDifference[];
   /** Attempts whose rebuilt numbers may be written: from a source at least as exact as the state's. */
   rebuilt: Map<string, { usage: ModelTokenUsage; source: UsageSource }>;
@@ -38,6 +40,7 @@ export async function recountTask(config: ProjectConfig, env: NodeJS.ProcessEnv,
     taskPath: state.taskPath,
     attemptsChecked: 0,
     missingFromLog: [],
+    unfinished: [],
     differences: [],
     rebuilt: new Map(),
     total: {},
@@ -46,12 +49,20 @@ export async function recountTask(config: ProjectConfig, env: NodeJS.ProcessEnv,
   const prices = PriceTable.withOverrides(config.pricing);
   for (const step of state.steps) {
     const index = config.pipeline.findIndex((p) => p.name === step.name);
-    const journal =
-      index === -1 ? [] : await readJournal(`${stepLogBase(config.logsPath, slug, index, step.name)}.jsonl`, prices).catch(() => []);
+    const log = index === -1 ? undefined : `${stepLogBase(config.logsPath, slug, index, step.name)}.jsonl`;
+    const journal = log === undefined ? [] : await readJournal(log, prices).catch(() => []);
     for (const attempt of step.attempts) {
+      if (attempt.outcome === 'unfinished') {
+        result.unfinished.push({ step: step.name, attempt: attempt.attempt });
+        continue;
+      }
       const entry = journal.find((j) => j.attempt === attempt.attempt);
       if (!entry) {
-        result.missingFromLog.push({ step: step.name, attempt: attempt.attempt });
+        result.missingFromLog.push({
+          step: step.name,
+          attempt: attempt.attempt,
+          log: log ?? `(step ${step.name} is no longer in the pipeline)`,
+        });
         continue;
       }
       result.attemptsChecked++;

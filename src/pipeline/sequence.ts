@@ -3,6 +3,7 @@ import type { ProjectConfig } from '../config/types.js';
 import { EXIT, UserError } from '../errors/user-error.js';
 import { CorruptStateError } from '../state/atomic-json.js';
 import { listTasks } from '../state/list-tasks.js';
+import { realPath } from '../state/real-path.js';
 import { readStateFile } from '../state/read-state.js';
 import type { Cap } from '../state/budget-record.js';
 import { updateJsonLocked } from '../state/locked-update.js';
@@ -21,7 +22,7 @@ import type { RunContext } from './run-context.js';
 import { allCaps } from './budget/caps.js';
 import { moveAside } from './move-aside.js';
 import { sameShard, tasksOfShard, type Shard } from './shard.js';
-import { runTask } from './task.js';
+import { readTaskFile, runTask } from './task.js';
 import { phaseOfExitCode } from './step-ends.js';
 
 export interface SequenceEnd {
@@ -56,11 +57,13 @@ export interface SequenceOptions {
  * counts; the sequence totals are the sum of the tasks' own state files.
  */
 export async function runSequence(ctx: RunContext, dir: string, options: SequenceOptions): Promise<SequenceEnd> {
-  const absoluteDir = path.resolve(dir);
+  const absoluteDir = realPath(dir);
   const all = await listTasks(absoluteDir);
   if (all.length === 0) throw new UserError(`${absoluteDir}: no task files (*.md) in this folder.`);
   // A shard may get no task (more shards than tasks): it has nothing to do, and that is done.
   const tasks = tasksOfShard(all, options.shard ?? null);
+  // A task file that cannot be sent (not UTF-8 text, unreadable) stops the sequence before any task runs.
+  for (const task of tasks) await readTaskFile(task);
   // One sequence state per state folder: a second sequence writing it at once would mix the two.
   const stateFile = sequenceStateFile(ctx.config.statePath);
   const release = await acquireRunLock(stateFile, `A sequence (state ${path.relative(ctx.config.rootDir, stateFile)})`);

@@ -8,6 +8,8 @@ import { TaskStore } from '../state/task-store.js';
 import type { TaskPhase, TaskState } from '../state/task-state.js';
 import { CorruptStateError } from '../state/atomic-json.js';
 import { taskFiles } from '../state/task-files.js';
+import { refuseHiddenTask } from '../state/list-tasks.js';
+import { realTaskFile } from '../state/real-path.js';
 import type { RunContext } from './run-context.js';
 import { moveAside } from './move-aside.js';
 import { recoverUnfinishedAttempts } from './recover.js';
@@ -23,16 +25,26 @@ export interface TaskEnd {
   crashLog?: string;
 }
 
-/** Reads a task file, with a clear error when it is missing or unreadable. */
+/**
+ * Reads a task file, with a clear error when it is hidden, missing, unreadable or not UTF-8 text
+ * (a binary file must never be sent to claude and billed).
+ */
 export async function readTaskFile(taskPath: string): Promise<string> {
+  refuseHiddenTask(taskPath);
+  let bytes: Buffer;
   try {
-    return await readFile(taskPath, 'utf8');
+    bytes = await readFile(taskPath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${taskPath}: task file not found.`);
     if (code === 'EISDIR')
       throw new UserError(`${taskPath}: is a folder; use "claude-project sequence ${taskPath}" for a folder of tasks.`);
     throw new UserError(`${taskPath}: cannot read task file: ${(error as Error).message}`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UserError(`${taskPath}: not UTF-8 text, so not a task file. Save it as UTF-8, or move it out of the tasks folder.`);
   }
 }
 
@@ -42,7 +54,7 @@ export async function readTaskFile(taskPath: string): Promise<string> {
  */
 export async function runTask(ctx: RunContext, taskFile: string, options: { restart: boolean }): Promise<TaskEnd> {
   const { config } = ctx;
-  const absolute = path.resolve(taskFile);
+  const absolute = realTaskFile(taskFile);
   const taskContent = await readTaskFile(absolute);
   const files = taskFiles(config, absolute);
   const { taskPath, stateFile, name: slug } = files;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { choice, count, keyed, list, num, record, text } from '../declare/rules.js';
+import { choice, count, keyed, list, num, record, text, timestamp } from '../declare/rules.js';
 
 /** What `reconcile` concluded for a task, a sequence, or the whole run it was asked about. */
 export const BILLING_STATUSES = ['verified', 'mismatch', 'pending', 'shared-window'] as const;
@@ -36,10 +36,10 @@ export type BilledCounts = z.infer<typeof BilledCountsSchema>;
 /** The `billing` field of a task or sequence state file. It never touches the recorded usage. */
 export const BillingRecordSchema = record({
   status: choice(BILLING_STATUSES),
-  checkedAt: text(),
+  checkedAt: timestamp(),
   apiKeyId: text(),
   /** A minute-aligned UTC time range: start inclusive, end exclusive. */
-  window: record({ start: text(), end: text() }),
+  window: record({ start: timestamp(), end: timestamp() }),
   billed: keyed(BilledCountsSchema),
   difference: keyed(DifferenceSchema),
   /** Admin API requests this check made. */

@@ -1,6 +1,8 @@
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { listTasks } from './list-tasks.js';
+import { listTasks, refuseHiddenTask } from './list-tasks.js';
+import { listTaskStateNames } from './state-folder.js';
+import { realPath, realTaskFile } from './real-path.js';
 import { readStateFile } from './read-state.js';
 import { sequenceStateFile } from './paths.js';
 import { readSequenceOverview, type SequenceOverview } from './sequence-overview.js';
@@ -53,9 +55,10 @@ export async function findStates(
 ): Promise<{ tasks: TaskToLoad[]; sequence: SequenceOverview | undefined }> {
   const sequence = (await readSequenceOverview(sequenceStateFile(config.statePath), onEntry))?.overview;
   if (target === undefined) return { tasks: (await taskStateNames(config.statePath)).map((stateName) => ({ stateName })), sequence };
-  const absolute = path.resolve(target);
-  const info = await stat(absolute).catch(() => undefined);
+  const info = await stat(target).catch(() => undefined);
   if (!info) throw new UserError(`${target}: no such task file or folder.`);
+  const absolute = info.isDirectory() ? realPath(target) : realTaskFile(target);
+  if (!info.isDirectory()) refuseHiddenTask(absolute);
   const files = info.isDirectory() ? await listTasks(absolute) : [absolute];
   const inSequence = info.isDirectory() && sequence?.tasksDir === path.relative(config.rootDir, absolute);
   return { tasks: files.map((taskFile) => ({ taskFile })), sequence: inSequence ? sequence : undefined };
@@ -84,10 +87,8 @@ export async function folderSpentUsd(statePath: string): Promise<number> {
 }
 
 /** The task state files of a state folder (not the sequence's), in name order. */
-export async function taskStateNames(statePath: string): Promise<string[]> {
-  return (await readdir(statePath).catch(() => [] as string[]))
-    .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
-    .sort();
+export function taskStateNames(statePath: string): Promise<string[]> {
+  return listTaskStateNames(statePath);
 }
 
 /** A task's state where the run would find it: its own state file, or an earlier version's. */

@@ -13,6 +13,7 @@ import { checkState } from './read-state.js';
 import { readSequenceOverview, type SequenceOverview } from './sequence-overview.js';
 import { newSequenceState, withTask, type SequenceTaskEntry } from './sequence-state.js';
 import { mapLimit } from './map-limit.js';
+import { realPath } from './real-path.js';
 import { listTaskStateNames, siblingLogsPath, taskLogsDir } from './state-folder.js';
 import { TaskStateSchema } from './task-state.js';
 import { verifiedTaskState } from './verify-task-state.js';
@@ -47,9 +48,13 @@ export interface MergeResult {
   withoutLogs: string[];
 }
 
-/** A state folder with its logs where the default layout keeps them: `<state>/../logs`. */
+/**
+ * A state folder with its logs where the default layout keeps them: `<state>/../logs`. By its real
+ * path, so that a folder reached through a symlink or as `S/.` is the same folder.
+ */
 export function stateFolder(statePath: string): StateFolder {
-  return { statePath: path.resolve(statePath), logsPath: siblingLogsPath(statePath) };
+  const real = realPath(statePath);
+  return { statePath: real, logsPath: siblingLogsPath(statePath) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { choice, count, describeValue, list, num, record, text } from '../declare/rules.js';
+import { choice, count, describeValue, list, num, record, text, timestamp } from '../declare/rules.js';
 import { sumModelUsage, totalOf } from '../usage/math.js';
 import { BillingRecordSchema } from './billing-record.js';
 import { BudgetRecordSchema } from './budget-record.js';
@@ -50,9 +50,9 @@ export const SequenceStateSchema = record({
     totalTokenUsage: ModelTokenUsageSchema,
     totalCostUsd: num({ min: 0 }).nullable(),
   }),
-  startedAt: text(),
-  updatedAt: text(),
-  finishedAt: text().optional(),
+  startedAt: timestamp(),
+  updatedAt: timestamp(),
+  finishedAt: timestamp().optional(),
   /** The last `reconcile` of the sequence's tasks together against the Admin API. */
   billing: BillingRecordSchema.optional(),
   /** The sequence's cap in its latest run, and the stop, if one stopped it. */

@@ -4,14 +4,24 @@ import path from 'node:path';
 const TASK_STATE_SUFFIX = '.state.json';
 const SEQUENCE_STATE_NAME = 'sequence.state.json';
 
-/** The task state files of a state folder (`*.state.json` but the sequence's), in name order; none when it does not exist. */
+/**
+ * The task state files of a state folder (`*.state.json` but the sequence's; not folders, not hidden
+ * files), in name order; none when it does not exist. Every command that lists a state folder uses it.
+ */
 export async function listTaskStateNames(statePath: string): Promise<string[]> {
   const entries = await readdir(statePath, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
   });
   return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith(TASK_STATE_SUFFIX) && entry.name !== SEQUENCE_STATE_NAME)
+    .filter(
+      (entry) =>
+        // A symlink is read as the file it points to; hidden files (macOS's `._<name>`) are never task states.
+        (entry.isFile() || entry.isSymbolicLink()) &&
+        entry.name.endsWith(TASK_STATE_SUFFIX) &&
+        entry.name !== SEQUENCE_STATE_NAME &&
+        !entry.name.startsWith('.'),
+    )
     .map((entry) => entry.name)
     .sort();
 }

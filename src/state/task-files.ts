@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { UserError } from '../errors/user-error.js';
 import { readStateFile } from './read-state.js';
+import { realTaskFile } from './real-path.js';
 import { taskSlug, taskStateFile } from './paths.js';
 import { TaskStateSchema, type TaskState } from './task-state.js';
 
@@ -26,15 +27,38 @@ interface FileRoots {
 /** The name `sequence.state.json` takes; no task's state is ever named like it. */
 const SEQUENCE_NAME = 'sequence';
 
-/** The task file's path as its state records it. */
+/**
+ * The task file's path as its state records it: relative to the project root (a real path), from
+ * the real path of the task's folder, so a task reached through a symlinked folder is one task.
+ */
 export function taskPathOf(rootDir: string, taskFile: string): string {
-  const absolute = path.resolve(taskFile);
+  const absolute = realTaskFile(taskFile);
   return path.relative(rootDir, absolute) || absolute;
 }
 
-/** Letters, digits and "-" of the file name, runs of "-" as one: only for people to read. */
+/** What a file name may take in bytes (most file systems: 255). */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * The longest name derived from a state file's `<name>`: the state moved aside on `--restart`
+ * (`.state.json.restarted-<time>`). Run locks, owner files, temp files and `.corrupt-<time>` are
+ * shorter.
+ */
+const LONGEST_SUFFIX = '.state.json.restarted-2026-01-01T00-00-00-000Z'.length;
+
+/** `-` and the 8 hex digits of the hash. */
+const HASH_PART = 9;
+
+/** The readable slug's longest length, so that every derived name fits in MAX_NAME_BYTES. */
+export const MAX_SLUG_LENGTH = MAX_NAME_BYTES - LONGEST_SUFFIX - HASH_PART;
+
+/**
+ * Letters, digits and "-" of the file name, runs of "-" as one, cut to MAX_SLUG_LENGTH: only for
+ * people to read (the hash keeps names unique).
+ */
 export function readableSlug(taskPath: string): string {
-  return taskSlug(taskPath).replace(/-+/g, '-').replace(/^-|-$/g, '') || 'task';
+  const slug = taskSlug(taskPath).replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, MAX_SLUG_LENGTH).replace(/-$/, '');
+  return slug || 'task';
 }
 
 function canonical(taskPath: string): string {
@@ -55,13 +79,15 @@ export function taskFiles(roots: FileRoots, taskFile: string): TaskFiles {
   const taskPath = taskPathOf(roots.rootDir, taskFile);
   const name = taskFileName(taskPath);
   const legacyName = taskSlug(taskPath);
+  // An earlier version could not have written a state whose derived names do not fit.
+  const legacyFits = legacyName.length + LONGEST_SUFFIX <= MAX_NAME_BYTES;
   return {
     taskPath,
     name,
     stateFile: taskStateFile(roots.statePath, name),
     logsDir: path.join(roots.logsPath, name),
     legacy:
-      legacyName === SEQUENCE_NAME
+      legacyName === SEQUENCE_NAME || !legacyFits
         ? undefined
         : { name: legacyName, stateFile: taskStateFile(roots.statePath, legacyName), logsDir: path.join(roots.logsPath, legacyName) },
   };

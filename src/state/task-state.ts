@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { choice, count, describeValue, list, num, record, text } from '../declare/rules.js';
+import { choice, count, describeValue, list, num, record, text, timestamp } from '../declare/rules.js';
 import { sumModelUsage, totalOf } from '../usage/math.js';
 import { BillingRecordSchema } from './billing-record.js';
 import { BudgetRecordSchema, ForecastSchema } from './budget-record.js';
@@ -25,7 +25,6 @@ export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 // `failed`: an unexpected error of claude-project's own stopped the attempt (claude was stopped too).
 // `budget`: stopped by a budget cap (by claude's --max-budget-usd or by us); its usage is kept.
 
-const timestamp = text;
 const exitCode = (): z.ZodNullable<z.ZodNumber> => num({ integer: true }).nullable();
 
 export const AttemptStateSchema = record({

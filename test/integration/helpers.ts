@@ -443,7 +443,7 @@ const created: string[] = [];
 /**
  * A task's state file and logs folder name as the README's "What it writes" gives it, from the
  * task path relative to the project: `<slug>-<first 8 hex of sha256(path)>`, the slug being the
- * file name without `.md` as letters, digits and single "-" (`task` when none is left).
+ * file name without `.md` as letters, digits and single "-", cut to 200 characters (`task` when none is left).
  */
 export function taskFileName(taskPath: string): string {
   const slug =
@@ -452,7 +452,9 @@ export function taskFileName(taskPath: string): string {
       .replace(/\.md$/i, '')
       .replace(/[^a-zA-Z0-9-]+/g, '-')
       .replace(/-+/g, '-')
-      .replace(/^-|-$/g, '') || 'task';
+      .replace(/^-|-$/g, '')
+      .slice(0, 200)
+      .replace(/-$/, '') || 'task';
   return `${slug}-${createHash('sha256').update(taskPath.normalize('NFC')).digest('hex').slice(0, 8)}`;
 }
 

@@ -28,7 +28,7 @@ function attempt(n: number, model: string, input: number, output: number, cost: 
     attempt: n,
     model,
     outcome: 'passed',
-    startedAt: 'x',
+    startedAt: '2026-01-01T00:00:00.000Z',
     usage: { [model]: usage(input, output, cost) },
     usageSource: 'result',
     malformedLines: 0,
