@@ -123,11 +123,13 @@ export class AdminClient {
       if (location === null) return { status: response.status, headers: response.headers, text: await response.text() };
       await response.body?.cancel();
       const target = new URL(location, url);
-      if (!isUnder(target, this.options.baseUrl))
+      if (!isUnder(target, this.options.baseUrl)) {
+        const where = target.origin === new URL(this.options.baseUrl).origin ? `${target.origin}${target.pathname}` : target.origin;
         throw new AdminApiRedirectError(
           path,
-          `(HTTP ${response.status}) to ${target.origin}, away from the configured Admin API URL; the admin key is only sent to that URL, so the redirect was not followed`,
+          `(HTTP ${response.status}) to ${where}, away from the configured Admin API URL; the admin key is only sent to that URL, so the redirect was not followed`,
         );
+      }
       if (hops >= MAX_REDIRECTS) throw new AdminApiRedirectError(path, `more than ${MAX_REDIRECTS} times`);
       url = target.href;
     }
