@@ -122,7 +122,8 @@ export class AdminClient {
       const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
       if (location === null) return { status: response.status, headers: response.headers, text: await response.text() };
       await response.body?.cancel();
-      const target = new URL(location, url);
+      const target = URL.canParse(location, url) ? new URL(location, url) : undefined;
+      if (target === undefined) throw new AdminApiRedirectError(path, `(HTTP ${response.status}) to a location that is not a URL`);
       if (!isUnder(target, this.options.baseUrl)) {
         const where = target.origin === new URL(this.options.baseUrl).origin ? `${target.origin}${target.pathname}` : target.origin;
         throw new AdminApiRedirectError(
