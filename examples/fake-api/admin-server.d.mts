@@ -4,6 +4,10 @@ export interface FakeApiKey {
   id: string;
   key: string;
   name?: string;
+  /** Default "active"; the real API also lists "archived", "expired" and "inactive" keys. */
+  status?: string;
+  /** Default: from `key`; null lists the key without a partial_key_hint. */
+  hint?: string | null;
 }
 export interface BilledEntry {
   at?: number;
@@ -19,11 +23,17 @@ export interface FakeAdminApi {
   lagSeconds: number;
   pageSize: number;
   breakField: string | null;
-  requests: Array<{ method?: string; path: string; query: string }>;
+  repeatCursor: boolean;
+  endlessPages: boolean;
+  hang: boolean;
+  redirectTo: string | null;
+  datedModels: boolean;
+  requests: Array<{ method?: string; path: string; query: string; headers: Record<string, string | string[] | undefined> }>;
   bill(entry: BilledEntry): void;
-  failNext(status: number, options?: { times?: number; retryAfter?: number }): void;
+  failNext(status: number, options?: { times?: number; retryAfter?: number; message?: string }): void;
   close(): Promise<void>;
 }
+export const DATED_MODELS: Record<string, string>;
 export function partialKeyHint(key: string): string;
 export function startFakeAdminApi(options?: {
   adminKey?: string;

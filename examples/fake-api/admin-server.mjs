@@ -15,6 +15,13 @@ const PRICES = {
   'claude-opus-4-1': { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 },
 };
 
+/** The dated snapshot names the usage and cost reports use where Claude Code says the alias (`datedModels`). */
+export const DATED_MODELS = {
+  'claude-sonnet-4-5': 'claude-sonnet-4-5-20250929',
+  'claude-haiku-4-5': 'claude-haiku-4-5-20251001',
+  'claude-opus-4-1': 'claude-opus-4-1-20250805',
+};
+
 /** `sk-ant-api03-…`: the hint the API shows for a key, its start and end. */
 export function partialKeyHint(key) {
   return `${key.slice(0, 7)}...${key.slice(-4)}`;
@@ -53,11 +60,18 @@ function addTo(result, usage) {
 }
 
 /**
- * Options: adminKey; apiKeys [{id, key, name}] (what /api_keys lists, each billed as its id);
- * ledgers (live arrays of {at, apiKey, model, usage}); lagSeconds (data shows this long after
- * it was served); pageSize (buckets per page at most, whatever `limit` asks); now.
+ * Options: adminKey; apiKeys [{id, key, name, status, hint}] (what /api_keys lists, each billed
+ * as its id; `status` defaults to "active", `hint: null` lists the key without a
+ * partial_key_hint, as the real API may); ledgers (live arrays of {at, apiKey, model, usage});
+ * lagSeconds (data shows this long after it was served; 900 is a lag beyond the 10 minutes
+ * reconcile allows by default); pageSize (buckets per page at most, whatever `limit` asks); now.
  * The returned object's `lagSeconds`, `breakField` (a result field to leave out) and
- * `failNext(status, {times, retryAfter})` can be changed while it runs.
+ * `failNext(status, {times, retryAfter, message})` can be changed while it runs, and so can these
+ * misbehaviours, all off by default: `repeatCursor` (every list says has_more with the same
+ * next_page / last_id), `endlessPages` (has_more with a new cursor for ever), `hang` (accept
+ * the request and never answer), `redirectTo` (an origin: every request answered with a 302
+ * there), `datedModels` (the reports name models by dated snapshot, DATED_MODELS).
+ * `requests` holds every request with its headers.
  */
 export async function startFakeAdminApi({
   adminKey = 'sk-ant-admin01-fake-admin-key',
@@ -80,11 +94,16 @@ export async function startFakeAdminApi({
     lagSeconds,
     pageSize,
     breakField: null,
+    repeatCursor: false,
+    endlessPages: false,
+    hang: false,
+    redirectTo: null,
+    datedModels: false,
     requests,
     /** Bills usage to a key directly, as another client of it would: {at?, apiKey, model, usage}. */
     bill: (entry) => direct.push({ at: now(), ...entry }),
-    failNext: (status, { times = 1, retryAfter } = {}) => {
-      for (let i = 0; i < times; i++) faults.push({ status, retryAfter });
+    failNext: (status, { times = 1, retryAfter, message } = {}) => {
+      for (let i = 0; i < times; i++) faults.push({ status, retryAfter, message });
     },
     close: async () => {
       server.closeAllConnections?.();
@@ -123,7 +142,7 @@ export async function startFakeAdminApi({
       const results = new Map();
       for (const entry of entries) {
         if (entry.at < bucketStart || entry.at >= bucketStart + MINUTE) continue;
-        const model = byModel ? entry.model : null;
+        const model = byModel ? billedName(entry.model) : null;
         if (!results.has(model)) results.set(model, emptyResult(model));
         addTo(results.get(model), entry.usage);
       }
@@ -131,7 +150,8 @@ export async function startFakeAdminApi({
       if (api.breakField) for (const result of list) delete result[api.breakField];
       data.push({ starting_at: iso(bucketStart), ending_at: iso(bucketStart + MINUTE), results: list });
     }
-    const hasMore = from + size < count;
+    if (api.repeatCursor) return json(res, 200, { data, has_more: true, next_page: 'page_c2FtZQ' });
+    const hasMore = api.endlessPages || from + size < count;
     json(res, 200, { data, has_more: hasMore, next_page: hasMore ? Buffer.from(String(from + size)).toString('base64url') : null });
   };
 
@@ -154,7 +174,7 @@ export async function startFakeAdminApi({
             (u.cache_creation_input_tokens ?? 0) * p.cacheWrite +
             (u.cache_read_input_tokens ?? 0) * p.cacheRead) /
           1e6;
-        cents.set(entry.model, (cents.get(entry.model) ?? 0) + usd * 100);
+        cents.set(billedName(entry.model), (cents.get(billedName(entry.model)) ?? 0) + usd * 100);
       }
       const results = [...cents].map(([model, amount]) => ({
         currency: 'USD',
@@ -175,7 +195,7 @@ export async function startFakeAdminApi({
   const listKeys = (url, res) => {
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 20), 2);
     const after = url.searchParams.get('after_id');
-    const from = after ? api.apiKeys.findIndex((k) => k.id === after) + 1 : 0;
+    const from = after && !api.repeatCursor ? api.apiKeys.findIndex((k) => k.id === after) + 1 : 0;
     const page = api.apiKeys.slice(from, from + limit);
     json(res, 200, {
       data: page.map((k) => ({
@@ -185,18 +205,22 @@ export async function startFakeAdminApi({
         workspace_id: null,
         created_at: '2026-01-01T00:00:00Z',
         created_by: { id: 'user_fake', type: 'user' },
-        partial_key_hint: partialKeyHint(k.key),
-        status: 'active',
+        partial_key_hint: k.hint === undefined ? partialKeyHint(k.key) : k.hint,
+        status: k.status ?? 'active',
       })),
-      has_more: from + limit < api.apiKeys.length,
+      has_more: api.repeatCursor || from + limit < api.apiKeys.length,
       first_id: page[0]?.id ?? null,
       last_id: page.at(-1)?.id ?? null,
     });
   };
 
+  const billedName = (model) => (api.datedModels ? (DATED_MODELS[model] ?? model) : model);
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    requests.push({ method: req.method, path: url.pathname, query: url.search });
+    requests.push({ method: req.method, path: url.pathname, query: url.search, headers: { ...req.headers } });
+    if (api.hang) return; // the connection stays open, unanswered, until close()
+    if (api.redirectTo) return res.writeHead(302, { location: `${api.redirectTo}${req.url}` }).end();
     if (req.headers['x-api-key'] !== api.adminKey) return error(res, 401, 'authentication_error', 'invalid x-api-key');
     if (req.headers['anthropic-version'] !== '2023-06-01')
       return error(res, 400, 'invalid_request_error', 'anthropic-version: 2023-06-01 expected');
@@ -206,7 +230,7 @@ export async function startFakeAdminApi({
         res,
         fault.status,
         fault.status === 429 ? 'rate_limit_error' : 'api_error',
-        `fake fault ${fault.status}`,
+        fault.message ?? `fake fault ${fault.status}`,
         fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {},
       );
     }

@@ -50,8 +50,12 @@ export async function reconcileCommand(target: string | undefined, options: Reco
       options,
     );
   }
-  const client = new AdminClient({ baseUrl: settings.baseUrl, adminKey: settings.adminKey });
-  const apiKeyId = settings.apiKeyId ?? (await discoverApiKeyId(client, env.ANTHROPIC_API_KEY, config.file));
+  const client = new AdminClient({
+    baseUrl: settings.baseUrl,
+    adminKey: settings.adminKey,
+    requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
+  });
+  const apiKeyId = settings.apiKeyId ?? (await discoverApiKeyId(client, env.ANTHROPIC_API_KEY?.trim(), config.file));
   const giveUpAt = options.timeoutMinutes === undefined ? Infinity : Date.now() + options.timeoutMinutes * 60_000;
   let check: BillingCheck;
   for (;;) {

@@ -79,6 +79,8 @@ const billing = mapping({
   apiKeyId: pattern(API_KEY_ID_PATTERN, 'an API key id such as apikey_01Rj2N8SVvo6BePZj99NhmiT').optional(),
   settleMinutes: num({ min: 0 }).optional(),
   pollSeconds: num({ min: 1 }).optional(),
+  /** One Admin API request's limit; a request that takes longer is retried, then reconcile exits 75. */
+  requestTimeoutSeconds: seconds().optional(),
 });
 
 const usdPerMillion = (): z.ZodNumber => num({ min: 0 });

@@ -1,4 +1,5 @@
-import { AdminApiRequestError, AdminApiUnavailableError, AdminKeyRefusedError } from './errors.js';
+import { AdminApiRedirectError, AdminApiRequestError, AdminApiUnavailableError, AdminKeyRefusedError } from './errors.js';
+import { userAgent } from './user-agent.js';
 
 export type QueryValue = string | number | string[] | undefined;
 
@@ -6,16 +7,27 @@ export interface AdminClientOptions {
   baseUrl: string;
   adminKey: string;
   sleep?: (ms: number) => Promise<void>;
-  /** Tries for a 5xx or network failure before giving up (the first included). */
+  /** Tries for a 5xx, a network failure or no answer in time before giving up (the first included). */
   serverErrorTries?: number;
   /** Tries for a 429 before giving up. */
   rateLimitTries?: number;
   backoffMs?: number;
+  /** How long one request (answer and body) may take before it counts as a failure. */
+  requestTimeoutMs?: number;
 }
 
 const ANTHROPIC_VERSION = '2023-06-01';
 /** Never wait longer than this for one retry-after. */
 const MAX_RETRY_AFTER_MS = 120_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Redirects followed within the configured Admin API URL for one request. */
+const MAX_REDIRECTS = 3;
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
 
 /** `group_by[]=model&api_key_ids[]=…`: arrays as repeated `name[]` parameters. */
 export function queryString(query: Record<string, QueryValue>): string {
@@ -39,15 +51,24 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
 
 /**
  * GETs against the Admin API with its headers. 429 waits for `retry-after` and tries again;
- * 5xx and network failures back off and try again, then throw AdminApiUnavailableError.
- * Counts every request it sends in `reads`.
+ * 5xx, network failures and requests that time out back off and try again, then throw
+ * AdminApiUnavailableError. Every request is bounded by `requestTimeoutMs`, so one `get` is
+ * bounded by its tries. The key goes only to URLs under `baseUrl`: a redirect elsewhere is
+ * refused. Counts every request it sends in `reads`.
  */
 export class AdminClient {
   reads = 0;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly headers: Record<string, string>;
 
   constructor(private readonly options: AdminClientOptions) {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.headers = {
+      'x-api-key': options.adminKey,
+      'anthropic-version': ANTHROPIC_VERSION,
+      accept: 'application/json',
+      'user-agent': userAgent(),
+    };
   }
 
   async get(path: string, query: Record<string, QueryValue>): Promise<unknown> {
@@ -55,46 +76,72 @@ export class AdminClient {
     const serverTries = this.options.serverErrorTries ?? 4;
     const rateTries = this.options.rateLimitTries ?? 5;
     const backoff = this.options.backoffMs ?? 500;
+    const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     let serverFailures = 0;
     let rateLimits = 0;
     for (;;) {
-      let response: Response;
+      let answer: Answer;
+      const signal = AbortSignal.timeout(timeoutMs);
       try {
-        this.reads++;
-        response = await fetch(url, {
-          headers: { 'x-api-key': this.options.adminKey, 'anthropic-version': ANTHROPIC_VERSION, accept: 'application/json' },
-        });
+        answer = await this.send(url, path, signal);
       } catch (error) {
-        if (++serverFailures >= serverTries) throw new AdminApiUnavailableError(`${path}: ${describeNetworkError(error)}`);
+        if (error instanceof AdminApiRedirectError) throw error;
+        const problem = signal.aborted ? `did not answer within ${timeoutMs / 1000}s` : describeNetworkError(error);
+        if (++serverFailures >= serverTries) throw new AdminApiUnavailableError(`${path}: ${problem}, ${serverTries} tries`);
         await this.sleep(backoff * 2 ** (serverFailures - 1));
         continue;
       }
-      if (response.status === 401 || response.status === 403) throw new AdminKeyRefusedError(response.status, path);
-      if (response.status === 429) {
-        await response.body?.cancel();
+      const { status } = answer;
+      if (status === 401 || status === 403) throw new AdminKeyRefusedError(status, path);
+      if (status === 429) {
         if (++rateLimits >= rateTries)
           throw new AdminApiUnavailableError(`${path}: still rate limited (HTTP 429) after ${rateTries} tries`);
-        await this.sleep(
-          Math.min(retryAfterMs(response.headers.get('retry-after')) ?? backoff * 2 ** (rateLimits - 1), MAX_RETRY_AFTER_MS),
-        );
+        await this.sleep(Math.min(retryAfterMs(answer.headers.get('retry-after')) ?? backoff * 2 ** (rateLimits - 1), MAX_RETRY_AFTER_MS));
         continue;
       }
-      if (response.status >= 500) {
-        await response.body?.cancel();
-        if (++serverFailures >= serverTries)
-          throw new AdminApiUnavailableError(`${path}: HTTP ${response.status} after ${serverTries} tries`);
+      if (status >= 500) {
+        if (++serverFailures >= serverTries) throw new AdminApiUnavailableError(`${path}: HTTP ${status} after ${serverTries} tries`);
         await this.sleep(backoff * 2 ** (serverFailures - 1));
         continue;
       }
-      const text = await response.text();
-      if (!response.ok) throw new AdminApiRequestError(response.status, path, errorMessage(text));
+      if (status < 200 || status >= 300) throw new AdminApiRequestError(status, path, errorMessage(answer.text));
       try {
-        return JSON.parse(text) as unknown;
+        return JSON.parse(answer.text) as unknown;
       } catch {
-        throw new AdminApiRequestError(response.status, path, 'the answer is not JSON');
+        throw new AdminApiRequestError(status, path, 'the answer is not JSON');
       }
     }
   }
+
+  /** One request and its body within `signal`, following redirects only while they stay under `baseUrl`. */
+  private async send(first: string, path: string, signal: AbortSignal): Promise<Answer> {
+    let url = first;
+    for (let hops = 0; ; hops++) {
+      this.reads++;
+      const response = await fetch(url, { headers: this.headers, redirect: 'manual', signal });
+      const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
+      if (location === null) return { status: response.status, headers: response.headers, text: await response.text() };
+      await response.body?.cancel();
+      const target = URL.canParse(location, url) ? new URL(location, url) : undefined;
+      if (target === undefined) throw new AdminApiRedirectError(path, `(HTTP ${response.status}) to a location that is not a URL`);
+      if (!isUnder(target, this.options.baseUrl)) {
+        const where = target.origin === new URL(this.options.baseUrl).origin ? `${target.origin}${target.pathname}` : target.origin;
+        throw new AdminApiRedirectError(
+          path,
+          `(HTTP ${response.status}) to ${where}, away from the configured Admin API URL; the admin key is only sent to that URL, so the redirect was not followed`,
+        );
+      }
+      if (hops >= MAX_REDIRECTS) throw new AdminApiRedirectError(path, `more than ${MAX_REDIRECTS} times`);
+      url = target.href;
+    }
+  }
+}
+
+/** True when `target` is the configured Admin API URL or a path below it, on the same origin. */
+function isUnder(target: URL, baseUrl: string): boolean {
+  const base = new URL(baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  return target.origin === base.origin && (target.pathname === basePath || target.pathname.startsWith(`${basePath}/`));
 }
 
 function describeNetworkError(error: unknown): string {

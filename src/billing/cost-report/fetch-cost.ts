@@ -1,6 +1,6 @@
 import type { AdminClient } from '../client/admin-client.js';
-import { AdminKeyRefusedError } from '../client/errors.js';
-import { readAllPages } from '../client/paginate.js';
+import { AdminApiRedirectError, AdminKeyRefusedError } from '../client/errors.js';
+import { pageBound, readAllPages } from '../client/paginate.js';
 import { ShapeReader } from '../client/shape.js';
 import type { BillingWindow } from '../types.js';
 import { rfc3339 } from '../usage-report/fetch-usage.js';
@@ -30,14 +30,19 @@ export async function fetchCostReport(client: AdminClient, window: BillingWindow
   const days = wholeDays(window);
   let data: unknown[];
   try {
-    data = await readAllPages(client, COST_REPORT_PATH, {
-      starting_at: rfc3339(days.start),
-      ending_at: rfc3339(days.end),
-      bucket_width: '1d',
-      group_by: ['description'],
-    });
+    data = await readAllPages(
+      client,
+      COST_REPORT_PATH,
+      {
+        starting_at: rfc3339(days.start),
+        ending_at: rfc3339(days.end),
+        bucket_width: '1d',
+        group_by: ['description'],
+      },
+      pageBound((Date.parse(days.end) - Date.parse(days.start)) / DAY),
+    );
   } catch (error) {
-    if (error instanceof AdminKeyRefusedError) throw error;
+    if (error instanceof AdminKeyRefusedError || error instanceof AdminApiRedirectError) throw error;
     return undefined;
   }
   const shape = new ShapeReader(COST_REPORT_PATH);

@@ -1,6 +1,7 @@
 import { API_KEY_ID_PATTERN } from '../../config/schema.js';
 import type { ProjectConfig } from '../../config/types.js';
 import { UserError } from '../../errors/user-error.js';
+import { requireHeaderSafeKey } from './header-safe-key.js';
 
 export const ADMIN_KEY_ENV = 'ANTHROPIC_ADMIN_KEY';
 export const ADMIN_API_URL_ENV = 'CLAUDE_PROJECT_ADMIN_API_URL';
@@ -12,6 +13,8 @@ export const BILLING_DEFAULTS = {
   settleMinutes: 10,
   /** The Admin API asks for at most one poll a minute in sustained use. */
   pollSeconds: 60,
+  /** How long one Admin API request may take before it counts as no answer (and is retried). */
+  requestTimeoutSeconds: 30,
 } as const;
 
 export interface BillingSettings {
@@ -21,6 +24,7 @@ export interface BillingSettings {
   apiKeyId: string | undefined;
   settleMinutes: number;
   pollSeconds: number;
+  requestTimeoutSeconds: number;
 }
 
 /**
@@ -41,11 +45,13 @@ export function resolveBillingSettings(config: ProjectConfig, env: NodeJS.Proces
     throw new UserError(`${API_KEY_ID_ENV}: ${JSON.stringify(envKeyId)} is not an API key id (apikey_ followed by letters and digits).`);
   }
   if (!adminKey) return undefined;
+  requireHeaderSafeKey(ADMIN_KEY_ENV, adminKey);
   return {
     adminKey,
     baseUrl: baseUrl.replace(/\/+$/, ''),
     apiKeyId: envKeyId || config.billing.apiKeyId,
     settleMinutes: config.billing.settleMinutes ?? BILLING_DEFAULTS.settleMinutes,
     pollSeconds: config.billing.pollSeconds ?? BILLING_DEFAULTS.pollSeconds,
+    requestTimeoutSeconds: config.billing.requestTimeoutSeconds ?? BILLING_DEFAULTS.requestTimeoutSeconds,
   };
 }

@@ -1,5 +1,5 @@
 import type { AdminClient } from '../client/admin-client.js';
-import { readAllPages } from '../client/paginate.js';
+import { pageBound, readAllPages } from '../client/paginate.js';
 import { ShapeReader } from '../client/shape.js';
 import type { BilledCounts, BillingWindow, UsageBucket } from '../types.js';
 import { addCounts } from '../../usage/math.js';
@@ -16,14 +16,19 @@ export function rfc3339(iso: string): string {
 /** The minute buckets of `window`, billed to `apiKeyId`, per model. */
 export async function fetchUsageBuckets(client: AdminClient, window: BillingWindow, apiKeyId: string): Promise<UsageBucket[]> {
   const minutes = Math.round((Date.parse(window.end) - Date.parse(window.start)) / 60_000);
-  const data = await readAllPages(client, USAGE_REPORT_PATH, {
-    starting_at: rfc3339(window.start),
-    ending_at: rfc3339(window.end),
-    bucket_width: '1m',
-    group_by: ['model'],
-    api_key_ids: [apiKeyId],
-    limit: Math.min(Math.max(minutes, 1), MAX_MINUTE_BUCKETS),
-  });
+  const data = await readAllPages(
+    client,
+    USAGE_REPORT_PATH,
+    {
+      starting_at: rfc3339(window.start),
+      ending_at: rfc3339(window.end),
+      bucket_width: '1m',
+      group_by: ['model'],
+      api_key_ids: [apiKeyId],
+      limit: Math.min(Math.max(minutes, 1), MAX_MINUTE_BUCKETS),
+    },
+    pageBound(minutes),
+  );
   const shape = new ShapeReader(USAGE_REPORT_PATH);
   return data.map((item, i) => parseBucket(shape, item, `data[${i}]`));
 }
