@@ -9,7 +9,7 @@ export interface BilledEntry {
   at?: number;
   apiKey: string;
   model: string;
-  usage: Partial<LedgerEntry['usage']>;
+  usage: Partial<LedgerEntry['usage']> & { server_tool_use?: { web_search_requests?: number } };
 }
 export interface FakeAdminApi {
   url: string;
@@ -19,6 +19,8 @@ export interface FakeAdminApi {
   lagSeconds: number;
   pageSize: number;
   breakField: string | null;
+  /** The cost report's prices times this (data residency, fast mode). */
+  costFactor: number;
   requests: Array<{ method?: string; path: string; query: string }>;
   bill(entry: BilledEntry): void;
   failNext(status: number, options?: { times?: number; retryAfter?: number }): void;

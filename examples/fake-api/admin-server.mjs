@@ -50,13 +50,15 @@ function addTo(result, usage) {
   result.cache_creation.ephemeral_1h_input_tokens += split.ephemeral_1h_input_tokens ?? 0;
   result.cache_read_input_tokens += usage.cache_read_input_tokens ?? 0;
   result.output_tokens += usage.output_tokens ?? 0;
+  result.server_tool_use.web_search_requests += usage.server_tool_use?.web_search_requests ?? 0;
 }
 
 /**
  * Options: adminKey; apiKeys [{id, key, name}] (what /api_keys lists, each billed as its id);
  * ledgers (live arrays of {at, apiKey, model, usage}); lagSeconds (data shows this long after
  * it was served); pageSize (buckets per page at most, whatever `limit` asks); now.
- * The returned object's `lagSeconds`, `breakField` (a result field to leave out) and
+ * The returned object's `lagSeconds`, `breakField` (a result field to leave out), `costFactor`
+ * (the cost report's prices times this: a data-residency or fast-mode multiplier) and
  * `failNext(status, {times, retryAfter})` can be changed while it runs.
  */
 export async function startFakeAdminApi({
@@ -80,6 +82,7 @@ export async function startFakeAdminApi({
     lagSeconds,
     pageSize,
     breakField: null,
+    costFactor: 1,
     requests,
     /** Bills usage to a key directly, as another client of it would: {at?, apiKey, model, usage}. */
     bill: (entry) => direct.push({ at: now(), ...entry }),
@@ -154,7 +157,7 @@ export async function startFakeAdminApi({
             (u.cache_creation_input_tokens ?? 0) * p.cacheWrite +
             (u.cache_read_input_tokens ?? 0) * p.cacheRead) /
           1e6;
-        cents.set(entry.model, (cents.get(entry.model) ?? 0) + usd * 100);
+        cents.set(entry.model, (cents.get(entry.model) ?? 0) + usd * 100 * api.costFactor);
       }
       const results = [...cents].map(([model, amount]) => ({
         currency: 'USD',
