@@ -68,8 +68,9 @@ const BudgetStopDataSchema = z.strictObject({
 
 export const BudgetDataSchema = z.strictObject({ caps: z.array(CapDataSchema), stop: BudgetStopDataSchema.nullable() });
 
-const ComparedCountsSchema = DifferenceSchema.strict();
-const BilledCountsSchema = BilledCountsRecordSchema.strict();
+/** As printed, every count is there (a record written before a count was kept reads it as 0). */
+const ComparedCountsSchema = DifferenceSchema.required().strict();
+const BilledCountsSchema = BilledCountsRecordSchema.required().strict();
 
 export { BilledCountsSchema, ComparedCountsSchema };
 

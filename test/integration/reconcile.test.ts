@@ -89,6 +89,7 @@ test('billed equals recorded in every minute: verified, recorded in the state, p
     cacheCreation5mInputTokens: 1500,
     cacheCreation1hInputTokens: 500,
     cacheReadInputTokens: 5000,
+    webSearchRequests: 0,
   });
   expect(sonnet.difference).toEqual({
     inputTokens: 0,

@@ -24,7 +24,7 @@ type CauseOutput = z.infer<typeof CauseOutputSchema>;
 /** What `reconcile --json` prints (declared in document-schema.ts). */
 export type ReconcileDocument = z.infer<typeof ReconcileDocumentSchema>;
 
-function recordedCounts(usage: ModelTokenUsage, model: string): ComparedCounts {
+function recordedCounts(usage: ModelTokenUsage, model: string): Required<ComparedCounts> {
   const ours = usage[model] ?? emptyCounts();
   return {
     ...(Object.fromEntries(COMPARED_FIELDS.map((field) => [field, ours[field]])) as ComparedCounts),
@@ -32,10 +32,10 @@ function recordedCounts(usage: ModelTokenUsage, model: string): ComparedCounts {
   };
 }
 
-function countRows(recorded: ComparedCounts, billed: BilledCounts, difference: Required<ComparedCounts>): CountComparison[] {
+function countRows(recorded: Required<ComparedCounts>, billed: BilledCounts, difference: Required<ComparedCounts>): CountComparison[] {
   const row = (count: CountComparison['count'], field: keyof Required<ComparedCounts>): CountComparison => ({
     count,
-    recorded: recorded[field] ?? 0,
+    recorded: recorded[field],
     billed: billed[field],
     difference: difference[field],
   });
@@ -54,7 +54,7 @@ export function modelComparisons(check: Pick<GroupCheck, 'recorded' | 'billed' |
   const models = [...new Set([...Object.keys(check.recorded), ...Object.keys(check.billed)])].sort();
   return models.map((model) => {
     const recorded = recordedCounts(check.recorded, model);
-    const billed = check.billed[model] ?? (emptyCounts() as BilledCounts);
+    const billed = { webSearchRequests: 0, ...(check.billed[model] ?? emptyCounts()) };
     const difference = differenceOf(check.recorded[model], check.billed[model]);
     return { model, seenAs: check.seenAs[model] ?? [model], recorded, billed, difference, counts: countRows(recorded, billed, difference) };
   });
@@ -146,7 +146,12 @@ export function checkDocument(
             models: modelComparisons(check.sequence),
           }
         : null,
-    buckets: check.buckets.filter((bucket) => Object.keys(bucket.models).length > 0),
+    buckets: check.buckets
+      .filter((bucket) => Object.keys(bucket.models).length > 0)
+      .map((bucket) => ({
+        ...bucket,
+        models: Object.fromEntries(Object.entries(bucket.models).map(([model, c]) => [model, { webSearchRequests: 0, ...c }])),
+      })),
     reads,
     costReport,
   };
