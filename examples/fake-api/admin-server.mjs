@@ -148,7 +148,7 @@ export async function startFakeAdminApi({
       const cents = new Map();
       for (const entry of visible()) {
         if (entry.at < day || entry.at >= day + DAY) continue;
-        const p = PRICES[entry.model];
+        const p = PRICES[entry.model] ?? PRICES[entry.model.replace(/-\d{8}$/, '')];
         if (!p) continue;
         const u = entry.usage;
         const usd =
