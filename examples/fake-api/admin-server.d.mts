@@ -13,7 +13,7 @@ export interface BilledEntry {
   at?: number;
   apiKey: string;
   model: string;
-  usage: Partial<LedgerEntry['usage']>;
+  usage: Partial<LedgerEntry['usage']> & { server_tool_use?: { web_search_requests?: number } };
 }
 export interface FakeAdminApi {
   url: string;
@@ -28,6 +28,8 @@ export interface FakeAdminApi {
   hang: boolean;
   redirectTo: string | null;
   datedModels: boolean;
+  /** The cost report's prices times this (data residency, fast mode). */
+  costFactor: number;
   requests: Array<{ method?: string; path: string; query: string; headers: Record<string, string | string[] | undefined> }>;
   bill(entry: BilledEntry): void;
   failNext(status: number, options?: { times?: number; retryAfter?: number; message?: string }): void;

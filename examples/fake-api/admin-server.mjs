@@ -57,6 +57,7 @@ function addTo(result, usage) {
   result.cache_creation.ephemeral_1h_input_tokens += split.ephemeral_1h_input_tokens ?? 0;
   result.cache_read_input_tokens += usage.cache_read_input_tokens ?? 0;
   result.output_tokens += usage.output_tokens ?? 0;
+  result.server_tool_use.web_search_requests += usage.server_tool_use?.web_search_requests ?? 0;
 }
 
 /**
@@ -71,6 +72,7 @@ function addTo(result, usage) {
  * next_page / last_id), `endlessPages` (has_more with a new cursor for ever), `hang` (accept
  * the request and never answer), `redirectTo` (an origin: every request answered with a 302
  * there), `datedModels` (the reports name models by dated snapshot, DATED_MODELS).
+ * `costFactor` (the cost report's prices times this: a data-residency or fast-mode multiplier).
  * `requests` holds every request with its headers.
  */
 export async function startFakeAdminApi({
@@ -99,6 +101,7 @@ export async function startFakeAdminApi({
     hang: false,
     redirectTo: null,
     datedModels: false,
+    costFactor: 1,
     requests,
     /** Bills usage to a key directly, as another client of it would: {at?, apiKey, model, usage}. */
     bill: (entry) => direct.push({ at: now(), ...entry }),
@@ -165,7 +168,7 @@ export async function startFakeAdminApi({
       const cents = new Map();
       for (const entry of visible()) {
         if (entry.at < day || entry.at >= day + DAY) continue;
-        const p = PRICES[entry.model];
+        const p = PRICES[entry.model] ?? PRICES[entry.model.replace(/-\d{8}$/, '')];
         if (!p) continue;
         const u = entry.usage;
         const usd =
@@ -174,7 +177,7 @@ export async function startFakeAdminApi({
             (u.cache_creation_input_tokens ?? 0) * p.cacheWrite +
             (u.cache_read_input_tokens ?? 0) * p.cacheRead) /
           1e6;
-        cents.set(billedName(entry.model), (cents.get(billedName(entry.model)) ?? 0) + usd * 100);
+        cents.set(billedName(entry.model), (cents.get(billedName(entry.model)) ?? 0) + usd * 100 * api.costFactor);
       }
       const results = [...cents].map(([model, amount]) => ({
         currency: 'USD',

@@ -45,6 +45,7 @@ export const systemEventSchema = z.looseObject({
   session_id: z.string().optional(),
   model: z.string().optional(),
   cwd: z.string().optional(),
+  apiKeySource: z.string().optional(),
   attempt: z.number().optional(),
   max_retries: z.number().optional(),
   retry_delay_ms: z.number().optional(),

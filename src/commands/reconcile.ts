@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { redactSecrets } from '../errors/redact.js';
 import { discoverApiKeyId } from '../billing/api-keys/discover-key.js';
-import { checkBilling, tasksToCheck, type BillingCheck } from '../billing/check/check-billing.js';
+import { checkBilling, noneBilledToApiKey, notBilledCheck, tasksToCheck, type BillingCheck } from '../billing/check/check-billing.js';
 import { AdminClient } from '../billing/client/admin-client.js';
 import { fetchCostReport } from '../billing/cost-report/fetch-cost.js';
 import { checkDocument, skippedDocument, type ReconcileDocument } from '../billing/output/document.js';
@@ -24,7 +24,7 @@ export interface ReconcileOptions {
   report?: string;
 }
 
-const EXIT_FOR = { verified: EXIT.ok, skipped: EXIT.ok, mismatch: EXIT.failed, pending: EXIT.tryLater } as const;
+const EXIT_FOR = { verified: EXIT.ok, skipped: EXIT.ok, 'not-billed': EXIT.ok, mismatch: EXIT.failed, pending: EXIT.tryLater } as const;
 
 /**
  * `reconcile`: the recorded usage against what the Admin API says was billed to the runs' API
@@ -35,6 +35,12 @@ export async function reconcileCommand(target: string | undefined, options: Reco
   const config = await loadConfig(configPathFor(options.config, process.cwd()), env);
   const settings = resolveBillingSettings(config, env);
   let asked = await loadStates(config, target);
+  if (noneBilledToApiKey(asked, Date.now())) {
+    // Claude Code said no call was billed to an API key: there is no bill to read.
+    const check = notBilledCheck(asked, Date.now());
+    await recordCheck(check, config.statePath, 0);
+    return finish(checkDocument(check, asked.sequence?.tasksDir, 0, undefined), options);
+  }
   if (!settings) {
     return finish(
       skippedDocument(

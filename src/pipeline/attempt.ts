@@ -35,6 +35,7 @@ export interface ClaudeAttemptEnd {
   end: ClaudeCallEnd;
   usage: CallUsage;
   sessionId: string | undefined;
+  apiKeySource: string | undefined;
   /** The result event said is_error, or none arrived. */
   resultIsError: boolean;
   resultArrived: boolean;
@@ -125,6 +126,7 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
     end,
     usage,
     sessionId: observer.sessionId,
+    apiKeySource: observer.apiKeySource,
     resultIsError: observer.resultIsError || !observer.resultArrived,
     resultArrived: observer.resultArrived,
     rateLimit: rateLimit.limit,

@@ -12,6 +12,8 @@ export class CallObserver {
   readonly usage: CallUsageAccumulator;
   resultArrived = false;
   resultIsError = false;
+  /** The init line's `apiKeySource`: what Claude Code bills the call to. */
+  apiKeySource: string | undefined;
 
   /** `sessionId`: the one we chose for the call, if any; the stream's `init` line has the last word. */
   constructor(
@@ -29,8 +31,9 @@ export class CallObserver {
       this.resultArrived = true;
       this.resultIsError = event.is_error === true;
       this.usage.recordResult(event.modelUsage);
-    } else if (isSystem(event) && event.subtype === 'init' && event.session_id) {
-      this.sessionId = event.session_id;
+    } else if (isSystem(event) && event.subtype === 'init') {
+      if (event.session_id) this.sessionId = event.session_id;
+      if (event.apiKeySource) this.apiKeySource = event.apiKeySource;
     }
   }
 

@@ -46,6 +46,7 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
         usageSource: usage.source,
         malformedLines: entry?.malformedLines ?? 0,
         ...(entry?.observed.sessionId !== undefined && { sessionId: entry.observed.sessionId }),
+        ...(entry?.observed.apiKeySource !== undefined && { apiKeySource: entry.observed.apiKeySource }),
         pid: undefined,
       });
     }

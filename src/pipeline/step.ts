@@ -128,6 +128,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         durationMs,
         exitCode: claude.end.exitCode ?? null,
         ...(claude.sessionId !== undefined && { sessionId: claude.sessionId }),
+        ...(claude.apiKeySource !== undefined && { apiKeySource: claude.apiKeySource }),
         usage: claude.usage.usage,
         usageSource: claude.usage.source,
         malformedLines: claude.end.malformedLines,

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { ATTEMPT_OUTCOMES, TASK_PHASES } from '../state/task-state.js';
 import { SEQUENCE_PHASES } from '../state/sequence-state.js';
-import { BILLING_STATUSES, BilledCountsSchema as BilledCountsRecordSchema, DifferenceSchema } from '../state/billing-record.js';
+import {
+  BILLING_STATUSES,
+  BilledCountsSchema as BilledCountsRecordSchema,
+  DIFFERENCE_CAUSES,
+  DifferenceSchema,
+} from '../state/billing-record.js';
 import { CAP_SCOPES } from '../state/budget-record.js';
 import { USAGE_SOURCES } from '../usage/types.js';
 
@@ -63,15 +68,18 @@ const BudgetStopDataSchema = z.strictObject({
 
 export const BudgetDataSchema = z.strictObject({ caps: z.array(CapDataSchema), stop: BudgetStopDataSchema.nullable() });
 
-const ComparedCountsSchema = DifferenceSchema.strict();
-const BilledCountsSchema = BilledCountsRecordSchema.strict();
+/** As printed, every count is there (a record written before a count was kept reads it as 0). */
+const ComparedCountsSchema = DifferenceSchema.required().strict();
+const BilledCountsSchema = BilledCountsRecordSchema.required().strict();
 
 export { BilledCountsSchema, ComparedCountsSchema };
 
 export const BillingDataSchema = z.strictObject({
   status: z.enum(BILLING_STATUSES),
+  verdict: z.string().describe('The status and its likely causes in one line.'),
+  causes: z.array(z.strictObject({ cause: z.enum(DIFFERENCE_CAUSES), model: z.string().nullable(), explanation: z.string() })),
   checkedAt: timestamp(),
-  apiKeyId: z.string(),
+  apiKeyId: z.string().nullable().describe('null for not-billed, which reads no bill.'),
   window: z.strictObject({ start: timestamp(), end: timestamp() }),
   sharedWith: z.array(z.string()),
   models: z.array(
@@ -124,6 +132,11 @@ export const TaskDataSchema = z.strictObject({
   malformedLines: count(),
   steps: z.array(StepDataSchema),
   billing: BillingDataSchema.nullable(),
+  costBasis: z
+    .enum(['billed', 'api-equivalent'])
+    .describe(
+      "api-equivalent: Claude Code said the task's calls were not billed to an API key (apiKeySource none: a subscription login), so its costs are what the API would have charged, not what was paid.",
+    ),
   budget: BudgetDataSchema.nullable(),
   ...usageSummary,
 });

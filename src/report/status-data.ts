@@ -4,6 +4,7 @@ import type { SequenceOverview } from '../state/sequence-overview.js';
 import { weakestSource, type AttemptState, type StepState, type TaskState } from '../state/task-state.js';
 import { sumModelUsage } from '../usage/math.js';
 import type { ModelTokenUsage } from '../usage/types.js';
+import { notBilledToApiKey } from '../state/api-key-source.js';
 import { billingData } from './billing-data.js';
 import type { LoadedStates, LoadedTask } from '../state/load-states.js';
 import { budgetData, forecastData, provenanceOf } from './budget-data.js';
@@ -79,6 +80,7 @@ export function taskData(task: LoadedTask, folderSpentUsd: number): TaskData {
       malformedLines: 0,
       steps: [],
       billing: null,
+      costBasis: 'billed',
       budget: null,
       ...summarizeUsage({}),
     };
@@ -98,6 +100,7 @@ export function taskData(task: LoadedTask, folderSpentUsd: number): TaskData {
     malformedLines: state.malformedLines,
     steps: state.steps.map(stepData),
     billing: billingData(state.billing),
+    costBasis: notBilledToApiKey(state) ? 'api-equivalent' : 'billed',
     budget: budgetData(state.budget, state, folderSpentUsd),
     ...summarizeUsage(state.tokenUsage),
   };

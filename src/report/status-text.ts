@@ -7,14 +7,19 @@ import { summaryTable, tableText } from './usage-table.js';
 
 function billingLine(billing: BillingData): string {
   const shared = billing.sharedWith.length > 0 ? ` with ${billing.sharedWith.join(', ')}` : '';
-  return `billing: ${billing.status}${shared} (reconciled ${billing.checkedAt}, key ${billing.apiKeyId})`;
+  const key = billing.apiKeyId === null ? '' : `, key ${billing.apiKeyId}`;
+  const why = billing.status === 'verified' && billing.causes.length === 0 ? '' : ` · ${billing.verdict}`;
+  return `billing: ${billing.status}${shared} (reconciled ${billing.checkedAt}${key})${why}`;
 }
+
+/** A cost that was not charged (a subscription login) says so. */
+export const costLabel = (task: Pick<TaskData, 'costBasis'>): string => (task.costBasis === 'api-equivalent' ? ' API-equivalent' : '');
 
 export function taskBlock(task: TaskData): string {
   if (task.phase === 'not-run') return `${task.taskPath}: not run yet`;
   const waiting = task.waitingUntil ? ` until ${task.waitingUntil}` : '';
   const lines = [
-    `${task.taskName} (${task.taskPath}): ${task.phase}${waiting}${task.error ? ` · ${task.error}` : ''} · ${formatCost(task.total.costUsd)}`,
+    `${task.taskName} (${task.taskPath}): ${task.phase}${waiting}${task.error ? ` · ${task.error}` : ''} · ${formatCost(task.total.costUsd)}${costLabel(task)}`,
   ];
   if (task.budget) lines.push(`  budget: ${formatCaps(task.budget)}`);
   if (task.steps.length > 0) lines.push(tableText(stepsTable(task.steps), '  '));

@@ -1,8 +1,30 @@
 import type { z } from 'zod';
 import { choice, count, keyed, list, num, record, text, timestamp } from '../declare/rules.js';
 
-/** What `reconcile` concluded for a task, a sequence, or the whole run it was asked about. */
-export const BILLING_STATUSES = ['verified', 'mismatch', 'pending', 'shared-window'] as const;
+/**
+ * What `reconcile` concluded for a task, a sequence, or the whole run it was asked about.
+ * `not-billed`: Claude Code said the runs were not billed to an API key (a subscription login).
+ */
+export const BILLING_STATUSES = ['verified', 'mismatch', 'pending', 'shared-window', 'not-billed'] as const;
+
+/** Why billed and recorded differ, as far as the numbers tell (see docs/reconcile.md). */
+export const DIFFERENCE_CAUSES = [
+  'other-client',
+  'not-settled',
+  'missing-from-bill',
+  'cache-ttl',
+  'cost-multiplier',
+  'web-search',
+] as const;
+export type DifferenceCause = (typeof DIFFERENCE_CAUSES)[number];
+
+export const CauseSchema = record({
+  cause: choice(DIFFERENCE_CAUSES),
+  /** The model it concerns; absent when it concerns them all. */
+  model: text().optional(),
+  explanation: text(),
+});
+export type Cause = z.infer<typeof CauseSchema>;
 
 /**
  * Token counts as the Admin API bills them, for one model. The cache write is kept as the API
@@ -15,6 +37,8 @@ export const BilledCountsSchema = record({
   cacheCreation5mInputTokens: count(),
   cacheCreation1hInputTokens: count(),
   cacheReadInputTokens: count(),
+  /** Server-side web search requests (the usage report's `server_tool_use`); older records have none. */
+  webSearchRequests: count().optional(),
 });
 
 /** The counts recorded and billed are compared on. */
@@ -27,6 +51,9 @@ export const DifferenceSchema = record({
   outputTokens: num({ integer: true }),
   cacheCreationInputTokens: num({ integer: true }),
   cacheReadInputTokens: num({ integer: true }),
+  /** The cache write's split by time-to-live; older records have none. */
+  cacheCreation5mInputTokens: num({ integer: true }).optional(),
+  cacheCreation1hInputTokens: num({ integer: true }).optional(),
 });
 export type ComparedCounts = z.infer<typeof DifferenceSchema>;
 
@@ -37,7 +64,8 @@ export type BilledCounts = z.infer<typeof BilledCountsSchema>;
 export const BillingRecordSchema = record({
   status: choice(BILLING_STATUSES),
   checkedAt: timestamp(),
-  apiKeyId: text(),
+  /** Absent for `not-billed`, which needs no key. */
+  apiKeyId: text().optional(),
   /** A minute-aligned UTC time range: start inclusive, end exclusive. */
   window: record({ start: timestamp(), end: timestamp() }),
   billed: keyed(BilledCountsSchema),
@@ -46,6 +74,10 @@ export const BillingRecordSchema = record({
   reads: count(),
   /** For a shared-window task: the tasks whose minutes it shares. */
   sharedWith: list(text()).optional(),
+  /** Why billed and recorded differ, when they do. */
+  causes: list(CauseSchema).optional(),
+  /** Per model (one name per model, see canonicalModel): the names Claude Code and the usage report used. */
+  seenAs: keyed(list(text())).optional(),
 });
 export type BillingRecord = z.infer<typeof BillingRecordSchema>;
 

@@ -36,6 +36,8 @@ export const AttemptStateSchema = record({
   durationMs: num({ min: 0 }).optional(),
   exitCode: exitCode().optional(),
   sessionId: text().optional(),
+  /** Claude Code's `apiKeySource` (its init line): what the call was billed to; `none` for a subscription login. */
+  apiKeySource: text().optional(),
   /** claude's process id while the attempt runs. */
   pid: num({ min: 1, integer: true }).optional(),
   usage: ModelTokenUsageSchema,

@@ -64,6 +64,8 @@ test('a sequence, then reconcile: verified, billed equal to what the API served;
     outputTokens: 1,
     cacheCreationInputTokens: 0,
     cacheReadInputTokens: 0,
+    cacheCreation5mInputTokens: 0,
+    cacheCreation1hInputTokens: 0,
   });
 }, 300_000);
 

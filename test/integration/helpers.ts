@@ -255,7 +255,7 @@ export function init(sessionId: string, model: string = SONNET, cwd = '/somewher
     mcp_servers: [],
     model,
     permissionMode: 'default',
-    apiKeySource: 'none',
+    apiKeySource: 'ANTHROPIC_API_KEY',
     claude_code_version: '2.1.197',
     uuid: `uuid-init-${sessionId}`,
   };

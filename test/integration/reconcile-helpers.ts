@@ -20,14 +20,15 @@ export function minuteStart(minutesAgo: number, now = Date.now()): number {
   return Math.floor(now / MINUTE) * MINUTE - minutesAgo * MINUTE;
 }
 
-export function counts(input: number, output: number, cacheWrite: number, cacheRead: number, costUsd = 0): TokenUsage {
+/** `oneHour`: the part of the cache write recorded as 1-hour writes. */
+export function counts(input: number, output: number, cacheWrite: number, cacheRead: number, costUsd = 0, oneHour = 0): TokenUsage {
   return {
     inputTokens: input,
     outputTokens: output,
     cacheCreationInputTokens: cacheWrite,
     cacheReadInputTokens: cacheRead,
-    cacheCreation5mInputTokens: cacheWrite,
-    cacheCreation1hInputTokens: 0,
+    cacheCreation5mInputTokens: cacheWrite - oneHour,
+    cacheCreation1hInputTokens: oneHour,
     costUsd,
   };
 }

@@ -59,7 +59,7 @@ async function settledProject(): Promise<{
 }> {
   const project = await Project.create({ config: config([{ name: 'work', prompt: 'Work' }]), tasks: { 'tasks/a.md': 'A\n' } });
   const first = minuteStart(30);
-  const usageA = counts(1200, 340, 2000, 5000, 0.05);
+  const usageA = counts(1200, 340, 2000, 5000, 0.05, 500);
   const usageB = counts(80, 12, 0, 0, 0.0002);
   await writeTaskState(project.stateDir, 'tasks/a.md', [
     { start: first + 15_000, end: first + MINUTE + 5_000, usage: { [SONNET]: usageA } },
@@ -89,8 +89,16 @@ test('billed equals recorded in every minute: verified, recorded in the state, p
     cacheCreation5mInputTokens: 1500,
     cacheCreation1hInputTokens: 500,
     cacheReadInputTokens: 5000,
+    webSearchRequests: 0,
   });
-  expect(sonnet.difference).toEqual({ inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 });
+  expect(sonnet.difference).toEqual({
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationInputTokens: 0,
+    cacheReadInputTokens: 0,
+    cacheCreation5mInputTokens: 0,
+    cacheCreation1hInputTokens: 0,
+  });
   // Three minute buckets, two per page: two pages of the usage report.
   expect(usageReads(admin)).toBe(2);
   const query = admin.requests.find((r) => r.path.endsWith('/usage_report/messages'))!.query;
@@ -116,7 +124,14 @@ test('another client of the key in the same minutes: mismatch (exit 1), the diff
   const state = await project.taskState('a');
   expect(state.billing.status).toBe('mismatch');
   expect(state.billing.difference).toEqual({
-    [SONNET]: { inputTokens: 7, outputTokens: 3, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+    [SONNET]: {
+      inputTokens: 7,
+      outputTokens: 3,
+      cacheCreationInputTokens: 0,
+      cacheReadInputTokens: 0,
+      cacheCreation5mInputTokens: 0,
+      cacheCreation1hInputTokens: 0,
+    },
   });
   const report = await readFile(path.join(project.dir, 'out/reconcile.md'), 'utf8');
   expect(report).toContain('# claude-project reconcile: mismatch');
@@ -133,8 +148,9 @@ test('another client of the key in the same minutes: mismatch (exit 1), the diff
 
 test('billed still lower once settleMinutes have passed: mismatch', async () => {
   const { project, first } = await settledProject();
+  await project.writeConfig(config([{ name: 'work', prompt: 'Work' }], { billing: { settleMinutes: 10 } }));
   await writeTaskState(project.stateDir, 'tasks/a.md', [
-    { start: first + 1_000, end: first + 2_000, usage: { [SONNET]: counts(1300, 340, 2000, 5000) } },
+    { start: first + 1_000, end: first + 2_000, usage: { [SONNET]: counts(1300, 340, 2000, 5000, 0, 500) } },
   ]);
   const res = await project.run(['reconcile', 'tasks/a.md', '--json'], { env: adminEnv(admin) });
   expect(res.exitCode).toBe(1);

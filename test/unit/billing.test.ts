@@ -31,14 +31,14 @@ function billedCounts(input: number, output: number, write5m: number, write1h: n
   };
 }
 
-const recorded = (input: number, output: number, write: number, read: number): ModelTokenUsage => ({
+const recorded = (input: number, output: number, write: number, read: number, oneHour = 0): ModelTokenUsage => ({
   'claude-sonnet-4-5': {
     inputTokens: input,
     outputTokens: output,
     cacheCreationInputTokens: write,
     cacheReadInputTokens: read,
-    cacheCreation5mInputTokens: write,
-    cacheCreation1hInputTokens: 0,
+    cacheCreation5mInputTokens: write - oneHour,
+    cacheCreation1hInputTokens: oneHour,
     costUsd: 1,
   },
 });
@@ -103,15 +103,28 @@ describe('status rules', () => {
   const settled = at(end) + 10 * 60_000;
 
   test('equal everywhere: verified', () => {
-    const comparison = compareWithBill(recorded(10, 20, 30, 40), { 'claude-sonnet-4-5': billedCounts(10, 20, 25, 5, 40) });
+    const comparison = compareWithBill(recorded(10, 20, 30, 40, 5), { 'claude-sonnet-4-5': billedCounts(10, 20, 25, 5, 40) });
     expect(comparison.difference).toEqual({});
     expect(decideStatus(comparison, end, justAfter, 10)).toBe('verified');
+  });
+
+  test('the same cache writes split otherwise between 5m and 1h: mismatch at once (they are priced differently)', () => {
+    const comparison = compareWithBill(recorded(10, 20, 30, 40), { 'claude-sonnet-4-5': billedCounts(10, 20, 25, 5, 40) });
+    expect(comparison.difference['claude-sonnet-4-5']).toMatchObject({ cacheCreation5mInputTokens: -5, cacheCreation1hInputTokens: 5 });
+    expect(decideStatus(comparison, end, justAfter, 10)).toBe('mismatch');
   });
 
   test('billed higher anywhere: mismatch at once', () => {
     const comparison = compareWithBill(recorded(10, 20, 30, 40), { 'claude-sonnet-4-5': billedCounts(10, 21, 30, 0, 40) });
     expect(comparison.difference).toEqual({
-      'claude-sonnet-4-5': { inputTokens: 0, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+      'claude-sonnet-4-5': {
+        inputTokens: 0,
+        outputTokens: 1,
+        cacheCreationInputTokens: 0,
+        cacheReadInputTokens: 0,
+        cacheCreation5mInputTokens: 0,
+        cacheCreation1hInputTokens: 0,
+      },
     });
     expect(decideStatus(comparison, end, justAfter, 10)).toBe('mismatch');
   });
@@ -131,6 +144,8 @@ describe('status rules', () => {
       outputTokens: -20,
       cacheCreationInputTokens: -30,
       cacheReadInputTokens: -40,
+      cacheCreation5mInputTokens: -30,
+      cacheCreation1hInputTokens: 0,
     });
     expect(decideStatus(comparison, end, justAfter, 10)).toBe('pending');
     expect(decideStatus(comparison, end, settled - 1, 10)).toBe('pending');

@@ -1,3 +1,4 @@
+import { causeText } from '../../report/billing-verdict.js';
 import { formatCost } from '../../report/format-usage.js';
 import type { ReconcileDocument } from './document.js';
 import { COMPARISON_HEADERS, comparisonRows } from './rows.js';
@@ -9,25 +10,42 @@ const table = (headers: string[], rows: string[][]): string =>
 export function reconcileMarkdown(doc: ReconcileDocument): string {
   const parts = [`# claude-project reconcile: ${doc.status}`, '', `Checked at ${doc.checkedAt}.`];
   if (doc.status === 'skipped') return `${[...parts, '', `Nothing was reconciled: ${doc.reason}`].join('\n')}\n`;
-  parts.push(
-    '',
-    `- API key: \`${doc.apiKeyId}\``,
-    `- Window: ${doc.window!.start} to ${doc.window!.end} (UTC, minute buckets)`,
-    `- Admin API reads: ${doc.reads}`,
-    '',
-    '## Recorded vs billed',
-    '',
-    table(COMPARISON_HEADERS, comparisonRows(doc.models)),
-  );
+  parts.push('', `**${doc.verdict}.**`);
+  if (doc.status === 'not-billed') {
+    parts.push(
+      '',
+      `- Window: ${doc.window!.start} to ${doc.window!.end} (UTC)`,
+      '- The recorded costs are API-equivalent: what the API would have charged, not what was paid.',
+    );
+  } else {
+    parts.push(
+      '',
+      `- API key: \`${doc.apiKeyId}\``,
+      `- Window: ${doc.window!.start} to ${doc.window!.end} (UTC, minute buckets)`,
+      `- Admin API reads: ${doc.reads}`,
+    );
+    if (doc.causes.length > 0)
+      parts.push('', '## Likely causes', '', ...doc.causes.map((cause) => `- ${causeText(cause)} (\`${cause.cause}\`)`));
+    parts.push('', '## Recorded vs billed', '', table(COMPARISON_HEADERS, comparisonRows(doc.models)));
+  }
   if (doc.sequence || doc.tasks.length > 0) {
     const rows = [
       ...(doc.sequence
-        ? [[`sequence ${doc.sequence.tasksDir}`, doc.sequence.status, `${doc.sequence.window.start} to ${doc.sequence.window.end}`, '']]
+        ? [
+            [
+              `sequence ${doc.sequence.tasksDir}`,
+              doc.sequence.status,
+              `${doc.sequence.window.start} to ${doc.sequence.window.end}`,
+              '',
+              doc.sequence.verdict,
+            ],
+          ]
         : []),
-      ...doc.tasks.map((t) => [t.taskPath, t.status, `${t.window.start} to ${t.window.end}`, t.sharedWith.join(', ')]),
+      ...doc.tasks.map((t) => [t.taskPath, t.status, `${t.window.start} to ${t.window.end}`, t.sharedWith.join(', '), t.verdict]),
     ];
-    parts.push('', '## Tasks', '', table(['task', 'status', 'window', 'shares minutes with'], rows));
+    parts.push('', '## Tasks', '', table(['task', 'status', 'window', 'shares minutes with', 'verdict'], rows));
   }
+  if (doc.status === 'not-billed') return `${parts.join('\n')}\n`;
   const bucketRows = doc.buckets.flatMap((bucket) =>
     Object.entries(bucket.models).map(([model, c]) => [
       bucket.startingAt,

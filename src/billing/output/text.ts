@@ -1,5 +1,6 @@
-import { alignColumns } from '../../report/usage-table.js';
+import { causeText } from '../../report/billing-verdict.js';
 import { formatCost } from '../../report/format-usage.js';
+import { alignColumns } from '../../report/usage-table.js';
 import type { ReconcileDocument } from './document.js';
 import { COMPARISON_HEADERS, comparisonRows } from './rows.js';
 
@@ -7,22 +8,32 @@ const MEANING = {
   verified: 'what was billed to the key in these minutes equals what was recorded, for every model and count',
   mismatch: 'what was billed to the key in these minutes differs from what was recorded',
   pending: "billed is still below recorded: the provider's data may not have arrived yet (it usually takes up to 5 minutes)",
+  'not-billed': 'Claude Code said these calls were not billed to an API key (a subscription login): there is no bill to check',
   skipped: 'nothing was reconciled',
 } as const;
 
 /** The human summary of a reconcile. */
 export function formatReconcile(doc: ReconcileDocument): string {
   if (doc.status === 'skipped') return `reconcile: skipped · ${doc.reason}\n`;
-  const lines = [
-    `reconcile: ${doc.status} · ${MEANING[doc.status]}`,
-    `  key ${doc.apiKeyId} · window ${doc.window!.start} to ${doc.window!.end} · ${doc.reads} Admin API read(s)`,
-    alignColumns([COMPARISON_HEADERS, ...comparisonRows(doc.models)], '  ', [0, 1]),
-  ];
-  if (doc.sequence) lines.push(`  sequence ${doc.sequence.tasksDir}: ${doc.sequence.status}`);
-  for (const task of doc.tasks) {
+  const lines = [`reconcile: ${doc.status} · ${MEANING[doc.status]}`];
+  for (const cause of doc.causes) lines.push(`  likely cause: ${causeText(cause)}`);
+  if (doc.status === 'not-billed') {
     lines.push(
-      `  ${task.taskPath}: ${task.status}${task.sharedWith.length > 0 ? ` (shares minutes with ${task.sharedWith.join(', ')}; verified only together)` : ''}`,
+      `  window ${doc.window!.start} to ${doc.window!.end} · the recorded costs are API-equivalent (what the API would have charged)`,
     );
+  } else {
+    lines.push(
+      `  key ${doc.apiKeyId} · window ${doc.window!.start} to ${doc.window!.end} · ${doc.reads} Admin API read(s)`,
+      alignColumns([COMPARISON_HEADERS, ...comparisonRows(doc.models)], '  ', [0, 1]),
+    );
+  }
+  if (doc.sequence)
+    lines.push(
+      `  sequence ${doc.sequence.tasksDir}: ${doc.sequence.status}${doc.sequence.status === doc.status ? '' : ` · ${doc.sequence.verdict}`}`,
+    );
+  for (const task of doc.tasks) {
+    const why = task.status === 'verified' ? '' : ` · ${task.verdict}`;
+    lines.push(`  ${task.taskPath}: ${task.status}${why}`);
   }
   if (doc.costReport) {
     lines.push(

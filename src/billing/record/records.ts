@@ -9,12 +9,14 @@ function record(check: BillingCheck, part: GroupCheck | TaskCheck, reads: number
   return {
     status: part.status,
     checkedAt: check.checkedAt,
-    apiKeyId: check.apiKeyId,
+    ...(check.apiKeyId !== undefined && { apiKeyId: check.apiKeyId }),
     window: part.window,
     billed: part.billed,
     difference: part.difference,
     reads,
     ...('sharedWith' in part && part.sharedWith.length > 0 && { sharedWith: part.sharedWith }),
+    ...(part.causes.length > 0 && { causes: part.causes }),
+    ...(Object.keys(part.seenAs).length > 0 && { seenAs: part.seenAs }),
   };
 }
 

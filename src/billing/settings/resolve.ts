@@ -9,8 +9,11 @@ export const API_KEY_ID_ENV = 'CLAUDE_PROJECT_API_KEY_ID';
 export const DEFAULT_ADMIN_API_URL = 'https://api.anthropic.com';
 
 export const BILLING_DEFAULTS = {
-  /** How long after a window ends billed data may still be missing before that is a mismatch. */
-  settleMinutes: 10,
+  /**
+   * How long after a window ends billed data may still be missing before that is a mismatch:
+   * the usage report's data typically arrives within 5 minutes, with no stated upper bound.
+   */
+  settleMinutes: 60,
   /** The Admin API asks for at most one poll a minute in sustained use. */
   pollSeconds: 60,
   /** How long one Admin API request may take before it counts as no answer (and is retried). */

@@ -2,7 +2,7 @@ import type { AdminClient } from '../client/admin-client.js';
 import { pageBound, readAllPages } from '../client/paginate.js';
 import { ShapeReader } from '../client/shape.js';
 import type { BilledCounts, BillingWindow, UsageBucket } from '../types.js';
-import { addCounts } from '../../usage/math.js';
+import { addBilled } from '../billed-counts.js';
 
 export const USAGE_REPORT_PATH = '/v1/organizations/usage_report/messages';
 /** The most minute buckets one page may hold. */
@@ -43,6 +43,13 @@ function parseBucket(shape: ShapeReader, item: unknown, where: string): UsageBuc
     const cache = shape.object(result.cache_creation, `${at}.cache_creation`);
     const fiveMinutes = shape.count(cache.ephemeral_5m_input_tokens, `${at}.cache_creation.ephemeral_5m_input_tokens`);
     const oneHour = shape.count(cache.ephemeral_1h_input_tokens, `${at}.cache_creation.ephemeral_1h_input_tokens`);
+    const searches =
+      result.server_tool_use === undefined || result.server_tool_use === null
+        ? 0
+        : shape.count(
+            shape.object(result.server_tool_use, `${at}.server_tool_use`).web_search_requests ?? 0,
+            `${at}.server_tool_use.web_search_requests`,
+          );
     const counts: BilledCounts = {
       inputTokens: shape.count(result.uncached_input_tokens, `${at}.uncached_input_tokens`),
       outputTokens: shape.count(result.output_tokens, `${at}.output_tokens`),
@@ -50,8 +57,9 @@ function parseBucket(shape: ShapeReader, item: unknown, where: string): UsageBuc
       cacheCreation5mInputTokens: fiveMinutes,
       cacheCreation1hInputTokens: oneHour,
       cacheReadInputTokens: shape.count(result.cache_read_input_tokens, `${at}.cache_read_input_tokens`),
+      ...(searches > 0 && { webSearchRequests: searches }),
     };
-    models[model] = models[model] ? addCounts(models[model], counts) : counts;
+    models[model] = models[model] ? addBilled(models[model], counts) : counts;
   });
   return {
     startingAt: shape.timestamp(bucket.starting_at, `${where}.starting_at`),

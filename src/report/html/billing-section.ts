@@ -22,9 +22,14 @@ function billingTable(label: string, billing: BillingData): string {
     ),
   );
   const shared = billing.sharedWith.length > 0 ? ` · shares minutes with ${billing.sharedWith.map(escapeHtml).join(', ')}` : '';
-  return (
+  const key = billing.apiKeyId === null ? '' : `key <code>${escapeHtml(billing.apiKeyId)}</code> · `;
+  const head =
     `<div class="billing" data-status="${escapeHtml(billing.status)}"><h3>${escapeHtml(label)}: <span class="phase">${escapeHtml(billing.status)}</span></h3>` +
-    `<p class="note">key <code>${escapeHtml(billing.apiKeyId)}</code> · window ${escapeHtml(billing.window.start)} to ${escapeHtml(billing.window.end)} · reconciled ${escapeHtml(billing.checkedAt)}${shared}</p>` +
+    `<p class="verdict">${escapeHtml(billing.verdict)}</p>` +
+    `<p class="note">${key}window ${escapeHtml(billing.window.start)} to ${escapeHtml(billing.window.end)} · reconciled ${escapeHtml(billing.checkedAt)}${shared}</p>`;
+  if (billing.status === 'not-billed') return `${head}</div>`;
+  return (
+    head +
     `<table class="usage"><thead><tr><th>model</th><th>count</th><th class="num">recorded</th><th class="num">billed</th><th class="num">difference</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table></div>`
   );

@@ -127,7 +127,14 @@ function taskSection(task: TaskData): string {
   const facts = [
     `<code>${escapeHtml(task.taskPath)}</code>`,
     phase,
-    ...(task.phase === 'not-run' ? [] : [formatCost(task.total.costUsd), `${formatCount(tokenCount(task.total))} tokens`]),
+    ...(task.phase === 'not-run'
+      ? []
+      : [
+          task.costBasis === 'api-equivalent'
+            ? `<span class="api-equivalent" title="not billed to an API key: what the API would have charged">${escapeHtml(formatCost(task.total.costUsd))} API-equivalent</span>`
+            : formatCost(task.total.costUsd),
+          `${formatCount(tokenCount(task.total))} tokens`,
+        ]),
     ...(task.usageSource && task.usageSource !== 'result' ? [`usage source: ${task.usageSource}`] : []),
     ...(task.durationMs !== null ? [formatDuration(task.durationMs)] : []),
     ...(task.waitingUntil ? [`waiting until ${task.waitingUntil}`] : []),
