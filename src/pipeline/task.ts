@@ -100,13 +100,16 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
       ...(error !== undefined && { error }),
     }));
     ctx.report({ type: 'task-end', taskName, phase, tokenUsage: state.tokenUsage, ...(error !== undefined && { error }) });
-    const exitCode = {
-      done: EXIT.ok,
-      interrupted: EXIT.interrupted,
-      'rate-limited': EXIT.rateLimited,
-      failed: EXIT.failed,
-      'budget-exceeded': EXIT.budgetExceeded,
-    }[end.status];
+    const exitCode =
+      'uncheckable' in end && end.uncheckable
+        ? EXIT.badInput
+        : {
+            done: EXIT.ok,
+            interrupted: EXIT.interrupted,
+            'rate-limited': EXIT.rateLimited,
+            failed: EXIT.failed,
+            'budget-exceeded': EXIT.budgetExceeded,
+          }[end.status];
     return { phase, exitCode, state, stateFile, ...('crashLog' in end && end.crashLog !== undefined && { crashLog: end.crashLog }) };
   } catch (error) {
     await markFailedIfRunning(store, error, ctx.now()).catch(() => undefined);
