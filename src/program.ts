@@ -123,6 +123,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('prices')
+    .description("which models are priced, at what rates, from which source (the config's pricing:, then the price database)")
+    .argument('[models...]', 'the models to look up (default: every model the config and the price database know)')
+    .addOption(configOption())
+    .option('--json', 'the prices as JSON (schema/prices.schema.json)')
+    .action(async (models: string[], flags: CommonFlags & { json?: boolean }) => {
+      const { pricesCommand } = await import('./commands/prices.js');
+      setExitCode(await pricesCommand(models, { ...common(flags), json: flags.json === true }));
+    });
+
+  program
     .command('recount')
     .description('rebuild usage from the raw logs, report differences (exit 1 when there are some)')
     .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')

@@ -197,3 +197,30 @@ export const SequenceRunSummarySchema = z.strictObject({
 });
 
 export const RunSummarySchema = z.discriminatedUnion('command', [TaskRunSummarySchema, SequenceRunSummarySchema]);
+
+/** USD per million tokens. */
+const PriceRatesSchema = z.strictObject({
+  input: z.number().min(0),
+  output: z.number().min(0),
+  cacheWrite5m: z.number().min(0),
+  cacheWrite1h: z.number().min(0),
+  cacheRead: z.number().min(0),
+});
+
+/** `prices --json`: each model's rates as a run would price it, and who gave them. */
+export const PriceListSchema = z.strictObject({
+  /** The price database and its version, e.g. "genai-prices@0.1.8". */
+  database: z.string(),
+  models: z.array(
+    z.strictObject({
+      model: z.string(),
+      /** The name prices are looked up by (no date, no [1m] suffix, no Bedrock or Vertex spelling). */
+      canonical: z.string(),
+      /** "config", the database with its version, or null: no table prices it (a run then takes Claude Code's own cost, when it gives one). */
+      source: z.string().nullable(),
+      rates: PriceRatesSchema.nullable(),
+      /** A request whose input passes thresholdTokens is billed entirely at these rates. */
+      longContext: z.strictObject({ thresholdTokens: z.number().int().min(0), ...PriceRatesSchema.shape }).nullable(),
+    }),
+  ),
+});

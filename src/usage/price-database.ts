@@ -11,6 +11,7 @@ import type { ModelPrice, Rates } from './pricing.js';
 type Tiered = { base: number; tiers: Array<{ start: number; price: number }> };
 type DatabasePrice = Record<string, number | Tiered | undefined>;
 interface GenaiPrices {
+  findProvider(options: { providerId: string }): { models: Array<{ id: string }> } | undefined;
   calcPrice(usage: Record<string, number>, model: string, options: { providerId: string }): { model_price: DatabasePrice } | null;
 }
 
@@ -72,4 +73,9 @@ export function databasePrice(model: string): ModelPrice | undefined {
   const thresholdTokens = Math.min(...starts);
   const long = ratesAt(prices, (value) => tierOf(value, thresholdTokens));
   return long ? { ...base, longContext: { ...long, thresholdTokens } } : base;
+}
+
+/** The Anthropic models the database prices, by its own ids. */
+export function databaseModels(): string[] {
+  return (database().findProvider({ providerId: 'anthropic' })?.models ?? []).map((model) => model.id);
 }

@@ -83,6 +83,11 @@ export class PriceTable {
     return this.found.get(name);
   }
 
+  /** The model-id prefixes of the config's `pricing:` entries, canonical. */
+  configured(): string[] {
+    return this.overrides.map(([prefix]) => prefix);
+  }
+
   priceOf(model: string): ModelPrice | undefined {
     return this.lookup(model)?.price;
   }
