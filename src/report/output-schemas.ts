@@ -27,6 +27,12 @@ export const UsageCountsSchema = z.strictObject({
   cacheCreation1hInputTokens: count(),
   costUsd: usd().describe('Our cost from the counts and the price table; null when a model has no price.'),
   claudeCostUsd: usd().describe("Claude Code's own client-side estimate (costUSD), where it gave one."),
+  priceSource: z
+    .string()
+    .nullable()
+    .describe(
+      'Who priced costUsd: "config" (pricing:), the price database with its version ("genai-prices@0.1.8"), "claude-code" (its costUSD, for a model no table knows), several joined by ", "; null when nobody could (or for usage recorded before sources were).',
+    ),
 });
 
 export const ModelUsageRowSchema = z.strictObject({ model: z.string(), ...UsageCountsSchema.shape });

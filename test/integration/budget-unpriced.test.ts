@@ -2,6 +2,7 @@
 // for a priced model. With Claude Code's own costUSD the cap is checked with it; without one the
 // run stops cleanly (exit 2) naming the model and the `pricing:` entry to add — never a crash.
 import { Project, assistant, billed, cleanup, config, init, result, snapshot, type Attempt } from './helpers.js';
+import { validator } from '../report/schema.js';
 
 afterAll(cleanup);
 
@@ -43,6 +44,10 @@ describe('a cap over a model no table prices', () => {
     expect(state.totalCostUsd).toBe(0.05);
     // the task cap is spent: 0.05 ≥ 0.04, checked with Claude Code's numbers
     expect(res.exitCode).toBe(0);
+    const status = JSON.parse((await project.run(['status', 'tasks/t.md', '--json'])).stdout);
+    expect(validator('status')(status)).toEqual([]);
+    expect(status.tasks[0].models).toEqual([expect.objectContaining({ model: UNKNOWN, costUsd: 0.05, priceSource: 'claude-code' })]);
+    expect(status.tasks[0].budget.caps).toEqual([expect.objectContaining({ scope: 'task', capUsd: 0.04, spentUsd: 0.05 })]);
   });
 
   it.concurrent('without any costUSD stops before the next step with exit 2, naming the model and the pricing: lines to add', async () => {
