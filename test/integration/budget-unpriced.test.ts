@@ -68,4 +68,17 @@ describe('a cap over a model no table prices', () => {
     expect(state.tokenUsage[UNKNOWN].priceSource).toBeNull();
     expect(state.steps[1]?.attempts ?? []).toHaveLength(0);
   });
+
+  it.concurrent('stops a sequence there too: exit 2, the next task never started', async () => {
+    const project = await Project.create({
+      config: config([{ name: 'work', prompt: 'Work' }]),
+      tasks: { 'tasks/01-a.md': 'a\n', 'tasks/02-b.md': 'b\n' },
+      scenario: { attempts: [unknownCall('a', undefined), unknownCall('b', undefined)] },
+    });
+    const res = await project.run(['sequence', 'tasks', '--max-usd', '1', '--keep-going']);
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr).toContain(`the cost of ${UNKNOWN} is unknown, so the sequence cap $1.0000 (--max-usd) cannot be checked`);
+    expect(res.stderr).not.toContain('unexpected error');
+    expect(await project.calls()).toHaveLength(1);
+  });
 });
