@@ -6,19 +6,21 @@ export type BudgetDecision =
   | { go: true /** What is left under the tightest cap; undefined without caps. */; leftUsd: number | undefined; tightest: Cap | undefined }
   | { go: false; stop: BudgetStop };
 
+/** What each scope has spent; null (unknown) only in a scope without a cap: `uncheckableCap` ends a step first. */
+export type SpentByScope = Record<Cap['scope'], number | null>;
+
 /**
  * Before an attempt: it does not start when a cap has nothing left, or when what is spent plus
  * the step's forecast (the median) would pass it. Otherwise it may spend what is left under the
  * tightest cap.
  */
-/** What each scope has spent; a null (unknown) counts as past every cap. */
-export type SpentByScope = Record<Cap['scope'], number | null>;
-
 export function decideBeforeAttempt(caps: Cap[], spent: SpentByScope, forecast: Forecast, step: string): BudgetDecision {
   let tightest: Cap | undefined;
   let leftUsd: number | undefined;
   for (const cap of caps) {
-    const spentUsd = roundCost(spent[cap.scope] ?? Number.POSITIVE_INFINITY);
+    const known = spent[cap.scope];
+    if (known === null) throw new Error(`what the ${cap.scope} scope spent is unknown: the step should have ended as uncheckable`);
+    const spentUsd = roundCost(known);
     const stop = { scope: cap.scope, capUsd: cap.usd, source: cap.source, spentUsd, forecastUsd: forecast.usd, step };
     if (spentUsd >= cap.usd) return { go: false, stop: { ...stop, stage: 'spent' } };
     if (forecast.usd !== null && spentUsd + forecast.usd > cap.usd) return { go: false, stop: { ...stop, stage: 'forecast' } };
