@@ -13,7 +13,7 @@ export const TokenUsageSchema = record({
   cacheReadInputTokens: count(),
   cacheCreation5mInputTokens: count().optional(),
   cacheCreation1hInputTokens: count().default(0),
-  /** Our cost, from the counts and the price table; null when the model has no price. */
+  /** Our cost, from the counts at the rates of the first source that prices the model; null when none does. */
   costUsd: num({ min: 0 }).nullable(),
   /** Claude Code's own `costUSD`, where it gave one for every part of this usage. */
   claudeCostUsd: num({ min: 0 }).optional(),
