@@ -25,7 +25,9 @@ export const UsageCountsSchema = z.strictObject({
   cacheReadInputTokens: count(),
   cacheCreation5mInputTokens: count(),
   cacheCreation1hInputTokens: count(),
-  costUsd: usd().describe('Our cost from the counts, at the rates of the first price source that knows the model (see priceSource); null when none does.'),
+  costUsd: usd().describe(
+    'Our cost from the counts, at the rates of the first price source that knows the model (see priceSource); null when none does.',
+  ),
   claudeCostUsd: usd().describe("Claude Code's own client-side estimate (costUSD), where it gave one."),
   priceSource: z
     .string()
