@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 const AFTER_HELP = `
 Exit codes: 0 all done and passed · 1 a step failed (recount: the state differs from the
 raw logs) · 2 bad input (config, task, flags, state file, a task already running, a folder
-that cannot be written) · 3 stopped by a usage limit it may not wait for · 4 stopped by a budget cap · 130 interrupted.
+that cannot be written, a budget cap over a model no price source knows) · 3 stopped by a usage limit it may not wait for · 4 stopped by a budget cap · 130 interrupted.
 reconcile: 0 verified or skipped · 1 mismatch · 2 bad settings or the admin key refused ·
 75 pending, or the Admin API unreachable.
 Environment: CLAUDE_PROJECT_CLAUDE_BIN overrides claude.command; ANTHROPIC_ADMIN_KEY,
@@ -120,6 +120,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (target: string | undefined, flags: CommonFlags & { json?: boolean }) => {
       const { statusCommand } = await import('./commands/status.js');
       setExitCode(await statusCommand(target, { ...common(flags), json: flags.json === true }));
+    });
+
+  program
+    .command('prices')
+    .description('the rates per million tokens of each model, and where they come from')
+    .argument('[models...]', 'the models to look up (default: every model the config and the price database know)')
+    .addOption(configOption())
+    .option('--json', 'the prices as JSON (schema/prices.schema.json)')
+    .action(async (models: string[], flags: CommonFlags & { json?: boolean }) => {
+      const { pricesCommand } = await import('./commands/prices.js');
+      setExitCode(await pricesCommand(models, { ...common(flags), json: flags.json === true }));
     });
 
   program

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ReconcileDocumentSchema } from './billing/output/document-schema.js';
 import { ConfigSchema } from './config/schema.js';
 import { JournalMarkerSchema } from './pipeline/journal-marker.js';
-import { RunSummarySchema, StatusDataSchema } from './report/output-schemas.js';
+import { PriceListSchema, RunSummarySchema, StatusDataSchema } from './report/output-schemas.js';
 import { SequenceStateSchema } from './state/sequence-state.js';
 import { TaskStateSchema } from './state/task-state.js';
 
@@ -52,6 +52,12 @@ export const SCHEMA_FILES: Record<string, SchemaFile> = {
     title: 'claude-project status --json',
     description:
       'What `claude-project status [task.md|dir] --json` prints: tasks -> steps -> attempts, each with per-model usage rows and their total; totals over the tasks shown; the sequence, when one is shown. Every field is always present (null when unknown). schemaVersion changes only when a field changes meaning or goes away; within a version fields are only added (and this schema with them).',
+  },
+  'prices.schema.json': {
+    schema: PriceListSchema,
+    title: 'claude-project prices --json',
+    description:
+      'What `claude-project prices [model…] --json` prints: the price database and its version, and for each model its rates in USD per million tokens (input, output, 5-minute and 1-hour cache writes, cache reads), its long-context rule and who priced it (null rates: no table knows it).',
   },
   'run-summary.schema.json': {
     schema: RunSummarySchema,

@@ -4,7 +4,7 @@ import { configPathFor, loadConfig } from '../config/load.js';
 import { CLAUDE_BIN_ENV } from '../config/types.js';
 import { UserError } from '../errors/user-error.js';
 import type { RunContext } from '../pipeline/run-context.js';
-import { checkCapsCanBeChecked, parseMaxUsd, withMaxUsd } from '../pipeline/budget/caps.js';
+import { checkStepModelsPriced, parseMaxUsd, withMaxUsd } from '../pipeline/budget/caps.js';
 import chalk from 'chalk';
 import { createProgress } from '../report/progress.js';
 import { ensureWritableFolder } from '../state/writable-folder.js';
@@ -32,7 +32,7 @@ export async function prepareRun(
     command,
     options.maxUsd === undefined ? undefined : parseMaxUsd(options.maxUsd),
   );
-  checkCapsCanBeChecked(config);
+  checkStepModelsPriced(config, (line) => process.stderr.write(`${line}\n`));
   const found = await findExecutable(config.claude.command, config.rootDir, env);
   if (!found) {
     throw new UserError(

@@ -1,5 +1,6 @@
 import { folderSpentUsd } from '../state/load-states.js';
 import { runTask } from '../pipeline/task.js';
+import { EXIT } from '../errors/user-error.js';
 import { taskRunSummary } from '../report/run-summary.js';
 import { usageTextTable } from '../report/usage-table.js';
 import { prepareRun, type CommonOptions } from './prepare-run.js';
@@ -11,6 +12,7 @@ export async function runCommand(taskPath: string, options: CommonOptions & { re
   const budget = end.phase === 'budget-exceeded' && end.state.error ? `${end.state.error}\n` : '';
   const human = `${end.state.taskName}: ${end.phase} · state ${end.stateFile}\n${budget}${usageTextTable(end.state.tokenUsage)}\n`;
   writeRunEnd(options, human, taskRunSummary(end, await folderSpentUsd(ctx.config.statePath)));
+  if (end.exitCode === EXIT.badInput && end.state.error) process.stderr.write(`claude-project: ${end.state.error}\n`);
   if (end.crashLog) process.stderr.write(`claude-project: ${end.state.error ?? 'unexpected error'}; details in ${end.crashLog}\n`);
   return end.exitCode;
 }

@@ -110,7 +110,7 @@ export const ConfigSchema = mapping({
   billing: billing.optional(),
   /** USD caps; each covers everything spent in its scope in the state folder. */
   budget: mapping({ sequenceUsd: usd().optional(), taskUsd: usd().optional(), stepUsd: usd().optional() }).optional(),
-  /** Prices by model-id prefix, added to (or replacing) the bundled price table. */
+  /** Prices by model-id prefix, looked up before the price database. */
   pricing: keyed(price).optional(),
   pipeline,
 });

@@ -57,7 +57,7 @@ export interface ProjectConfig {
   timeoutSeconds?: number;
   rateLimit: RateLimitConfig;
   billing: BillingConfig;
-  /** Prices by model-id prefix, added to (or replacing) the bundled price table. */
+  /** Prices by model-id prefix, looked up before the price database. */
   pricing: Record<string, PricingConfig>;
   budget: BudgetConfig;
   pipeline: StepConfig[];

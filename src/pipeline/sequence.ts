@@ -131,6 +131,12 @@ async function runSequenceLocked(
       state = await update((s) => withTask(s, end.stateFile, end.state));
       if (end.crashLog) crashes.push(`${end.state.taskPath}: ${end.state.error ?? 'unexpected error'}; details in ${end.crashLog}`);
       if (end.exitCode === EXIT.ok) continue;
+      // A cap that cannot be checked (an unknown cost) cannot be checked for the next task either.
+      if (end.exitCode === EXIT.badInput) {
+        refusal = new UserError(`${end.state.taskPath}: ${end.state.error ?? 'a budget cap cannot be checked'}`);
+        exitCode = EXIT.badInput;
+        break;
+      }
       exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
       const stop = end.state.budget?.stop;
       if (stop) state = await update((s) => ({ ...s, budget: { caps: sequenceCaps(config), stop } }));

@@ -31,7 +31,14 @@ export interface StepRun {
 
 export type StepEnd =
   | { status: 'done' }
-  | { status: 'failed'; error: string /** An unexpected error ended the step; details in this log. */; crashLog?: string }
+  | {
+      status: 'failed';
+      error: string;
+      /** An unexpected error ended the step; details in this log. */
+      crashLog?: string;
+      /** A budget cap could not be checked: an unknown cost (exit 2). */
+      uncheckable?: true;
+    }
   | { status: 'interrupted' }
   | { status: 'rate-limited'; error: string }
   | BudgetEnd;

@@ -103,7 +103,8 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
       if (end.status !== 'done') break;
     }
 
-    const { phase, exitCode } = STEP_ENDS[end.status];
+    const { phase } = STEP_ENDS[end.status];
+    const exitCode = 'uncheckable' in end && end.uncheckable ? EXIT.badInput : STEP_ENDS[end.status].exitCode;
     const error = 'error' in end ? end.error : undefined;
     const state = await store.update((task) => ({
       ...task,

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { BudgetDataSchema, ForecastDataSchema, ProvenanceSchema } from './output-schemas.js';
 import type { BudgetRecord, CapScope } from '../state/budget-record.js';
 import type { StepState, TaskState } from '../state/task-state.js';
-import { roundKnownCost, totalOf } from '../usage/math.js';
+import { costOf, stepCostOf } from '../state/cost-of.js';
 
 export type BudgetData = z.infer<typeof BudgetDataSchema>;
 export type ForecastData = z.infer<typeof ForecastDataSchema>;
@@ -29,10 +29,10 @@ export function budgetData(
   if (!record || record.caps.length === 0) return null;
   const stepSpent = (name: string | undefined): number | null => {
     const step = task?.steps.find((s) => s.name === name);
-    return step ? roundKnownCost(totalOf(step.usage).costUsd) : task ? 0 : null;
+    return step ? stepCostOf(step) : task ? 0 : null;
   };
   const spent = (scope: CapScope, step: string | undefined): number | null =>
-    scope === 'sequence' ? sequenceSpentUsd : scope === 'task' ? (task ? roundKnownCost(task.totalCostUsd) : null) : stepSpent(step);
+    scope === 'sequence' ? sequenceSpentUsd : scope === 'task' ? (task ? costOf(task) : null) : stepSpent(step);
   return {
     caps: record.caps.map((cap) => ({
       scope: cap.scope,
@@ -45,7 +45,7 @@ export function budgetData(
   };
 }
 
-const usd = (value: number | null): string => (value === null ? '?' : `$${value.toFixed(4)}`);
+const usd = (value: number | null): string => (value === null ? 'unknown' : `$${value.toFixed(4)}`);
 
 /** `task $0.0123 / $0.0500 (--max-usd) · step plan $0.0100 / $0.0200 (budget.stepUsd)` */
 export function formatCaps(budget: BudgetData): string {

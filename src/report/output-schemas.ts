@@ -30,8 +30,16 @@ export const UsageCountsSchema = z.strictObject({
   cacheReadInputTokens: count(),
   cacheCreation5mInputTokens: count(),
   cacheCreation1hInputTokens: count(),
-  costUsd: usd().describe('Our cost from the counts and the price table; null when a model has no price.'),
+  costUsd: usd().describe(
+    'Our cost from the counts, at the rates of the first price source that knows the model (see priceSource); null when none does.',
+  ),
   claudeCostUsd: usd().describe("Claude Code's own client-side estimate (costUSD), where it gave one."),
+  priceSource: z
+    .string()
+    .nullable()
+    .describe(
+      'Who priced costUsd: "config" (pricing:), the price database with its version ("genai-prices@0.1.8"), "claude-code" (its costUSD, for a model no table knows), several joined by ", "; null when nobody could (or for usage recorded before sources were).',
+    ),
 });
 
 export const ModelUsageRowSchema = z.strictObject({ model: z.string(), ...UsageCountsSchema.shape });
@@ -210,3 +218,30 @@ export const SequenceRunSummarySchema = z.strictObject({
 });
 
 export const RunSummarySchema = z.discriminatedUnion('command', [TaskRunSummarySchema, SequenceRunSummarySchema]);
+
+/** USD per million tokens. */
+const PriceRatesSchema = z.strictObject({
+  input: z.number().min(0),
+  output: z.number().min(0),
+  cacheWrite5m: z.number().min(0),
+  cacheWrite1h: z.number().min(0),
+  cacheRead: z.number().min(0),
+});
+
+/** `prices --json`: each model's rates as a run would price it, and who gave them. */
+export const PriceListSchema = z.strictObject({
+  /** The price database and its version, e.g. "genai-prices@0.1.8". */
+  database: z.string(),
+  models: z.array(
+    z.strictObject({
+      model: z.string(),
+      /** The name prices are looked up by (no date, no [1m] suffix, no Bedrock or Vertex spelling). */
+      canonical: z.string(),
+      /** "config", the database with its version, or null: no table prices it (a run then takes Claude Code's own cost, when it gives one). */
+      source: z.string().nullable(),
+      rates: PriceRatesSchema.nullable(),
+      /** A request whose input passes thresholdTokens is billed entirely at these rates. */
+      longContext: z.strictObject({ thresholdTokens: z.number().int().min(0), ...PriceRatesSchema.shape }).nullable(),
+    }),
+  ),
+});

@@ -63,7 +63,7 @@ function stepData(step: StepState): StepData {
   };
 }
 
-export function taskData(task: LoadedTask, folderSpentUsd: number): TaskData {
+export function taskData(task: LoadedTask, folderSpentUsd: number | null): TaskData {
   const state: TaskState | undefined = task.state;
   if (!state) {
     return {
@@ -106,7 +106,7 @@ export function taskData(task: LoadedTask, folderSpentUsd: number): TaskData {
   };
 }
 
-export function sequenceData(sequence: SequenceOverview, folderSpentUsd: number): SequenceData {
+export function sequenceData(sequence: SequenceOverview, folderSpentUsd: number | null): SequenceData {
   return {
     tasksDir: sequence.tasksDir,
     phase: sequence.phase,

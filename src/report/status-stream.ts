@@ -14,7 +14,7 @@ const BATCH = 32;
 export async function writeStatusText(
   config: StateLocation,
   target: string | undefined,
-  folderSpentUsd: number,
+  folderSpentUsd: number | null,
   write: (text: string) => Promise<void>,
 ): Promise<void> {
   const found = await findStates(config, target);

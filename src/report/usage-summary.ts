@@ -19,6 +19,7 @@ function counts(usage: TokenUsage): UsageCounts {
     ...splitOf(usage),
     costUsd: usage.costUsd,
     claudeCostUsd: usage.claudeCostUsd ?? null,
+    priceSource: usage.priceSource ?? null,
   };
 }
 

@@ -11,6 +11,7 @@ import { findTaskStateFile, taskFiles } from './task-files.js';
 import { TaskStateSchema, type TaskState } from './task-state.js';
 import { UserError } from '../errors/user-error.js';
 import { roundCost } from '../usage/math.js';
+import { costOf } from './cost-of.js';
 
 export interface LoadedTask {
   taskPath: string;
@@ -25,8 +26,8 @@ export type ListedSequence = SequenceOverview & { taskPaths: string[] };
 export interface LoadedStates {
   tasks: LoadedTask[];
   sequence: ListedSequence | undefined;
-  /** What every task state of the state folder has cost: what a sequence cap covers. */
-  folderSpentUsd: number;
+  /** What every task state of the state folder has cost: what a sequence cap covers; null when a part is unknown. */
+  folderSpentUsd: number | null;
 }
 
 /** Where a project keeps its state: what `loadStates` needs of the configuration. */
@@ -76,12 +77,17 @@ export function loadTask(config: StateLocation, task: TaskToLoad): Promise<Loade
   return 'taskFile' in task ? loadTaskOf(config, task.taskFile) : loadStateFile(path.join(config.statePath, task.stateName));
 }
 
-/** What every task state of the state folder has cost, by its recorded totals, read one file at a time. */
-export async function folderSpentUsd(statePath: string): Promise<number> {
+/**
+ * What every task state of the state folder has cost (`costOf` each), read one file at a time;
+ * null when any part is unknown — never counted as 0.
+ */
+export async function folderSpentUsd(statePath: string): Promise<number | null> {
   let sum = 0;
   for (const name of await taskStateNames(statePath)) {
     const state = await readStateFile(path.join(statePath, name), TaskStateSchema);
-    sum += state?.totalCostUsd ?? 0;
+    const cost = state ? costOf(state) : 0;
+    if (cost === null) return null;
+    sum += cost;
   }
   return roundCost(sum);
 }

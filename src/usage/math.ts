@@ -42,9 +42,22 @@ export function addCost(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : roundCost(a + b);
 }
 
+/** The sources of a sum: each once, in first-seen order; null when a part was priced by nobody. */
+export function addPriceSource(a: string | null | undefined, b: string | null | undefined): string | null | undefined {
+  if (a === null || b === null) return null;
+  if (a === undefined || b === undefined) return a ?? b;
+  return [...new Set([...a.split(', '), ...b.split(', ')])].join(', ');
+}
+
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   const claude = a.claudeCostUsd !== undefined && b.claudeCostUsd !== undefined ? roundCost(a.claudeCostUsd + b.claudeCostUsd) : undefined;
-  return { ...addCounts(a, b), costUsd: addCost(a.costUsd, b.costUsd), ...(claude !== undefined && { claudeCostUsd: claude }) };
+  const source = addPriceSource(a.priceSource, b.priceSource);
+  return {
+    ...addCounts(a, b),
+    costUsd: addCost(a.costUsd, b.costUsd),
+    ...(claude !== undefined && { claudeCostUsd: claude }),
+    ...(source !== undefined && { priceSource: source }),
+  };
 }
 
 function sumOf(parts: TokenUsage[]): TokenUsage {

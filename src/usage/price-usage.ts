@@ -1,6 +1,6 @@
 import { billedCounts, SYNTHETIC_MODEL, type BilledModelUsage } from './from-raw.js';
-import { addCounts, emptyCounts, roundCost } from './math.js';
-import { costOf, type PriceTable } from './pricing.js';
+import { addCounts, emptyCounts, isZeroCounts, roundCost } from './math.js';
+import { CLAUDE_CODE_SOURCE, costAtPrice, type PriceTable } from './pricing.js';
 import type { ModelTokenUsage, TokenCounts } from './types.js';
 
 /** One API request's counts, as a stream snapshot or a transcript entry gives them. */
@@ -20,7 +20,8 @@ export function priceMessages(messages: MessageCounts[], prices: PriceTable): Mo
   const usage: ModelTokenUsage = {};
   for (const [model, requests] of byModel(messages)) {
     const total = requests.reduce(addCounts, emptyCounts());
-    usage[model] = { ...total, costUsd: costOf(prices.priceOf(model), total, requests) };
+    const found = prices.lookup(model);
+    usage[model] = { ...total, costUsd: costAtPrice(found?.price, total, requests), priceSource: found?.source ?? null };
   }
   return usage;
 }
@@ -47,9 +48,28 @@ export function priceBilled(modelUsage: Record<string, BilledModelUsage>, stream
     };
     usage[model] = {
       ...total,
-      costUsd: costOf(prices.priceOf(model), total, requests),
+      ...priceOrClaudeCode(prices, model, total, requests, claudeCostUsd),
       ...(claudeCostUsd !== undefined && { claudeCostUsd: roundCost(claudeCostUsd) }),
     };
   }
   return usage;
+}
+
+/**
+ * Our price where a table knows the model, else Claude Code's own costUSD — unless that is 0 for
+ * tokens billed, which only says Claude Code has no price for the model either.
+ */
+function priceOrClaudeCode(
+  prices: PriceTable,
+  model: string,
+  total: TokenCounts,
+  requests: TokenCounts[],
+  claudeCostUsd: number | undefined,
+): { costUsd: number | null; priceSource: string | null } {
+  const found = prices.lookup(model);
+  if (found) return { costUsd: costAtPrice(found.price, total, requests), priceSource: found.source };
+  if (claudeCostUsd !== undefined && (claudeCostUsd > 0 || isZeroCounts(total))) {
+    return { costUsd: roundCost(claudeCostUsd), priceSource: CLAUDE_CODE_SOURCE };
+  }
+  return { costUsd: null, priceSource: null };
 }

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { roundCost } from './math.js';
+import { canonicalModel } from './model-name.js';
+import { databaseLabel, databasePrice } from './price-database.js';
 import type { TokenCounts } from './types.js';
 
 /** USD per million tokens. */
@@ -16,7 +17,7 @@ export interface ModelPrice extends Rates {
   longContext?: Rates & { thresholdTokens: number };
 }
 
-/** A price as written in prices.json or under `pricing:` in the config: cache rates may be left out. */
+/** A price as written under `pricing:` in the config: cache rates may be left out. */
 export interface PriceEntry {
   input: number;
   output: number;
@@ -45,37 +46,57 @@ function priceOfEntry(entry: PriceEntry): ModelPrice {
   return { ...ratesOf(entry), ...(long && { longContext: { ...ratesOf(long), thresholdTokens: long.thresholdTokens } }) };
 }
 
-interface PriceFile {
-  source: string;
-  date: string;
-  models: Record<string, PriceEntry>;
+/** Who priced a model: the config's `pricing:`, the price database (with its version), or Claude Code's own costUSD. */
+export type PriceSource = string;
+export const CONFIG_SOURCE = 'config';
+export const CLAUDE_CODE_SOURCE = 'claude-code';
+
+export interface FoundPrice {
+  price: ModelPrice;
+  source: PriceSource;
 }
 
-let bundled: PriceFile | undefined;
-
-/** prices.json, shipped beside this module. */
-export function bundledPrices(): PriceFile {
-  bundled ??= JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8')) as PriceFile;
-  return bundled;
-}
-
-/** Prices by model-id prefix; the longest prefix that starts a model id is its price. */
+/**
+ * The chain of price tables: the config's `pricing:` entries first (by model-id prefix, the
+ * longest winning), then the price database. Names on both sides are canonical
+ * (`canonicalModel`), so a dated snapshot or a `[1m]` suffix gets its model's price.
+ */
 export class PriceTable {
-  private readonly prices: Array<[prefix: string, price: ModelPrice]>;
+  private readonly overrides: Array<[prefix: string, price: ModelPrice]>;
+  private readonly found = new Map<string, FoundPrice | undefined>();
 
-  constructor(entries: Record<string, PriceEntry>) {
-    this.prices = Object.entries(entries)
-      .map(([prefix, entry]): [string, ModelPrice] => [prefix, priceOfEntry(entry)])
+  constructor(overrides: Record<string, PriceEntry> = {}) {
+    this.overrides = Object.entries(overrides)
+      .map(([prefix, entry]): [string, ModelPrice] => [canonicalModel(prefix), priceOfEntry(entry)])
       .sort(([a], [b]) => b.length - a.length);
   }
 
-  /** The bundled list prices, with the config's `pricing:` entries added or replacing them. */
+  /** The price database, with the config's `pricing:` entries before it. */
   static withOverrides(overrides: Record<string, PriceEntry> = {}): PriceTable {
-    return new PriceTable({ ...bundledPrices().models, ...overrides });
+    return new PriceTable(overrides);
+  }
+
+  /** A model's price and who gave it; undefined when no table knows it. */
+  lookup(model: string): FoundPrice | undefined {
+    const name = canonicalModel(model);
+    if (!this.found.has(name)) this.found.set(name, this.search(name));
+    return this.found.get(name);
+  }
+
+  /** The model-id prefixes of the config's `pricing:` entries, canonical. */
+  configured(): string[] {
+    return this.overrides.map(([prefix]) => prefix);
   }
 
   priceOf(model: string): ModelPrice | undefined {
-    return this.prices.find(([prefix]) => model.startsWith(prefix))?.[1];
+    return this.lookup(model)?.price;
+  }
+
+  private search(name: string): FoundPrice | undefined {
+    const override = this.overrides.find(([prefix]) => name.startsWith(prefix))?.[1];
+    if (override) return { price: override, source: CONFIG_SOURCE };
+    const price = databasePrice(name);
+    return price && { price, source: databaseLabel() };
   }
 }
 
@@ -110,7 +131,7 @@ function minus(a: TokenCounts, b: TokenCounts): TokenCounts {
  * per-request counts where they are known: those whose input passes the model's long-context
  * threshold are priced at its long-context rates, the rest of `total` at its base rates.
  */
-export function costOf(price: ModelPrice | undefined, total: TokenCounts, requests: TokenCounts[] = []): number | null {
+export function costAtPrice(price: ModelPrice | undefined, total: TokenCounts, requests: TokenCounts[] = []): number | null {
   if (!price) return null;
   const long = price.longContext;
   let rest = total;

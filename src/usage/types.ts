@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { choice, count, keyed, num, record } from '../declare/rules.js';
+import { choice, count, keyed, num, record, text } from '../declare/rules.js';
 
 /**
  * Token counts and cost for one model. Cache writes are also split by time-to-live (5-minute,
@@ -13,10 +13,16 @@ export const TokenUsageSchema = record({
   cacheReadInputTokens: count(),
   cacheCreation5mInputTokens: count().optional(),
   cacheCreation1hInputTokens: count().default(0),
-  /** Our cost, from the counts and the price table; null when the model has no price. */
+  /** Our cost, from the counts at the rates of the first source that prices the model; null when none does. */
   costUsd: num({ min: 0 }).nullable(),
   /** Claude Code's own `costUSD`, where it gave one for every part of this usage. */
   claudeCostUsd: num({ min: 0 }).optional(),
+  /**
+   * Who priced `costUsd`: "config" (a `pricing:` entry), the price database and its version
+   * ("genai-prices@0.1.8"), "claude-code" (Claude Code's own costUSD, when no table knows the
+   * model), several of them joined by ", " in a sum, or null: nobody could. Absent in older files.
+   */
+  priceSource: text().nullable().optional(),
 }).transform((usage) => ({
   ...usage,
   cacheCreation5mInputTokens: usage.cacheCreation5mInputTokens ?? usage.cacheCreationInputTokens - usage.cacheCreation1hInputTokens,
@@ -24,7 +30,7 @@ export const TokenUsageSchema = record({
 export type TokenUsage = z.output<typeof TokenUsageSchema>;
 
 /** Token counts for one model, without cost. */
-export type TokenCounts = Omit<TokenUsage, 'costUsd' | 'claudeCostUsd'>;
+export type TokenCounts = Omit<TokenUsage, 'costUsd' | 'claudeCostUsd' | 'priceSource'>;
 
 /** Usage keyed by model id, e.g. `{"claude-sonnet-4-5": {...}}`. */
 export const ModelTokenUsageSchema = keyed(TokenUsageSchema);

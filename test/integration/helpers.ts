@@ -177,8 +177,9 @@ export function expectUsage(actual: unknown, expected: ModelTokenUsage): void {
   expect(Object.keys(got ?? {}).sort()).toEqual(Object.keys(expected).sort());
   for (const [model, want] of Object.entries(expected)) {
     const have = got[model] as TokenUsage;
-    const counts = (u: TokenUsage) => ({ ...u, costUsd: 0, claudeCostUsd: 0 });
+    const counts = (u: TokenUsage) => ({ ...u, costUsd: 0, claudeCostUsd: 0, priceSource: undefined });
     expect({ model, ...counts(have) }).toEqual({ model, ...counts(want) });
+    if (want.priceSource !== undefined) expect(have.priceSource).toBe(want.priceSource);
     if (want.costUsd === null) expect(have.costUsd).toBeNull();
     else expect(have.costUsd).toBeCloseTo(want.costUsd, 9);
     if (want.claudeCostUsd !== undefined) expect(have.claudeCostUsd).toBeCloseTo(want.claudeCostUsd, 9);

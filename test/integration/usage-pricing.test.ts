@@ -30,7 +30,7 @@ import { validator } from '../report/schema.js';
 
 afterAll(cleanup);
 
-const UNPRICED = 'claude-sonnet-5';
+const UNPRICED = 'claude-sonnet-9';
 const okUsage = { [SONNET]: billed(700, 80, 0, 0, 0.0033) };
 const ok: Attempt = {
   lines: [init('ok'), ...assistant({ id: 'm_ok', model: SONNET, usage: snapshot(7), blocks: 1 }), result({ modelUsage: okUsage })],

@@ -1,6 +1,6 @@
 import type { ProjectConfig } from '../../src/config/types.js';
 import { UserError } from '../../src/errors/user-error.js';
-import { capsForStep, checkCapsCanBeChecked, parseMaxUsd, withMaxUsd } from '../../src/pipeline/budget/caps.js';
+import { capsForStep, checkStepModelsPriced, parseMaxUsd, withMaxUsd } from '../../src/pipeline/budget/caps.js';
 import { decideBeforeAttempt, maxBudgetArgument } from '../../src/pipeline/budget/decide.js';
 import { forecastFromCosts, forecastStep, NO_FORECAST } from '../../src/pipeline/budget/forecast.js';
 import type { Cap } from '../../src/state/budget-record.js';
@@ -128,8 +128,16 @@ describe('caps', () => {
     expect(parseMaxUsd(text)).toBe(value);
   });
 
-  it('a cap over a model without a known price cannot be checked; without a cap it is fine', () => {
-    expect(() => checkCapsCanBeChecked(projectConfig({ taskUsd: 1 }, undefined, 'my-model'))).toThrow(/my-model has no known price/);
-    expect(() => checkCapsCanBeChecked(projectConfig({}, undefined, 'my-model'))).not.toThrow();
+  it('a cap over a model without a known price cannot be checked (the pricing: lines to add shown); without a cap it is warned about once', () => {
+    const warnings: string[] = [];
+    const warn = (line: string) => warnings.push(line);
+    expect(() => checkStepModelsPriced(projectConfig({ taskUsd: 1 }, undefined, 'my-model'), warn)).toThrow(
+      /my-model has no known price[\s\S]*\npricing:\n {2}my-model:\n {4}input: </,
+    );
+    expect(() => checkStepModelsPriced(projectConfig({}, undefined, 'my-model'), warn)).not.toThrow();
+    expect(warnings).toEqual([expect.stringMatching(/^warning: no price for my-model \(step /)]);
+    warnings.length = 0;
+    checkStepModelsPriced(projectConfig({ taskUsd: 1 }, undefined, 'claude-sonnet-5'), warn);
+    expect(warnings).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { CallUsageAccumulator } from '../../src/usage/call-usage.js';
+import { databaseLabel } from '../../src/usage/price-database.js';
 import { PriceTable } from '../../src/usage/pricing.js';
 
 const prices = PriceTable.withOverrides();
@@ -42,6 +43,7 @@ describe('CallUsageAccumulator', () => {
       cacheCreation1hInputTokens: 0,
       costUsd: 0.0010905,
       claudeCostUsd: 0.123,
+      priceSource: databaseLabel(),
     });
     // 7 × $1 + 8 × $5 = 47 per million
     expect(settled.usage['claude-haiku-4-5']?.costUsd).toBe(0.000047);
@@ -82,7 +84,10 @@ describe('CallUsageAccumulator', () => {
     };
     const fromTranscript = acc.settle([{ model: 'claude-sonnet-4-5', counts }]);
     // 100 × $3 + 46 × $15 + 50 × $3.75 + 10 × $0.30 = 1,180.5 per million
-    expect(fromTranscript).toEqual({ usage: { 'claude-sonnet-4-5': { ...counts, costUsd: 0.0011805 } }, source: 'transcript' });
+    expect(fromTranscript).toEqual({
+      usage: { 'claude-sonnet-4-5': { ...counts, costUsd: 0.0011805, priceSource: databaseLabel() } },
+      source: 'transcript',
+    });
     const estimate = acc.settle(undefined);
     expect(estimate.source).toBe('estimate');
     expect(estimate.usage['claude-sonnet-4-5']?.outputTokens).toBe(1);
@@ -101,10 +106,10 @@ describe('CallUsageAccumulator', () => {
   it('gives a model with no price a null cost, and counts it all the same', () => {
     const acc = new CallUsageAccumulator(prices);
     acc.recordResult({
-      'claude-sonnet-5': { inputTokens: 100_000, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+      'claude-sonnet-9': { inputTokens: 100_000, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
     });
     expect(acc.settle()).toEqual({
-      usage: { 'claude-sonnet-5': expect.objectContaining({ inputTokens: 100_000, costUsd: null }) },
+      usage: { 'claude-sonnet-9': expect.objectContaining({ inputTokens: 100_000, costUsd: null, priceSource: null }) },
       source: 'result',
     });
   });

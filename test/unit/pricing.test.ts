@@ -1,10 +1,10 @@
 import { addUsage } from '../../src/usage/math.js';
-import { costOf, PriceTable } from '../../src/usage/pricing.js';
+import { costAtPrice, PriceTable } from '../../src/usage/pricing.js';
 import type { TokenCounts } from '../../src/usage/types.js';
 
 const table = PriceTable.withOverrides();
 const cost = (model: string, total: TokenCounts, requests: TokenCounts[] = [], prices = table) =>
-  costOf(prices.priceOf(model), total, requests);
+  costAtPrice(prices.priceOf(model), total, requests);
 
 function counts(c: Partial<TokenCounts>): TokenCounts {
   const fiveMinute = c.cacheCreation5mInputTokens ?? 0;
@@ -64,13 +64,15 @@ describe('the price function', () => {
     expect(cost('claude-3-5-haiku-20241022', counts({ cacheCreation1hInputTokens: MILLION }))).toBe(1.6);
   });
 
-  it('bills a Sonnet 4/4.5 request whose input passes 200K entirely at $6/$22.50, where per-request counts are known', () => {
+  it('bills a Sonnet 4.5 request whose input passes 200K entirely at $6/$22.50, where per-request counts are known', () => {
     const long = counts({ inputTokens: 150_000, cacheReadInputTokens: 60_000, outputTokens: 1_000 }); // 210,000 in
     const short = counts({ inputTokens: 1_000, outputTokens: 100 });
     const total = counts({ inputTokens: 151_000, cacheReadInputTokens: 60_000, outputTokens: 1_100 });
     // long: 150,000 × $6 + 60,000 × $0.60 + 1,000 × $22.50 = 958,500; short: 1,000 × $3 + 100 × $15 = 4,500
     expect(cost('claude-sonnet-4-5', total, [long, short])).toBe(0.963);
-    expect(cost('claude-sonnet-4-20250514', total, [long, short])).toBe(0.963);
+    // the price database has no long-context tier for Sonnet 4 (4.0): its 1M beta was retired on
+    // 2026-04-30, so only older requests could pass 200K; a `pricing:` entry with longContext restores it
+    expect(cost('claude-sonnet-4-20250514', total, [long, short])).toBe(0.4875);
     // without per-request counts: all at base, 151,000 × $3 + 60,000 × $0.30 + 1,100 × $15 = 487,500
     expect(cost('claude-sonnet-4-5', total)).toBe(0.4875);
     // a model without the premium: base rates whatever the request size
@@ -84,13 +86,13 @@ describe('the price function', () => {
   });
 
   it('gives null, not 0, for a model with no price', () => {
-    expect(cost('claude-sonnet-5', counts({ inputTokens: 100_000 }))).toBeNull();
+    expect(cost('claude-sonnet-9', counts({ inputTokens: 100_000 }))).toBeNull();
     expect(cost('gpt-4o', counts({}))).toBeNull();
   });
 
   it('takes `pricing:` overrides by prefix, the longest prefix winning; cache rates default from input', () => {
     const prices = PriceTable.withOverrides({
-      'claude-sonnet-5': { input: 2, output: 10 },
+      'claude-sonnet-9': { input: 2, output: 10 },
       'claude-haiku-4-5-fast': { input: 4, output: 20, cacheRead: 1 },
     });
     // 100,000 × $2 + 10,000 5-minute writes × $2.50 + 10,000 1-hour writes × $4 + 10,000 reads × $0.20 = 267,000
@@ -100,8 +102,8 @@ describe('the price function', () => {
       cacheCreation1hInputTokens: 10_000,
       cacheReadInputTokens: 10_000,
     });
-    expect(cost('claude-sonnet-5-20270101', used, [], prices)).toBe(0.267);
-    // the override wins over the bundled claude-haiku-4 for its own prefix only: 10,000 reads × $1
+    expect(cost('claude-sonnet-9-20270101', used, [], prices)).toBe(0.267);
+    // the override wins over the database's claude-haiku-4-5 for its own prefix only: 10,000 reads × $1
     expect(cost('claude-haiku-4-5-fast', counts({ cacheReadInputTokens: 10_000 }), [], prices)).toBe(0.01);
     expect(cost('claude-haiku-4-5', counts({ cacheReadInputTokens: 10_000 }), [], prices)).toBe(0.001);
   });

@@ -2,6 +2,7 @@ import type { ProjectConfig } from '../../config/types.js';
 import { UserError } from '../../errors/user-error.js';
 import type { Cap } from '../../state/budget-record.js';
 import { PriceTable } from '../../usage/pricing.js';
+import { pricingSnippet } from '../../usage/pricing-snippet.js';
 
 /** `--max-usd N`: a positive number of US dollars, or a one-line error (exit 2). */
 export function parseMaxUsd(text: string): number {
@@ -44,19 +45,31 @@ export function allCaps(config: ProjectConfig): Cap[] {
 }
 
 /**
- * Refuses, before anything runs, a cap over a step whose model has no known price: what it
- * spends could not be counted against the cap.
+ * Before anything runs, the model of every step is looked up in the price tables. A cap over a
+ * step whose model no table prices is refused (what it spends might not be countable: Claude
+ * Code's own cost is the only fallback, and it is not always there); without a cap such a
+ * model is warned about, once.
  */
-export function checkCapsCanBeChecked(config: ProjectConfig): void {
+export function checkStepModelsPriced(config: ProjectConfig, warn: (line: string) => void): void {
   const prices = PriceTable.withOverrides(config.pricing);
+  const unpriced = new Map<string, string[]>();
   config.pipeline.forEach((step, index) => {
-    const [cap] = capsForStep(config, index);
     const model = step.model ?? config.model;
-    if (!cap || prices.priceOf(model) !== undefined) return;
-    const where = step.model !== undefined ? `pipeline[${index}].model` : 'model';
-    throw new UserError(
-      `${config.file}: ${where}: ${model} has no known price, so the cap ${cap.source} ($${cap.usd}) cannot be checked ` +
-        `for step ${step.name}. Add its price under pricing: in the config, use a model with a known price, or remove the cap.`,
-    );
+    if (prices.lookup(model)) return;
+    const [cap] = capsForStep(config, index);
+    if (cap) {
+      const where = step.model !== undefined ? `pipeline[${index}].model` : 'model';
+      throw new UserError(
+        `${config.file}: ${where}: ${model} has no known price, so the cap ${cap.source} ($${cap.usd}) cannot be checked ` +
+          `for step ${step.name}. Add its price to the config, use a model with a known price, or remove the cap:\n${pricingSnippet([model])}`,
+      );
+    }
+    unpriced.set(model, [...(unpriced.get(model) ?? []), step.name]);
   });
+  for (const [model, steps] of unpriced) {
+    warn(
+      `warning: no price for ${model} (step ${steps.join(', ')}): its cost will be Claude Code's own, or unknown. ` +
+        `\`claude-project prices\` lists the models priced; add it under \`pricing:\` in ${config.file}.`,
+    );
+  }
 }

@@ -1,21 +1,26 @@
 import type { BudgetStop, Cap, Forecast } from '../../state/budget-record.js';
 import { roundCost } from '../../usage/math.js';
-import type { Spent } from './spent.js';
+import { pricingSnippet } from '../../usage/pricing-snippet.js';
 
 export type BudgetDecision =
   | { go: true /** What is left under the tightest cap; undefined without caps. */; leftUsd: number | undefined; tightest: Cap | undefined }
   | { go: false; stop: BudgetStop };
+
+/** What each scope has spent; null (unknown) only in a scope without a cap: `uncheckableCap` ends a step first. */
+export type SpentByScope = Record<Cap['scope'], number | null>;
 
 /**
  * Before an attempt: it does not start when a cap has nothing left, or when what is spent plus
  * the step's forecast (the median) would pass it. Otherwise it may spend what is left under the
  * tightest cap.
  */
-export function decideBeforeAttempt(caps: Cap[], spent: Spent, forecast: Forecast, step: string): BudgetDecision {
+export function decideBeforeAttempt(caps: Cap[], spent: SpentByScope, forecast: Forecast, step: string): BudgetDecision {
   let tightest: Cap | undefined;
   let leftUsd: number | undefined;
   for (const cap of caps) {
-    const spentUsd = roundCost(spent[cap.scope]);
+    const known = spent[cap.scope];
+    if (known === null) throw new Error(`what the ${cap.scope} scope spent is unknown: the step should have ended as uncheckable`);
+    const spentUsd = roundCost(known);
     const stop = { scope: cap.scope, capUsd: cap.usd, source: cap.source, spentUsd, forecastUsd: forecast.usd, step };
     if (spentUsd >= cap.usd) return { go: false, stop: { ...stop, stage: 'spent' } };
     if (forecast.usd !== null && spentUsd + forecast.usd > cap.usd) return { go: false, stop: { ...stop, stage: 'forecast' } };
@@ -53,4 +58,16 @@ export function describeStop(stop: BudgetStop): string {
     case 'in-call':
       return `budget: the ${cap} was reached in step ${stop.step}: spent ${usd(stop.spentUsd)}, ${forecast}`;
   }
+}
+
+/**
+ * A cap over a cost nobody could price (no table knows the model, and Claude Code gave no cost
+ * for it): it cannot be checked, so the run stops, naming the models and the lines to add.
+ */
+export function uncheckableCap(cap: Cap, models: string[]): { status: 'failed'; error: string; uncheckable?: true } {
+  const names = models.length > 0 ? models.join(', ') : 'a model';
+  const error =
+    `budget: the cost of ${names} is unknown, so the ${cap.scope} cap ${usd(cap.usd)} (${cap.source}) cannot be checked. ` +
+    `Add its price to claude-project.yaml, then run again:\n${pricingSnippet(models)}`;
+  return { status: 'failed', error, uncheckable: true };
 }

@@ -30,7 +30,7 @@ export async function folderCosts(statePath: string, ownFile: string, strict: bo
         return undefined;
       });
       if (!state) continue;
-      entry = { stamp, costs: costsOf(file, state) };
+      entry = { stamp, costs: costsOf(state) };
       known.set(file, entry);
     }
     costs.push(entry.costs);

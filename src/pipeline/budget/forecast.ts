@@ -17,7 +17,7 @@ export function forecastFromCosts(costs: number[]): Forecast {
 /** A step's forecast from the same step's finished attempts in every task state of the folder. */
 export function forecastStep(states: Array<{ state: TaskState }>, stepName: string): Forecast {
   return forecastOf(
-    states.map(({ state }) => costsOf('', state)),
+    states.map(({ state }) => costsOf(state)),
     stepName,
   );
 }

@@ -5,10 +5,10 @@ import type { TaskStore } from '../../state/task-store.js';
 import type { RunContext } from '../run-context.js';
 import { updateStep } from '../step-state-ops.js';
 import { allCaps, capsForStep } from './caps.js';
-import { decideBeforeAttempt, describeStop } from './decide.js';
+import { decideBeforeAttempt, describeStop, uncheckableCap } from './decide.js';
 import { folderCosts } from './folder-costs.js';
 import { forecastOf } from './forecast.js';
-import { spentIn } from './spent.js';
+import { spentIn, type Spent } from './spent.js';
 import { costsOf, type TaskCosts } from './task-costs.js';
 
 /** What a claude call may spend: what is left under the tightest cap. */
@@ -16,7 +16,10 @@ export interface CallBudget {
   leftUsd: number;
 }
 
-export type BudgetEnd = { status: 'budget-exceeded'; error: string; stop: BudgetStop };
+export type BudgetEnd =
+  | { status: 'budget-exceeded'; error: string; stop: BudgetStop }
+  /** A cap over a cost nobody could price: the run stops as on bad input (exit 2). */
+  | { status: 'failed'; error: string; uncheckable?: true };
 
 /**
  * The budget of one step: before each attempt (retries and usage-limit re-runs included) it
@@ -40,9 +43,11 @@ export class StepBudget {
 
   async beforeAttempt(): Promise<{ go: true; call: CallBudget | undefined } | { go: false; end: BudgetEnd }> {
     const { own, others } = await this.folder();
-    const forecast = forecastOf([costsOf(own.file, own.state), ...others], this.step.name);
+    const forecast = forecastOf([costsOf(own.state), ...others], this.step.name);
     // Without caps nothing is checked, so a cost that is not known stops nothing.
-    const spent = this.caps.length > 0 ? spentIn(own, others, this.step.name) : { sequence: 0, task: 0, step: 0 };
+    const spent = spentIn(own.state, others, this.step.name);
+    const unknown = this.uncheckable(spent);
+    if (unknown) return { go: false, end: unknown };
     const decision = decideBeforeAttempt(this.caps, spent, forecast, this.step.name);
     this.forecast = forecast;
     this.tightest = decision.go ? decision.tightest : undefined;
@@ -55,18 +60,27 @@ export class StepBudget {
   async stopInCall(): Promise<BudgetEnd> {
     const cap = this.tightest ?? this.caps[0]!;
     const { own, others } = await this.folder();
-    const spent = spentIn(own, others, this.step.name);
+    const spent = spentIn(own.state, others, this.step.name);
+    const spentUsd = spent[cap.scope];
+    const unknown = this.uncheckable(spent);
+    if (unknown || spentUsd === null) return unknown ?? uncheckableCap(cap, spent.unpriced);
     const stop: BudgetStop = {
       scope: cap.scope,
       capUsd: cap.usd,
       source: cap.source,
-      spentUsd: spent[cap.scope],
+      spentUsd,
       forecastUsd: this.forecast?.usd ?? null,
       step: this.step.name,
       stage: 'in-call',
     };
     await this.store.update((task) => ({ ...task, budget: { caps: allCaps(this.ctx.config), stop } }));
     return { status: 'budget-exceeded', error: describeStop(stop), stop };
+  }
+
+  /** The end of a step whose caps cannot be checked: what a scope spent is unknown. */
+  private uncheckable(spent: Spent): BudgetEnd | undefined {
+    const cap = this.caps.find((c) => spent[c.scope] === null);
+    return cap && uncheckableCap(cap, spent.unpriced);
   }
 
   /** The running task's state (the freshest) and the costs of the folder's other task states. */
