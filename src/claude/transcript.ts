@@ -73,9 +73,17 @@ export async function readSubagentCacheWrites1h(
   return oneHourWritesByModel([...messages.values()]);
 }
 
+/**
+ * Marks an assistant entry. Claude Code writes each entry as compact JSON, and inside a JSON
+ * string these quotes would be escaped: a line without it is no assistant entry (tool results,
+ * the bulk of a transcript, are never decoded nor parsed).
+ */
+const ASSISTANT_ENTRY = Buffer.from('"type":"assistant"');
+
 /** Keeps each assistant message of transcript lines once, the last entry of it winning. */
 function messageCollector(messages: Map<string, MessageCounts>): (line: Buffer) => void {
   return (line) => {
+    if (line.indexOf(ASSISTANT_ENTRY) === -1) return;
     let entry: TranscriptEntry;
     try {
       entry = JSON.parse(line.toString('utf8')) as TranscriptEntry;
