@@ -9,6 +9,8 @@ export interface FakeTurn {
   blocks?: Array<{ type: 'text'; text: string } | { type: 'tool_use'; name: string; input?: unknown }>;
   usage?: FakeUsage & { cache_creation?: { ephemeral_1h_input_tokens?: number } };
   hang?: 'before-headers' | 'after-start';
+  /** Bill the input side (and 1 output token) at message_start, start the first block, then never finish. */
+  stall?: true;
 }
 export interface FakeContext {
   index: number;
@@ -25,6 +27,7 @@ export interface ServedRow {
   outputTokens: number;
   cacheCreationInputTokens: number;
   cacheReadInputTokens: number;
+  cacheCreation1hInputTokens: number;
   responses: number;
 }
 /** One completed response as billed: when, to which x-api-key, for which model. */
@@ -46,9 +49,16 @@ export interface FakeApi {
     side?: boolean;
     usage?: Required<FakeUsage>;
     completed?: boolean;
+    stalled?: boolean;
   }>;
   ledger: LedgerEntry[];
   close(): Promise<void>;
 }
-export function startFakeApi(options?: { script?: FakeScript; port?: number; host?: string }): Promise<FakeApi>;
+export function startFakeApi(options?: {
+  script?: FakeScript;
+  port?: number;
+  host?: string;
+  /** Called when a `stall` turn has sent its message_start (and been billed). */
+  onStall?: (stalled: { messageId: string; model: string }) => void;
+}): Promise<FakeApi>;
 export const defaultScript: FakeScript;

@@ -42,11 +42,17 @@ function sse(res, event, data) {
 
 function usageOf(turn) {
   const u = turn.usage ?? {};
-  return {
+  const usage = {
     input_tokens: u.input_tokens ?? 0,
     output_tokens: u.output_tokens ?? 0,
     cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
     cache_read_input_tokens: u.cache_read_input_tokens ?? 0,
+  };
+  const oneHour = u.cache_creation?.ephemeral_1h_input_tokens;
+  if (oneHour === undefined) return usage;
+  return {
+    ...usage,
+    cache_creation: { ephemeral_5m_input_tokens: usage.cache_creation_input_tokens - oneHour, ephemeral_1h_input_tokens: oneHour },
   };
 }
 
@@ -58,7 +64,7 @@ function contentOf(turn) {
   );
 }
 
-export async function startFakeApi({ script, port = 0, host = '127.0.0.1' } = {}) {
+export async function startFakeApi({ script, port = 0, host = '127.0.0.1', onStall } = {}) {
   const served = {};
   const requests = [];
   const ledger = [];
@@ -74,12 +80,20 @@ export async function startFakeApi({ script, port = 0, host = '127.0.0.1' } = {}
         cache_creation: { ephemeral_5m_input_tokens: usage.cache_creation_input_tokens - oneHour, ephemeral_1h_input_tokens: oneHour },
       },
     });
-    served[model] ??= { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, responses: 0 };
+    served[model] ??= {
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheCreationInputTokens: 0,
+      cacheReadInputTokens: 0,
+      cacheCreation1hInputTokens: 0,
+      responses: 0,
+    };
     const row = served[model];
     row.inputTokens += usage.input_tokens;
     row.outputTokens += usage.output_tokens;
     row.cacheCreationInputTokens += usage.cache_creation_input_tokens;
     row.cacheReadInputTokens += usage.cache_read_input_tokens;
+    row.cacheCreation1hInputTokens += oneHour;
     row.responses += 1;
   };
 
@@ -147,6 +161,23 @@ export async function startFakeApi({ script, port = 0, host = '127.0.0.1' } = {}
     sse(res, 'message_start', { type: 'message_start', message: { ...message, content: [], usage: { ...usage, output_tokens: 1 } } });
     if (turn.hang === 'after-start') {
       hanging.add(res);
+      return;
+    }
+    if (turn.stall) {
+      // billed as far as it went: the input side, and the one output token message_start reports
+      record(model, { ...usage, output_tokens: 1 }, String(req.headers['x-api-key'] ?? ''), turn);
+      entry.stalled = true;
+      const first = message.content[0];
+      if (first?.type === 'text') {
+        sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+        sse(res, 'content_block_delta', {
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'text_delta', text: first.text.slice(0, 1) },
+        });
+      }
+      hanging.add(res);
+      onStall?.({ messageId: message.id, model });
       return;
     }
     message.content.forEach((block, index) => {

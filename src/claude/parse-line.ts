@@ -13,6 +13,10 @@ const PREVIEW_DECODE_BYTES = 4 * 1024;
 const CONTENT_KEY = Buffer.from('"content":');
 const TOOL_RESULT_KEY = Buffer.from('"tool_result"');
 const TEXT_KEY = Buffer.from('"text":"');
+/** How Claude Code starts every partial-message line; the event's own type follows. */
+const PARTIAL_PREFIX = Buffer.from('{"type":"stream_event","event":{"type":"');
+const PARTIAL_WITH_USAGE = [Buffer.from('message_start"'), Buffer.from('message_delta"')];
+const PARTIAL_WITHOUT_USAGE: ParsedLine = { ok: true, event: { type: 'stream_event' } };
 
 /**
  * Turns one stdout line into an event. Never throws: a line that is not a JSON object with a
@@ -26,6 +30,7 @@ const TEXT_KEY = Buffer.from('"text":"');
  */
 export function parseStreamLine(line: Buffer): ParsedLine {
   if (isToolResultHead(line)) return toolResultLine(line, line.length, line[line.length - 1]);
+  if (isPartialWithoutUsage(line)) return PARTIAL_WITHOUT_USAGE;
   const text = line.toString('utf8');
   let value: unknown;
   try {
@@ -49,6 +54,18 @@ export function parseStreamLine(line: Buffer): ParsedLine {
       };
   }
   return { ok: true, event: value as StreamEvent };
+}
+
+/**
+ * A partial-message line (`--include-partial-messages`) of a kind that carries no usage: one per
+ * token delta or block boundary, so most lines of a call. Known by its first bytes, never parsed.
+ * A whole line ends in "}"; a cut one is left to the parser, which reports it.
+ */
+function isPartialWithoutUsage(line: Buffer): boolean {
+  if (line.length < PARTIAL_PREFIX.length || line[line.length - 1] !== 0x7d) return false;
+  if (line.compare(PARTIAL_PREFIX, 0, PARTIAL_PREFIX.length, 0, PARTIAL_PREFIX.length) !== 0) return false;
+  const at = PARTIAL_PREFIX.length;
+  return !PARTIAL_WITH_USAGE.some((kind) => line.compare(kind, 0, kind.length, at, at + kind.length) === 0);
 }
 
 /** How much of a tool-result line is kept when the rest is skipped (see LineSplitter). */

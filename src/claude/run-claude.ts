@@ -52,12 +52,18 @@ export function argsChooseSession(extraArgs: string[]): boolean {
 
 /**
  * The argument list every call gets (README: "Pointing it at your own claude"). With a session id, the call's transcript can be found even if
- * claude-project dies before the stream's `init` line reaches it.
+ * claude-project dies before the stream's `init` line reaches it. With partial messages, a
+ * message's input-side counts are in the raw log as soon as its response begins: a message
+ * claude is stopped in the middle of (billed, but never printed whole nor in the transcript)
+ * is still counted.
  */
 export function claudeArgs(model: string, extraArgs: string[], sessionId?: string): string[] {
   const session = sessionId ? ['--session-id', sessionId] : [];
-  return ['-p', '--output-format', 'stream-json', '--verbose', '--model', model, ...session, ...extraArgs];
+  const partial = extraArgs.includes(PARTIAL_MESSAGES) ? [] : [PARTIAL_MESSAGES];
+  return ['-p', '--output-format', 'stream-json', '--verbose', '--model', model, ...session, ...partial, ...extraArgs];
 }
+
+const PARTIAL_MESSAGES = '--include-partial-messages';
 
 /**
  * Runs one `claude` call: the prompt on stdin, stdout appended by claude itself to the raw log

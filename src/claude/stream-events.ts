@@ -24,6 +24,9 @@ export const rawModelUsageSchema = z.looseObject({
   outputTokens: tokenCount.optional(),
   cacheReadInputTokens: tokenCount.optional(),
   cacheCreationInputTokens: tokenCount.optional(),
+  /** Since Claude Code 2.1.3xx: the cache-write split, per model. */
+  cacheCreationEphemeral5mInputTokens: tokenCount.optional(),
+  cacheCreationEphemeral1hInputTokens: tokenCount.optional(),
   costUSD: z.number().finite().nonnegative().optional(),
 });
 
@@ -87,6 +90,36 @@ export const resultEventSchema = z.looseObject({
   duration_ms: z.number().finite().optional(),
   num_turns: z.number().finite().optional(),
   session_id: z.string().optional(),
+  /**
+   * Claude Code 2.1.3xx may print several results in one call (one per turn it answers, e.g.
+   * after a background task's notification), numbered from 0. Each carries the CUMULATIVE
+   * `modelUsage` of the call so far; `model_usage_since_last_result` is the part since the
+   * previous result.
+   */
+  result_index: z.number().int().nonnegative().optional(),
+  origin: z.looseObject({ kind: z.string().optional() }).nullish(),
+  model_usage_since_last_result: z.record(z.string(), rawModelUsageSchema).optional(),
+});
+
+/**
+ * `--include-partial-messages`: the API's server-sent events, one line each. Only two carry
+ * usage: `message_start` (the message's id, model and input-side counts as soon as the response
+ * begins) and `message_delta` (its output so far). All others (per-token deltas, many) are
+ * recognised by their first bytes and never parsed (see parse-line.ts), so they arrive without
+ * `event`.
+ */
+export const streamEventSchema = z.looseObject({
+  type: z.literal('stream_event'),
+  event: z
+    .looseObject({
+      type: z.string(),
+      message: z.looseObject({ id: z.string().optional(), model: z.string().optional(), usage: rawUsageSchema.optional() }).optional(),
+      usage: rawUsageSchema.nullish(),
+    })
+    .optional(),
+  parent_tool_use_id: z.string().nullish(),
+  /** Since 2.1.3xx, on every partial event: the message it belongs to. */
+  api_message_id: z.string().optional(),
 });
 
 export const rateLimitEventSchema = z.looseObject({
@@ -109,6 +142,7 @@ export const KNOWN_EVENT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   assistant: assistantEventSchema,
   result: resultEventSchema,
   rate_limit_event: rateLimitEventSchema,
+  stream_event: streamEventSchema,
 };
 
 export type RawUsage = z.infer<typeof rawUsageSchema>;
@@ -119,9 +153,10 @@ export type AssistantEvent = z.infer<typeof assistantEventSchema>;
 export type UserEvent = z.infer<typeof userEventSchema>;
 export type ResultEvent = z.infer<typeof resultEventSchema>;
 export type RateLimitEvent = z.infer<typeof rateLimitEventSchema>;
+export type PartialMessageEvent = z.infer<typeof streamEventSchema>;
 export type OtherEvent = z.infer<typeof otherEventSchema>;
 
-export type StreamEvent = SystemEvent | AssistantEvent | UserEvent | ResultEvent | RateLimitEvent | OtherEvent;
+export type StreamEvent = SystemEvent | AssistantEvent | UserEvent | ResultEvent | RateLimitEvent | PartialMessageEvent | OtherEvent;
 
 export function isAssistant(event: StreamEvent): event is AssistantEvent {
   return event.type === 'assistant';
@@ -137,4 +172,7 @@ export function isSystem(event: StreamEvent): event is SystemEvent {
 }
 export function isRateLimit(event: StreamEvent): event is RateLimitEvent {
   return event.type === 'rate_limit_event';
+}
+export function isPartialMessage(event: StreamEvent): event is PartialMessageEvent {
+  return event.type === 'stream_event';
 }

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { countsFromApi, SYNTHETIC_MODEL, type ApiUsage } from '../usage/from-raw.js';
-import type { MessageCounts } from '../usage/price-usage.js';
+import { oneHourWritesByModel, type MessageCounts } from '../usage/price-usage.js';
 import { forEachLine } from './read-lines.js';
 
 interface TranscriptEntry {
@@ -38,14 +38,52 @@ export async function transcriptFiles(env: NodeJS.ProcessEnv, cwd: string, sessi
 
 /**
  * The messages a session's transcript records: each finished message once (keyed by message id
- * and request id; a later entry of the same message replaces an earlier one), with its model and
- * final counts, output tokens and cache-write split included. Undefined when the main transcript
- * cannot be read.
+ * and request id; a later entry of the same message replaces an earlier one), with its id, model
+ * and final counts, output tokens and cache-write split included. Undefined when the main
+ * transcript cannot be read.
  */
 export async function readTranscriptUsage(env: NodeJS.ProcessEnv, cwd: string, sessionId: string): Promise<MessageCounts[] | undefined> {
   const [main, ...subagents] = await transcriptFiles(env, cwd, sessionId);
-  const messages = new Map<string, { model: string; usage: ApiUsage | undefined }>();
-  const collect = (line: Buffer): void => {
+  const messages = new Map<string, MessageCounts>();
+  const collect = messageCollector(messages);
+  try {
+    await forEachLine(main as string, collect);
+  } catch {
+    return undefined;
+  }
+  for (const file of subagents) await forEachLine(file, collect).catch(() => undefined);
+  return [...messages.values()];
+}
+
+/**
+ * The 1-hour cache writes per model of a session's subagents, from their transcripts alone (the
+ * main loop's messages are all in the stream; the subagents' are not). Undefined when the
+ * session has no subagent transcript.
+ */
+export async function readSubagentCacheWrites1h(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  sessionId: string,
+): Promise<Record<string, number> | undefined> {
+  const [, ...subagents] = await transcriptFiles(env, cwd, sessionId);
+  if (subagents.length === 0) return undefined;
+  const messages = new Map<string, MessageCounts>();
+  const collect = messageCollector(messages);
+  for (const file of subagents) await forEachLine(file, collect).catch(() => undefined);
+  return oneHourWritesByModel([...messages.values()]);
+}
+
+/**
+ * Marks an assistant entry. Claude Code writes each entry as compact JSON, and inside a JSON
+ * string these quotes would be escaped: a line without it is no assistant entry (tool results,
+ * the bulk of a transcript, are never decoded nor parsed).
+ */
+const ASSISTANT_ENTRY = Buffer.from('"type":"assistant"');
+
+/** Keeps each assistant message of transcript lines once, the last entry of it winning. */
+function messageCollector(messages: Map<string, MessageCounts>): (line: Buffer) => void {
+  return (line) => {
+    if (line.indexOf(ASSISTANT_ENTRY) === -1) return;
     let entry: TranscriptEntry;
     try {
       entry = JSON.parse(line.toString('utf8')) as TranscriptEntry;
@@ -54,13 +92,6 @@ export async function readTranscriptUsage(env: NodeJS.ProcessEnv, cwd: string, s
     }
     const message = entry.message;
     if (entry.type !== 'assistant' || !message?.id || !message.model || message.model === SYNTHETIC_MODEL) return;
-    messages.set(`${message.id}/${entry.requestId ?? ''}`, { model: message.model, usage: message.usage });
+    messages.set(`${message.id}/${entry.requestId ?? ''}`, { id: message.id, model: message.model, counts: countsFromApi(message.usage) });
   };
-  try {
-    await forEachLine(main as string, collect);
-  } catch {
-    return undefined;
-  }
-  for (const file of subagents) await forEachLine(file, collect).catch(() => undefined);
-  return [...messages.values()].map(({ model, usage }) => ({ model, counts: countsFromApi(usage) }));
 }

@@ -1,5 +1,5 @@
-import { isAssistant, isResult, isSystem, type StreamEvent } from '../claude/stream-events.js';
-import { readTranscriptUsage } from '../claude/transcript.js';
+import { isAssistant, isPartialMessage, isResult, isSystem, type PartialMessageEvent, type StreamEvent } from '../claude/stream-events.js';
+import { readSubagentCacheWrites1h, readTranscriptUsage } from '../claude/transcript.js';
 import { CallUsageAccumulator, type CallUsage } from '../usage/call-usage.js';
 import type { PriceTable } from '../usage/pricing.js';
 
@@ -14,6 +14,8 @@ export class CallObserver {
   resultIsError = false;
   /** The init line's `apiKeySource`: what Claude Code bills the call to. */
   apiKeySource: string | undefined;
+  /** The message each stream of partial events is in (2.1.197 names it only at message_start). */
+  private readonly partialMessage = new Map<string, string>();
 
   /** `sessionId`: the one we chose for the call, if any; the stream's `init` line has the last word. */
   constructor(
@@ -27,22 +29,48 @@ export class CallObserver {
     if (isAssistant(event)) {
       const { id, model, usage } = event.message;
       if (id && model) this.usage.recordMessage(id, model, usage);
+    } else if (isPartialMessage(event)) {
+      this.observePartial(event);
     } else if (isResult(event)) {
       this.resultArrived = true;
       this.resultIsError = event.is_error === true;
-      this.usage.recordResult(event.modelUsage);
+      this.usage.recordResult(event.modelUsage, event.result_index);
     } else if (isSystem(event) && event.subtype === 'init') {
       if (event.session_id) this.sessionId = event.session_id;
       if (event.apiKeySource) this.apiKeySource = event.apiKeySource;
     }
   }
 
+  /** `message_start` and `message_delta` of `--include-partial-messages`: a message's usage as it streams. */
+  private observePartial(event: PartialMessageEvent): void {
+    const partial = event.event;
+    const stream = event.parent_tool_use_id ?? '';
+    if (partial?.type === 'message_start') {
+      const { id, model, usage } = partial.message ?? {};
+      if (!id || !model) return;
+      this.partialMessage.set(stream, id);
+      this.usage.recordMessage(id, model, usage);
+    } else if (partial?.type === 'message_delta') {
+      const id = event.api_message_id ?? this.partialMessage.get(stream);
+      const output = partial.usage?.output_tokens;
+      if (id && output !== undefined) this.usage.recordOutput(id, output);
+    }
+  }
+
   /**
-   * The call's usage: billed (result) if it came; else, from Claude Code's session transcript
-   * for the call's working folder; else the stream estimate.
+   * The call's usage: billed (result) if it came, its cache writes split with the help of the
+   * subagents' transcripts when the stream does not show them all (or with `journalled1h`, the
+   * split a raw log recorded); else, from Claude Code's session transcript for the call's
+   * working folder; else the stream estimate.
    */
-  async settle(env: NodeJS.ProcessEnv, cwd: string): Promise<CallUsage> {
-    const transcript = !this.usage.hasBilledResult() && this.sessionId ? await readTranscriptUsage(env, cwd, this.sessionId) : undefined;
+  async settle(env: NodeJS.ProcessEnv, cwd: string, journalled1h?: Record<string, number>): Promise<CallUsage> {
+    if (this.usage.hasBilledResult()) {
+      const split =
+        journalled1h ??
+        (this.sessionId && this.usage.needsCacheSplit() ? await readSubagentCacheWrites1h(env, cwd, this.sessionId) : undefined);
+      return this.usage.settle(undefined, split);
+    }
+    const transcript = this.sessionId ? await readTranscriptUsage(env, cwd, this.sessionId) : undefined;
     return this.usage.settle(transcript);
   }
 }

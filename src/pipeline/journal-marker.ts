@@ -32,6 +32,11 @@ const AttemptEndSchema = z.object({
   usageSource: z.enum(USAGE_SOURCES),
   /** The usage the session transcript gave, when that was the source: the raw log alone then rebuilds it. */
   transcriptUsage: ModelTokenUsageSchema.optional(),
+  /**
+   * The 1-hour cache writes per model that the subagents' transcripts showed, when they split a
+   * result's cache writes: the raw log alone then rebuilds the split.
+   */
+  cacheWrites1h: z.record(z.string(), z.number().int().nonnegative()).optional(),
   recovered: z.boolean().optional(),
 });
 

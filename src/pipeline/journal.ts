@@ -13,7 +13,9 @@ export interface JournalAttempt {
   /** What the attempt's stream lines say: usage, session id. */
   observed: CallObserver;
   /** Undefined: claude-project stopped before it recorded how the attempt ended. */
-  end: { outcome: AttemptOutcome; usageSource: UsageSource; transcriptUsage?: ModelTokenUsage } | undefined;
+  end:
+    | { outcome: AttemptOutcome; usageSource: UsageSource; transcriptUsage?: ModelTokenUsage; cacheWrites1h?: Record<string, number> }
+    | undefined;
 }
 
 /** Replays a step's raw log: the attempts in it, each with the usage its stream lines give. */
@@ -51,6 +53,7 @@ export async function readJournal(file: string, prices: PriceTable): Promise<Jou
             outcome: marker.outcome,
             usageSource: marker.usageSource,
             ...(marker.transcriptUsage && { transcriptUsage: marker.transcriptUsage }),
+            ...(marker.cacheWrites1h && { cacheWrites1h: marker.cacheWrites1h }),
           };
         }
         if (ended === current) current = undefined;

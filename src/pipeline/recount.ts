@@ -89,7 +89,7 @@ export async function recountTask(config: ProjectConfig, env: NodeJS.ProcessEnv,
 /** An attempt's usage from its log section alone (plus the session transcript where it was used). */
 export async function journalUsage(config: ProjectConfig, env: NodeJS.ProcessEnv, entry: JournalAttempt): Promise<CallUsage> {
   if (entry.end?.transcriptUsage) return { usage: entry.end.transcriptUsage, source: 'transcript' };
-  return entry.observed.settle(env, config.rootDir);
+  return entry.observed.settle(env, config.rootDir, entry.end?.cacheWrites1h);
 }
 
 /** Writes the rebuilt numbers into the task state (totals follow from the attempts). */

@@ -81,6 +81,7 @@ function journalRecovery(rawLog: string, attempt: AttemptState, hasSection: bool
       usageSource: usage.source,
       recovered: true,
       ...(usage.source === 'transcript' && { transcriptUsage: usage.usage }),
+      ...(usage.cacheWrites1h && { cacheWrites1h: usage.cacheWrites1h }),
     });
   } catch {
     // no logs folder (removed by hand): the state still gets the recovered numbers

@@ -151,6 +151,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         exitCode: recorded.exitCode,
         usageSource: claude.usage.source,
         ...(claude.usage.source === 'transcript' && { transcriptUsage: claude.usage.usage }),
+        ...(claude.usage.cacheWrites1h && { cacheWrites1h: claude.usage.cacheWrites1h }),
       });
       current.journaled = true;
       log.write(
@@ -281,6 +282,8 @@ async function afterCrash(
         outcome: 'failed',
         exitCode: null,
         usageSource: call?.usage.source ?? 'estimate',
+        ...(call?.usage.source === 'transcript' && { transcriptUsage: call.usage.usage }),
+        ...(call?.usage.cacheWrites1h && { cacheWrites1h: call.usage.cacheWrites1h }),
       });
     } catch (journalError) {
       log.write(`[journal not written: ${(journalError as Error).message}]`);

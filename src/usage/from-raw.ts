@@ -15,6 +15,8 @@ export interface BilledModelUsage {
   outputTokens?: number;
   cacheReadInputTokens?: number;
   cacheCreationInputTokens?: number;
+  /** Since Claude Code 2.1.3xx. */
+  cacheCreationEphemeral1hInputTokens?: number;
   costUSD?: number;
 }
 
@@ -40,12 +42,17 @@ export function countsFromApi(usage: ApiUsage | undefined): TokenCounts {
   };
 }
 
-/** One model's `result.modelUsage` entry: its four counts (no split: it carries none) and Claude Code's cost. */
+/**
+ * One model's `result.modelUsage` entry: its four counts, the 1-hour writes it names (0 when it
+ * has no split: before 2.1.3xx) and Claude Code's cost.
+ */
 export function billedCounts(billed: BilledModelUsage): {
   counts: Omit<TokenCounts, 'cacheCreation5mInputTokens' | 'cacheCreation1hInputTokens'>;
+  oneHour: number;
   claudeCostUsd: number | undefined;
 } {
   return {
+    oneHour: count(billed.cacheCreationEphemeral1hInputTokens),
     counts: {
       inputTokens: count(billed.inputTokens),
       outputTokens: count(billed.outputTokens),

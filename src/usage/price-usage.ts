@@ -5,6 +5,8 @@ import type { ModelTokenUsage, TokenCounts } from './types.js';
 
 /** One API request's counts, as a stream snapshot or a transcript entry gives them. */
 export interface MessageCounts {
+  /** The API's message id, where known (a transcript's messages are matched with the stream's by it). */
+  id?: string;
   model: string;
   counts: TokenCounts;
 }
@@ -26,21 +28,35 @@ export function priceMessages(messages: MessageCounts[], prices: PriceTable): Mo
   return usage;
 }
 
+/** The 1-hour cache writes of some messages, per model. */
+export function oneHourWritesByModel(messages: MessageCounts[]): Record<string, number> {
+  const writes: Record<string, number> = {};
+  for (const { model, counts } of messages) writes[model] = (writes[model] ?? 0) + counts.cacheCreation1hInputTokens;
+  return writes;
+}
+
 /**
- * `result.modelUsage`, priced by us. It has no cache-write split and no per-request counts, so
- * both come from the call's stream: a model's 1-hour writes are those its streamed messages
- * show (their input-side counts are final), the rest of its writes are 5-minute; requests the
- * stream shows past a long-context threshold are priced at long-context rates.
+ * `result.modelUsage`, priced by us. It has no per-request counts and, before Claude Code
+ * 2.1.3xx, no cache-write split. A model's 1-hour writes are the most that any source shows:
+ * the result's own split, the call's streamed messages (their input-side counts are final), or
+ * `elsewhere1h` (the subagents' transcripts, whose messages the stream partly lacks); the rest
+ * of its writes are 5-minute. Requests the stream shows past a long-context threshold are
+ * priced at long-context rates.
  */
-export function priceBilled(modelUsage: Record<string, BilledModelUsage>, streamed: MessageCounts[], prices: PriceTable): ModelTokenUsage {
+export function priceBilled(
+  modelUsage: Record<string, BilledModelUsage>,
+  streamed: MessageCounts[],
+  prices: PriceTable,
+  elsewhere1h: Record<string, number> = {},
+): ModelTokenUsage {
   const usage: ModelTokenUsage = {};
   const seen = byModel(streamed);
   for (const [model, billed] of Object.entries(modelUsage)) {
     if (model === SYNTHETIC_MODEL || typeof billed !== 'object' || billed === null) continue;
-    const { counts, claudeCostUsd } = billedCounts(billed);
+    const { counts, claudeCostUsd, oneHour: billedOneHour } = billedCounts(billed);
     const requests = seen.get(model) ?? [];
     const streamedOneHour = requests.reduce((n, r) => n + r.cacheCreation1hInputTokens, 0);
-    const oneHour = Math.min(counts.cacheCreationInputTokens, streamedOneHour);
+    const oneHour = Math.min(counts.cacheCreationInputTokens, Math.max(billedOneHour, streamedOneHour, elsewhere1h[model] ?? 0));
     const total: TokenCounts = {
       ...counts,
       cacheCreation5mInputTokens: counts.cacheCreationInputTokens - oneHour,

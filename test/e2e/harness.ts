@@ -1,9 +1,9 @@
 import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { startFakeApi, type FakeApi, type FakeScript } from '../../examples/fake-api/server.mjs';
-import { realClaudeEnv, resolveRealClaude } from './real-claude.js';
+import { PINNED_CLAUDE, realClaudeEnv, resolveRealClaude, type ClaudeVersion } from './real-claude.js';
 
 export const CLI = path.resolve('dist/cli.js');
 
@@ -13,13 +13,22 @@ export interface E2eProject {
   api: FakeApi;
   /** `env`: added to the environment the CLI (and so claude) gets. */
   run(args: string[], env?: Record<string, string>): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }>;
+  /** The same, started: the test decides when it ends. */
+  start(args: string[], env?: Record<string, string>): ResultPromise;
   readJson<T>(relative: string): Promise<T>;
   readText(relative: string): Promise<string>;
   close(): Promise<void>;
 }
 
+export interface E2eOptions {
+  /** Which real Claude Code runs (default: the pinned one). */
+  claude?: ClaudeVersion;
+  /** Told when the fake API stalls a `stall` turn (see examples/fake-api/server.mjs). */
+  onStall?: (stalled: { messageId: string; model: string }) => void;
+}
+
 /** A project folder with config and task files, and a fresh fake Messages API for it. */
-export async function e2eProject(files: Record<string, string>, script: FakeScript): Promise<E2eProject> {
+export async function e2eProject(files: Record<string, string>, script: FakeScript, options: E2eOptions = {}): Promise<E2eProject> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cp-e2e-'));
   const home = path.join(dir, '.home');
   await mkdir(home);
@@ -27,20 +36,24 @@ export async function e2eProject(files: Record<string, string>, script: FakeScri
     await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), text);
   }
-  const api = await startFakeApi({ script });
+  const api = await startFakeApi({ script, ...(options.onStall && { onStall: options.onStall }) });
+  const claude = resolveRealClaude(options.claude ?? PINNED_CLAUDE);
+  const start = (args: string[], env: Record<string, string> = {}): ResultPromise =>
+    execa(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      reject: false,
+      extendEnv: false,
+      env: { ...realClaudeEnv(api.url, home), CLAUDE_PROJECT_CLAUDE_BIN: claude, NO_COLOR: '1', ...env },
+      timeout: 180_000,
+    });
   return {
     dir,
     home,
     api,
+    start,
     run: async (args, env = {}) => {
-      const result = await execa(process.execPath, [CLI, ...args], {
-        cwd: dir,
-        reject: false,
-        extendEnv: false,
-        env: { ...realClaudeEnv(api.url, home), CLAUDE_PROJECT_CLAUDE_BIN: resolveRealClaude(), NO_COLOR: '1', ...env },
-        timeout: 180_000,
-      });
-      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+      const result = await start(args, env);
+      return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
     },
     readJson: async (relative) => JSON.parse(await readFile(path.join(dir, relative), 'utf8')),
     readText: (relative) => readFile(path.join(dir, relative), 'utf8'),

@@ -141,7 +141,7 @@ describe('run: a two-step pipeline on two models', () => {
     expect(implementCall!.stdin).toBe(`Implement this:\n${TASK_TEXT}\n(end of task)`);
   });
 
-  it('calls claude with -p --output-format stream-json --verbose --model <model> plus the config args, in the project folder', async () => {
+  it('calls claude with -p --output-format stream-json --verbose --model <model> --session-id <id> --include-partial-messages plus the config args, in the project folder', async () => {
     const calls = await project.calls();
     const starts = [
       markers((await project.stepLogs('add-login', 0, 'plan')).jsonl)[0]!,
@@ -151,9 +151,8 @@ describe('run: a two-step pipeline on two models', () => {
       const argv = calls[index]!.argv;
       expect(argv.slice(0, 6)).toEqual(['-p', '--output-format', 'stream-json', '--verbose', '--model', model]);
       expect(argv.slice(-2)).toEqual(['--allowedTools', 'Bash,Read,Edit']);
-      // Anything in between can only be the session id claude-project chose (and recorded in the raw log).
-      const between = argv.slice(6, -2);
-      if (between.length > 0) expect(between).toEqual(['--session-id', starts[index]!.sessionId]);
+      // In between: the session id claude-project chose (and recorded in the raw log), and partial messages.
+      expect(argv.slice(6, -2)).toEqual(['--session-id', starts[index]!.sessionId, '--include-partial-messages']);
       expect(calls[index]!.cwd).toBe(project.dir);
     }
   });

@@ -82,7 +82,7 @@ describe('CallUsageAccumulator', () => {
       cacheCreation5mInputTokens: 50,
       cacheCreation1hInputTokens: 0,
     };
-    const fromTranscript = acc.settle([{ model: 'claude-sonnet-4-5', counts }]);
+    const fromTranscript = acc.settle([{ id: 'm1', model: 'claude-sonnet-4-5', counts }]);
     // 100 × $3 + 46 × $15 + 50 × $3.75 + 10 × $0.30 = 1,180.5 per million
     expect(fromTranscript).toEqual({
       usage: { 'claude-sonnet-4-5': { ...counts, costUsd: 0.0011805, priceSource: databaseLabel() } },
