@@ -1,4 +1,5 @@
 import { COMPARED_FIELDS, type BillingRecord } from '../state/billing-record.js';
+import { roundCost } from '../usage/math.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 import { usageCellTable } from './table-cells.js';
 import { unpricedSummaryWarning } from './usage-table.js';
@@ -91,7 +92,7 @@ export function stepSummaryMarkdown(report: CiRunReport): string {
 export function stepOutputs(report: CiRunReport): Array<[name: string, value: string]> {
   const { total } = summarizeUsage(report.usage);
   return [
-    ['cost-usd', total.costUsd === null ? '' : String(total.costUsd)],
+    ['cost-usd', total.costUsd === null ? '' : String(roundCost(total.costUsd))],
     ['input-tokens', String(total.inputTokens)],
     ['output-tokens', String(total.outputTokens)],
     ['cache-write-tokens', String(total.cacheCreationInputTokens)],
