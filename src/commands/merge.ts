@@ -4,6 +4,7 @@ import { acquireRunLock } from '../state/run-lock.js';
 import { mergeStateFolders, stateFolder } from '../state/merge-folders.js';
 import { missingFolders, removeMadeFolders } from '../state/write-output.js';
 import { sequenceStateFile } from '../state/paths.js';
+import { reportToGithubActions } from './github-actions-files.js';
 import { UserError } from '../errors/user-error.js';
 
 /** `merge <stateDir>... --into <stateDir>`: one state folder (and logs folder) from the shards'. */
@@ -40,6 +41,16 @@ export async function mergeCommand(sources: string[], options: { into: string })
         `claude-project: warning: ${file}: no logs found beside its state folder; recount will not find its raw logs.\n`,
       );
     }
+    await reportToGithubActions({
+      title: `merge of shard(s) ${shards || 'none'}`,
+      phase: sequence.phase,
+      tasksDone: stats.tasksCompleted,
+      tasksFailed: stats.tasksFailed,
+      tasksTotal: stats.tasksTotal,
+      stateFile: result.sequenceFile,
+      usage: stats.totalTokenUsage,
+      billing: sequence.billing,
+    });
     finished = true;
     return 0;
   } finally {

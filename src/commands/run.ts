@@ -5,6 +5,7 @@ import { taskRunSummary } from '../report/run-summary.js';
 import { usageTextTable } from '../report/usage-table.js';
 import { prepareRun, type CommonOptions } from './prepare-run.js';
 import { writeRunEnd } from './end-output.js';
+import { reportToGithubActions } from './github-actions-files.js';
 
 export async function runCommand(taskPath: string, options: CommonOptions & { restart: boolean; json?: boolean }): Promise<number> {
   const { ctx, stopProgress } = await prepareRun(options, 'run');
@@ -13,6 +14,16 @@ export async function runCommand(taskPath: string, options: CommonOptions & { re
   const human = `${end.state.taskName}: ${end.phase} · state ${end.stateFile}\n${budget}${usageTextTable(end.state.tokenUsage)}\n`;
   writeRunEnd(options, human, taskRunSummary(end, await folderSpentUsd(ctx.config.statePath)));
   if (end.exitCode === EXIT.badInput && end.state.error) process.stderr.write(`claude-project: ${end.state.error}\n`);
+  await reportToGithubActions({
+    title: `run ${end.state.taskPath}`,
+    phase: end.phase,
+    tasksDone: end.phase === 'done' ? 1 : 0,
+    tasksFailed: end.phase === 'failed' ? 1 : 0,
+    tasksTotal: 1,
+    stateFile: end.stateFile,
+    usage: end.state.tokenUsage,
+    billing: end.state.billing,
+  });
   if (end.crashLog) process.stderr.write(`claude-project: ${end.state.error ?? 'unexpected error'}; details in ${end.crashLog}\n`);
   return end.exitCode;
 }

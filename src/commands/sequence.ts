@@ -6,6 +6,7 @@ import { sequenceRunSummary } from '../report/run-summary.js';
 import { usageTextTable } from '../report/usage-table.js';
 import { prepareRun, type CommonOptions } from './prepare-run.js';
 import { writeRunEnd } from './end-output.js';
+import { reportToGithubActions } from './github-actions-files.js';
 
 export async function sequenceCommand(
   dir: string,
@@ -17,10 +18,21 @@ export async function sequenceCommand(
   if (end.error !== undefined) process.stderr.write(`claude-project: ${end.error}\n`);
   const { stats } = end.state;
   const stop = end.state.phase === 'budget-exceeded' ? end.state.budget?.stop : undefined;
+  const title = `sequence ${end.state.tasksDir}${end.state.shard ? ` (shard ${shardLabel(end.state.shard)})` : ''}`;
   const human =
-    `sequence ${end.state.tasksDir}${end.state.shard ? ` (shard ${shardLabel(end.state.shard)})` : ''}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
+    `${title}: ${end.state.phase} · ${stats.tasksCompleted}/${stats.tasksTotal} done, ` +
     `${stats.tasksFailed} failed · state ${end.stateFile}\n${stop ? `${describeStop(stop)}\n` : ''}${usageTextTable(stats.totalTokenUsage)}\n`;
   writeRunEnd(options, human, sequenceRunSummary(end, await folderSpentUsd(ctx.config.statePath)));
+  await reportToGithubActions({
+    title,
+    phase: end.state.phase,
+    tasksDone: stats.tasksCompleted,
+    tasksFailed: stats.tasksFailed,
+    tasksTotal: stats.tasksTotal,
+    stateFile: end.stateFile,
+    usage: stats.totalTokenUsage,
+    billing: end.state.billing,
+  });
   for (const crash of end.crashes) process.stderr.write(`claude-project: ${crash}\n`);
   return end.exitCode;
 }

@@ -552,8 +552,10 @@ export class Project {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) {
       if (value === undefined) continue;
-      // Nothing of the caller's Claude setup, and not jest's --experimental-vm-modules.
+      // Nothing of the caller's Claude setup, not jest's --experimental-vm-modules, and no job summary or
+      // step outputs written into the GitHub Actions job these tests may run in.
       if (key.startsWith('CLAUDE_') || key.startsWith('ANTHROPIC_') || key.startsWith('FAKE_CLAUDE') || key === 'NODE_OPTIONS') continue;
+      if (key.startsWith('GITHUB_')) continue;
       env[key] = value;
     }
     Object.assign(env, { HOME: this.home, FAKE_CLAUDE_SCENARIO: this.scenarioFile, FAKE_CLAUDE_RECORD: this.recordDir, NO_COLOR: '1' });

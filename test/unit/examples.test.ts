@@ -75,7 +75,9 @@ describe('examples/github-actions/claude-project.yml', () => {
   });
 
   it('the merge job runs after the shard jobs, even when one failed', () => {
-    expect(parse(read('examples/github-actions/claude-project.yml')).jobs.merge).toMatchObject({ needs: 'shard', if: 'always()' });
+    const merge = parse(read('examples/github-actions/claude-project.yml')).jobs.merge as { needs: string[]; if: string };
+    expect(merge.needs).toContain('shard');
+    expect(merge.if).toMatch(/^always\(\)/);
   });
 });
 
