@@ -47,9 +47,9 @@ describe('npm pack', () => {
     expect(files).toContain(pkg.bin['claude-project']);
   });
 
-  it('holds every built file, the price table and the JSON Schemas, and no source or test', async () => {
+  it('holds every built file and the JSON Schemas, and no source or test', async () => {
     const built = await filesUnder('dist');
-    expect(built).toContain('dist/usage/prices.json');
+    expect(built).toContain('dist/cli.js');
     expect(files).toEqual(expect.arrayContaining([...built, ...(await filesUnder('schema')), 'package.json']));
     expect(files.filter((f) => /^(src|test|bench|scripts|examples)\//.test(f))).toEqual([]);
   });
@@ -62,7 +62,7 @@ describe('npm pack', () => {
         opened.push(path.posix.normalize(path.posix.join(path.posix.dirname(file), match[1]!)));
       }
     }
-    expect(opened).toEqual(expect.arrayContaining(['package.json', 'dist/usage/prices.json']));
+    expect(opened).toEqual(expect.arrayContaining(['package.json']));
     expect(opened.filter((f) => !files.includes(f))).toEqual([]);
   });
 });

@@ -246,7 +246,7 @@ test('bad settings: exit 2 naming them', async () => {
   await project.writeConfig(config([{ name: 'work', prompt: 'Work' }], { billing: { apiKeyId: 'sk-ant-api03-oops' } }));
   const configured = await project.run(['reconcile'], { env: adminEnv(admin, { CLAUDE_PROJECT_API_KEY_ID: undefined }) });
   expect(configured.exitCode).toBe(2);
-  expect(configured.stderr).toContain('billing.apiKeyId: "sk-ant-api03-oops" is not valid');
+  expect(configured.stderr).toContain('billing.apiKeyId: "sk-ant-api…" is not valid');
   await project.writeConfig(config([{ name: 'work', prompt: 'Work' }]));
   const env = await project.run(['reconcile'], { env: adminEnv(admin, { CLAUDE_PROJECT_API_KEY_ID: 'key-123' }) });
   expect(env.exitCode).toBe(2);

@@ -32,7 +32,7 @@ async function shippedTexts(): Promise<Array<[string, string]>> {
 }
 
 /** An install or run of the npm package named `claude-project` (another author's), not of this one. */
-const FOREIGN_PACKAGE = /(?:npm\s+(?:install|i|add)\b[^\n]*?|npx\s+(?:-y\s+)?)(?<![\w@/.-])claude-project(?![\w-])/;
+const FOREIGN_PACKAGE = /(?:npm\s+(?:install|i|add)\b[^\n`;|&]*?|npx\s+(?:-y\s+)?)(?<![\w@/.-])claude-project(?![\w-])/;
 
 describe('the examples install this program', () => {
   it('no example or doc installs or runs the npm package "claude-project" (another program)', async () => {

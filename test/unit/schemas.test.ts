@@ -11,7 +11,7 @@ describe('schema/*.json come from the declarations the code uses', () => {
   });
 
   it.each(Object.keys(SCHEMA_FILES))('schema/%s is a valid JSON Schema (draft 2020-12)', (name) => {
-    const ajv = new Ajv2020({ strict: false });
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
     expect(() => ajv.compile(jsonSchemaOf(SCHEMA_FILES[name]!))).not.toThrow();
   });
 });
