@@ -20,11 +20,13 @@ interface Owner {
  *
  * Every process that tries to take the lock first writes its own owner file
  * (`<state>.run.owner.<pid>.json`, beside the lock: proper-lockfile removes its lock folder with
- * rmdir), and removes it only after it gave up or released the lock. So whoever holds the lock
- * always has its owner file in place, also in the instant after it took the lock and if it is
- * killed at any moment: when every process with an owner file is dead, so is the holder, and the
- * lock can be taken over at once; when one is alive, it is named. Two processes taking over the
- * same dead lock at once see each other's owner file; at most one of them goes on.
+ * rmdir), and removes it only after it gave up or released the lock. Taking the lock happens
+ * inside a short gate (`<state>.run.gate.lock`) held by one process at a time, and the owner
+ * file says `acquired` before the gate opens again. So inside the gate, the holder of the run
+ * lock is exactly the live owner marked `acquired`: when there is none, the holder is dead and
+ * the lock is taken over at once; when there is one, it is named. Two processes taking over the
+ * same dead lock at once pass the gate one after the other: the first takes it, the second
+ * finds it held and names the first.
  */
 export async function acquireRunLock(stateFile: string, what: string): Promise<() => Promise<void>> {
   await mkdir(path.dirname(stateFile), { recursive: true });
@@ -48,33 +50,32 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
       update: 5_000,
       onCompromised: () => undefined,
     });
-  const giveUp = async (error: unknown): Promise<never> => {
-    await rm(mine, { force: true });
-    throw error;
+  const take = async (): Promise<() => Promise<void>> => {
+    try {
+      return await lock();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    }
+    const holders = (await readOwners(stateFile)).filter((o) => o.acquired && !isDeadHere(o));
+    if (holders.length > 0) throw refused(what, holders);
+    // Whoever holds it is dead: take it over.
+    await rm(lockDir, { recursive: true, force: true });
+    return lock();
   };
 
   await writeFile(mine, JSON.stringify(me));
   let release: () => Promise<void>;
   try {
-    release = await lock();
+    release = await throughGate(stateFile, what, async () => {
+      const taken = await take();
+      await writeFile(mine, JSON.stringify({ ...me, acquired: true }));
+      return taken;
+    });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') return giveUp(error);
-    const others = await readOwners(stateFile);
-    const live = others.filter((o) => !isDeadHere(o));
-    if (live.length > 0) return giveUp(refused(what, live));
-    // Everyone who may hold it is dead: take it over.
-    await rm(lockDir, { recursive: true, force: true });
-    release = await lock().catch(async () =>
-      giveUp(
-        refused(
-          what,
-          (await readOwners(stateFile)).filter((o) => !isDeadHere(o)),
-        ),
-      ),
-    );
+    await rm(mine, { force: true });
+    throw error;
   }
   heldHere.add(stateFile);
-  await writeFile(mine, JSON.stringify({ ...me, acquired: true }));
   await removeDeadOwners(stateFile);
   return async () => {
     await release().catch(() => undefined);
@@ -84,6 +85,35 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
 }
 
 const heldHere = new Set<string>();
+
+/**
+ * Runs `critical` while holding the state file's gate. The gate is held for a few file
+ * operations, so waiting for it is short; a gate left by a process killed inside it goes stale
+ * after a few seconds, and the wait outlasts that.
+ */
+async function throughGate<T>(stateFile: string, what: string, critical: () => Promise<T>): Promise<T> {
+  const open = await lockfile
+    .lock(`${stateFile}.run.gate`, {
+      realpath: false,
+      lockfilePath: `${stateFile}.run.gate.lock`,
+      stale: GATE_STALE_MS,
+      retries: { retries: Math.ceil((3 * GATE_STALE_MS) / GATE_RETRY_MS), factor: 1, minTimeout: GATE_RETRY_MS, maxTimeout: GATE_RETRY_MS },
+      onCompromised: () => undefined,
+    })
+    .catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ELOCKED')
+        throw new UserError(`${what} is being started by another process that does not finish starting it. Try again.`);
+      throw error;
+    });
+  try {
+    return await critical();
+  } finally {
+    await open().catch(() => undefined);
+  }
+}
+
+const GATE_STALE_MS = 5_000;
+const GATE_RETRY_MS = 50;
 
 const OWNER_INFIX = '.run.owner.';
 

@@ -192,6 +192,26 @@ describe('a stale lock of a dead process', () => {
     await expectNoLeftovers(project);
   });
 
+  it.concurrent('a live process still waiting to take it (not holding it) does not stop the takeover', async () => {
+    const tasks = taskNames(1);
+    const project = await billingProject(SEED + 5, tasks);
+    await leaveStaleLock(project, tasks[0]!, await deadPid());
+    // a contender that wrote its owner file and is still waiting its turn: alive, not holding the lock
+    const waiting = execa(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    try {
+      await writeFile(
+        `${project.taskStateFile(tasks[0]!)}.run.owner.${waiting.pid}.json`,
+        JSON.stringify({ pid: waiting.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: 'dist/cli.js run' }),
+      );
+      const [run] = await together(project, [['run', `tasks/${tasks[0]}.md`]]);
+      expect({ exitCode: run!.exitCode, refused: refusal(run!.stderr) }).toEqual({ exitCode: 0, refused: undefined });
+      await expectStatesMatchBilled(project, tasks);
+    } finally {
+      waiting.kill('SIGKILL');
+      await waiting.catch(() => undefined);
+    }
+  });
+
   it.concurrent('two processes taking it over at once: one runs the task, the other is refused naming it', async () => {
     const tasks = taskNames(1);
     // the winner's calls wait at the gate until the loser has ended: it must find the task running
