@@ -13,4 +13,5 @@ export default {
   // 2-core machine (another suite beside this one) a test that spawns many processes takes minutes.
   testTimeout: 300_000,
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/slow-first-sequencer.mjs',
 };
