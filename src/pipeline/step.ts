@@ -50,8 +50,7 @@ export type StepEnd =
 export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
   const { config } = ctx;
   const { step, store } = run;
-  const model = step.model ?? config.model;
-  const timeoutSeconds = step.timeoutSeconds ?? config.timeoutSeconds;
+  const { model, timeoutSeconds } = step;
   const values = { ...run.template, stepName: step.name };
   const prompt = renderPrompt(step.prompt, values);
   const checkCommand = step.check ? checkCommandWithVariables(step.check.command) : undefined;
@@ -180,7 +179,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         error: judged.error,
         resetsAtMs: recorded.resetsAt ? Date.parse(recorded.resetsAt) : undefined,
         failures,
-        retries: step.check?.retries ?? 0,
+        retries: step.retries,
         rerunsWithoutReset,
         rateLimit: config.rateLimit,
         startedAtMs: startedMs,
@@ -326,7 +325,7 @@ async function judge(
   const { end } = claude;
   if (claude.budgetStopped && !ctx.signal.aborted) return { outcome: 'budget', error: 'budget cap reached' };
   if (end.interrupted) return { outcome: 'interrupted', error: 'interrupted' };
-  if (end.timedOut) return { outcome: 'timeout', error: `timeout after ${step.timeoutSeconds ?? ctx.config.timeoutSeconds}s` };
+  if (end.timedOut) return { outcome: 'timeout', error: `timeout after ${step.timeoutSeconds}s` };
   if (end.spawnError) return { outcome: 'claude-failed', error: end.spawnError };
   const failed = end.exitCode !== 0 || claude.resultIsError;
   if (failed && claude.rateLimit) return { outcome: 'rate-limited', error: 'usage limit reached' };
@@ -340,7 +339,7 @@ async function judge(
   if (check === undefined) return { outcome: 'passed' };
   crashPointForTests('check');
   log.write(`$ ${check.command}   (check)`);
-  const timeoutSeconds = step.timeoutSeconds ?? ctx.config.timeoutSeconds;
+  const { timeoutSeconds } = step;
   const ran = await runCheck({
     command: check.command,
     cwd: ctx.config.rootDir,

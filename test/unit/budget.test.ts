@@ -1,3 +1,5 @@
+import { resolveConfig } from '../../src/config/resolve.js';
+import { ConfigSchema } from '../../src/config/schema.js';
 import type { ProjectConfig } from '../../src/config/types.js';
 import { UserError } from '../../src/errors/user-error.js';
 import { capsForStep, checkStepModelsPriced, parseMaxUsd, withMaxUsd } from '../../src/pipeline/budget/caps.js';
@@ -6,24 +8,13 @@ import { forecastFromCosts, forecastStep, NO_FORECAST } from '../../src/pipeline
 import type { Cap } from '../../src/state/budget-record.js';
 import type { AttemptOutcome, TaskState } from '../../src/state/task-state.js';
 
+/** A config as loading makes it, from the file's keys. */
 function projectConfig(
-  budget: ProjectConfig['budget'],
-  pipeline: ProjectConfig['pipeline'] = [{ name: 'work', prompt: 'Work' }],
+  budget: Record<string, number>,
+  pipeline: Record<string, unknown>[] = [{ name: 'work', prompt: 'Work' }],
   model = 'claude-sonnet-4-5',
 ): ProjectConfig {
-  return {
-    file: '/p/claude-project.yaml',
-    rootDir: '/p',
-    model,
-    claude: { command: 'claude', args: [] },
-    statePath: '/p/state',
-    logsPath: '/p/logs',
-    rateLimit: { wait: true, maxWaitMinutes: 360, marginSeconds: 60, minWaitSeconds: 60, maxReruns: 5 },
-    billing: {},
-    pricing: {},
-    budget,
-    pipeline,
-  };
+  return resolveConfig(ConfigSchema.parse({ model, budget, pipeline }), { file: '/p/claude-project.yaml', rootDir: '/p', env: {} });
 }
 
 const taskCap: Cap = { scope: 'task', usd: 1, source: 'budget.taskUsd' };
