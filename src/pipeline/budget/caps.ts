@@ -4,15 +4,6 @@ import type { Cap } from '../../state/budget-record.js';
 import { PriceTable } from '../../usage/pricing.js';
 import { pricingSnippet } from '../../usage/pricing-snippet.js';
 
-/** `--max-usd N`: a positive number of US dollars, or a one-line error (exit 2). */
-export function parseMaxUsd(text: string): number {
-  const value = /^\s*\d*\.?\d+(e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new UserError(`--max-usd: expected a positive number of US dollars, got ${JSON.stringify(text)}`);
-  }
-  return value;
-}
-
 /** `--max-usd` sets the task's cap on `run` and the sequence's on `sequence`, over the config's. */
 export function withMaxUsd(config: ProjectConfig, command: 'run' | 'sequence', maxUsd: number | undefined): ProjectConfig {
   if (maxUsd === undefined) return config;
