@@ -64,7 +64,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
   let end: StepEnd | undefined;
   /** The attempt under way, until its outcome is in the state and the journal. */
   let current: AttemptRecorder | undefined;
-  const budget = new StepBudget(ctx, store, step, run.stepIndex, step.model);
+  const budget = new StepBudget(ctx, store, step, run.stepIndex);
   try {
     while (!end) {
       const gate = await budget.beforeAttempt();
