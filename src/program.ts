@@ -3,7 +3,8 @@
  * to check the command lines of the examples.
  */
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { pathValue, positiveNumber, shardValue } from './commands/flag-values.js';
 
 const AFTER_HELP = `
 Exit codes: 0 all done and passed · 1 a step failed (recount: the state differs from the
@@ -21,7 +22,7 @@ interface CommonFlags {
 }
 interface RunFlags extends CommonFlags {
   restart?: boolean;
-  maxUsd?: string;
+  maxUsd?: number;
   json?: boolean;
   quiet?: boolean;
 }
@@ -31,25 +32,29 @@ function version(): string {
   return pkg.version;
 }
 
-const configOption = (): Option => new Option('--config <file>', 'the config file (default: ./claude-project.yaml)');
+const configOption = (): Option =>
+  new Option('--config <file>', 'the config file (default: ./claude-project.yaml)').argParser(pathValue('--config'));
 const quietOption = (): Option => new Option('--quiet', 'no progress on stderr (nor the human summary, with --json)');
 const restartOption = (): Option => new Option('--restart', 'start over: move the old state and logs aside and run everything again');
-const maxUsdOption = (scope: string): Option => new Option('--max-usd <usd>', `the ${scope}'s USD cap (over budget.* in the config)`);
+const maxUsdOption = (scope: string): Option =>
+  new Option('--max-usd <usd>', `the ${scope}'s USD cap (over budget.* in the config)`).argParser(
+    positiveNumber('--max-usd', 'US dollars'),
+  );
 const runJsonOption = (): Option =>
   new Option(
     '--json',
     'stdout holds only one JSON summary line, printed at the end (schema/run-summary.schema.json); the human summary goes to stderr',
   );
-/** A flag value that must be a number > 0; anything else is refused naming the flag and the value. */
-const positiveNumber =
-  (flag: string) =>
-  (value: string): number => {
-    const number = Number(value);
-    if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${flag} ${JSON.stringify(value)}: expected a number > 0`);
-    return number;
-  };
 const common = (flags: CommonFlags): { config?: string } => (flags.config !== undefined ? { config: flags.config } : {});
-const maxUsd = (flags: RunFlags): { maxUsd?: string } => (flags.maxUsd !== undefined ? { maxUsd: flags.maxUsd } : {});
+const maxUsd = (flags: RunFlags): { maxUsd?: number } => (flags.maxUsd !== undefined ? { maxUsd: flags.maxUsd } : {});
+
+/**
+ * A flag value's own message (see flag-values.ts) already names the flag and quotes the value:
+ * commander's "option '--x <v>' argument 'v' is invalid." before it would say it twice.
+ */
+function withoutCommanderPrefix(text: string): string {
+  return text.replace(/^error: /, '').replace(/^option '(--[\w-]+)[^']*' argument '[\s\S]*' is invalid\. (?=\1 ")/, '');
+}
 
 /** Every command and its flags; each command's code is loaded only when it runs. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
@@ -61,7 +66,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addHelpText('after', AFTER_HELP)
     .showHelpAfterError('Run "claude-project --help" (or "claude-project <command> --help") for usage.')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`claude-project: ${text.replace(/^error: /, '')}`) });
+    .configureOutput({ outputError: (text, write) => write(`claude-project: ${withoutCommanderPrefix(text)}`) });
 
   program
     .command('run')
@@ -92,11 +97,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(configOption())
     .addOption(restartOption())
     .option('--keep-going', 'go on with the next task after one fails')
-    .option('--shard <i/n>', 'run only shard i (1-based) of n: tasks i, i+n, i+2n… in name order')
+    .addOption(new Option('--shard <i/n>', 'run only shard i (1-based) of n: tasks i, i+n, i+2n… in name order').argParser(shardValue))
     .addOption(maxUsdOption('sequence'))
     .addOption(runJsonOption())
     .addOption(quietOption())
-    .action(async (dir: string, flags: RunFlags & { keepGoing?: boolean; shard?: string }) => {
+    .action(async (dir: string, flags: RunFlags & { keepGoing?: boolean; shard?: ReturnType<typeof shardValue> }) => {
       const { sequenceCommand } = await import('./commands/sequence.js');
       setExitCode(
         await sequenceCommand(dir, {
@@ -149,7 +154,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('the status as one self-contained HTML page with charts')
     .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
     .addOption(configOption())
-    .requiredOption('--html <file>', 'write the HTML report to FILE (no network needed to view it)')
+    .addOption(
+      new Option('--html <file>', 'write the HTML report to FILE (no network needed to view it)')
+        .argParser(pathValue('--html'))
+        .makeOptionMandatory(),
+    )
     .action(async (target: string | undefined, flags: CommonFlags & { html: string }) => {
       const { reportCommand } = await import('./commands/report.js');
       setExitCode(await reportCommand(target, { ...common(flags), html: flags.html }));
@@ -162,10 +171,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(configOption())
     .option('--wait', 'while pending, check again every billing.pollSeconds')
     .addOption(
-      new Option('--timeout <minutes>', 'with --wait: stop waiting after this many minutes').argParser(positiveNumber('--timeout')),
+      new Option('--timeout <minutes>', 'with --wait: stop waiting after this many minutes').argParser(
+        positiveNumber('--timeout', 'minutes'),
+      ),
     )
     .option('--json', 'print one JSON document (schema/reconcile.schema.json)')
-    .option('--report <file>', 'also write the result as a Markdown report to FILE')
+    .addOption(new Option('--report <file>', 'also write the result as a Markdown report to FILE').argParser(pathValue('--report')))
     .action(
       async (target: string | undefined, flags: CommonFlags & { wait?: boolean; timeout?: number; json?: boolean; report?: string }) => {
         const { reconcileCommand } = await import('./commands/reconcile.js');
@@ -185,7 +196,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('merge')
     .description("gather the shards' state folders (and their logs, in the sibling logs/ folders) into one")
     .argument('<stateDirs...>', 'the state folders of the shards')
-    .requiredOption('--into <stateDir>', 'the state folder to merge into (its logs go to <stateDir>/../logs)')
+    .addOption(
+      new Option('--into <stateDir>', 'the state folder to merge into (its logs go to <stateDir>/../logs)')
+        .argParser(pathValue('--into'))
+        .makeOptionMandatory(),
+    )
     .action(async (stateDirs: string[], flags: { into: string }) => {
       const { mergeCommand } = await import('./commands/merge.js');
       setExitCode(await mergeCommand(stateDirs, { into: flags.into }));

@@ -15,7 +15,7 @@ function indent(text: string): string {
 /** JSON of a tool's input with long strings cut first, so a whole file is never serialised. */
 function inputPreview(input: unknown): string {
   const cut = (value: unknown): unknown => {
-    if (typeof value === 'string') return value.length > TOOL_INPUT_CHARS ? `${value.slice(0, TOOL_INPUT_CHARS)}…` : value;
+    if (typeof value === 'string') return truncate(value, TOOL_INPUT_CHARS);
     if (Array.isArray(value)) return value.slice(0, 20).map(cut);
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cut(v)]));
     return value;

@@ -31,13 +31,17 @@ export interface ClaudeCall {
   onMalformedLine?(reason: string, preview: string): void;
 }
 
+/**
+ * Why claude's process ended, one value (as execa's terminationReason): on its own (`exit`, its
+ * exit code or signal says how), stopped by its timeout, stopped through the call's signal
+ * (`stopped`: an interrupt, or a budget watch), or never started (`spawn-error`, e.g. ENOENT).
+ */
+export type ProcessEnd = { by: 'exit' } | { by: 'timeout' } | { by: 'stopped' } | { by: 'spawn-error'; message: string };
+
 export interface ClaudeCallEnd {
   exitCode: number | undefined;
   signal: string | undefined;
-  timedOut: boolean;
-  interrupted: boolean;
-  /** The executable could not be started at all (e.g. ENOENT). */
-  spawnError?: string;
+  ended: ProcessEnd;
   malformedLines: number;
   stderrTail: string;
 }
@@ -144,14 +148,17 @@ async function followCall(
   splitter.end();
 
   const result = await subprocess;
-  const spawnError =
-    result.exitCode === undefined && !result.signal && !result.timedOut && !stopped() ? (result.shortMessage ?? result.message) : undefined;
+  const ended: ProcessEnd = result.timedOut
+    ? { by: 'timeout' }
+    : stopped()
+      ? { by: 'stopped' }
+      : result.exitCode === undefined && !result.signal
+        ? { by: 'spawn-error', message: result.shortMessage ?? result.message ?? 'claude could not be started' }
+        : { by: 'exit' };
   return {
     exitCode: result.exitCode,
     signal: result.signal,
-    timedOut: result.timedOut,
-    interrupted: stopped() && !result.timedOut,
-    ...(spawnError !== undefined && { spawnError }),
+    ended,
     malformedLines,
     stderrTail,
   };

@@ -4,7 +4,7 @@ import { configPathFor, loadConfig } from '../config/load.js';
 import { CLAUDE_BIN_ENV } from '../config/types.js';
 import { UserError } from '../errors/user-error.js';
 import type { RunContext } from '../pipeline/run-context.js';
-import { checkStepModelsPriced, parseMaxUsd, withMaxUsd } from '../pipeline/budget/caps.js';
+import { checkStepModelsPriced, withMaxUsd } from '../pipeline/budget/caps.js';
 import chalk from 'chalk';
 import { createProgress } from '../report/progress.js';
 import { ensureWritableFolder } from '../state/writable-folder.js';
@@ -13,8 +13,7 @@ export interface CommonOptions {
   config?: string;
   quiet: boolean;
   /** `--max-usd`: the task's cap for `run`, the sequence's for `sequence`. */
-  /** `--max-usd` as typed: checked here, before anything runs. */
-  maxUsd?: string;
+  maxUsd?: number;
 }
 
 /**
@@ -27,11 +26,7 @@ export async function prepareRun(
   command: 'run' | 'sequence',
 ): Promise<{ ctx: RunContext; stopProgress: () => void }> {
   const env = process.env;
-  const config = withMaxUsd(
-    await loadConfig(configPathFor(options.config, process.cwd()), env),
-    command,
-    options.maxUsd === undefined ? undefined : parseMaxUsd(options.maxUsd),
-  );
+  const config = withMaxUsd(await loadConfig(configPathFor(options.config, process.cwd()), env), command, options.maxUsd);
   checkStepModelsPriced(config, (line) => process.stderr.write(`${line}\n`));
   const found = await findExecutable(config.claude.command, config.rootDir, env);
   if (!found) {

@@ -1,7 +1,7 @@
 import { describeStop } from '../pipeline/budget/decide.js';
 import { folderSpentUsd } from '../state/load-states.js';
 import { runSequence } from '../pipeline/sequence.js';
-import { parseShard, shardLabel } from '../pipeline/shard.js';
+import { shardLabel, type Shard } from '../pipeline/shard.js';
 import { sequenceRunSummary } from '../report/run-summary.js';
 import { usageTextTable } from '../report/usage-table.js';
 import { prepareRun, type CommonOptions } from './prepare-run.js';
@@ -10,11 +10,10 @@ import { reportToGithubActions } from './github-actions-files.js';
 
 export async function sequenceCommand(
   dir: string,
-  options: CommonOptions & { restart: boolean; keepGoing: boolean; json?: boolean; shard?: string },
+  options: CommonOptions & { restart: boolean; keepGoing: boolean; json?: boolean; shard?: Shard },
 ): Promise<number> {
-  const shard = options.shard === undefined ? null : parseShard(options.shard);
   const { ctx, stopProgress } = await prepareRun(options, 'sequence');
-  const end = await runSequence(ctx, dir, { ...options, shard }).finally(stopProgress);
+  const end = await runSequence(ctx, dir, { ...options, shard: options.shard ?? null }).finally(stopProgress);
   if (end.error !== undefined) process.stderr.write(`claude-project: ${end.error}\n`);
   const { stats } = end.state;
   const stop = end.state.phase === 'budget-exceeded' ? end.state.budget?.stop : undefined;

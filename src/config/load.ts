@@ -4,8 +4,9 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UserError } from '../errors/user-error.js';
 import { asUserError } from '../errors/fs-error.js';
 import { declarationIssues, formatKeyPath, type DeclarationIssue, type KeyPath } from '../declare/issues.js';
-import { ConfigSchema, type ConfigFile } from './schema.js';
-import { CLAUDE_BIN_ENV, CONFIG_FILE_NAME, DEFAULTS, type ProjectConfig } from './types.js';
+import { ConfigSchema } from './schema.js';
+import { resolveConfig } from './resolve.js';
+import { CONFIG_FILE_NAME, type ProjectConfig } from './types.js';
 
 /** The config file to use: `--config FILE`, else claude-project.yaml in the working directory. */
 export function configPathFor(option: string | undefined, cwd: string): string {
@@ -39,7 +40,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   }
   // The real path: a project reached through a symlinked folder is the same project, its tasks the same tasks.
   const rootDir = await realpath(path.dirname(file));
-  return normalise(file, rootDir, parsed.data, env);
+  return resolveConfig(parsed.data, { file, rootDir, env });
 }
 
 /** The document as plain values; aliases that would expand without end (an "alias bomb") are a config error. */
@@ -84,32 +85,4 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: KeyPath): number 
     if (range) return lineCounter.linePos(range[0]).line;
   }
   return undefined;
-}
-
-function normalise(file: string, rootDir: string, raw: ConfigFile, env: NodeJS.ProcessEnv): ProjectConfig {
-  const envCommand = env[CLAUDE_BIN_ENV]?.trim();
-  return {
-    file,
-    rootDir,
-    model: raw.model ?? DEFAULTS.model,
-    claude: {
-      command: envCommand || raw.claude?.command || DEFAULTS.claudeCommand,
-      args: raw.claude?.args ?? [],
-    },
-    statePath: path.resolve(rootDir, raw.statePath ?? DEFAULTS.statePath),
-    logsPath: path.resolve(rootDir, raw.logsPath ?? DEFAULTS.logsPath),
-    ...(raw.timeoutSeconds !== undefined && { timeoutSeconds: raw.timeoutSeconds }),
-    rateLimit: { ...DEFAULTS.rateLimit, ...raw.rateLimit },
-    billing: { ...raw.billing },
-    pricing: raw.pricing ?? {},
-    budget: Object.fromEntries(Object.entries(raw.budget ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number')),
-    pipeline: raw.pipeline.map((step) => ({
-      name: step.name,
-      prompt: step.prompt,
-      ...(step.model !== undefined && { model: step.model }),
-      ...(step.timeoutSeconds !== undefined && { timeoutSeconds: step.timeoutSeconds }),
-      ...(step.budgetUsd !== undefined && { budgetUsd: step.budgetUsd }),
-      ...(step.check && { check: { command: step.check.command, retries: step.check.retries ?? DEFAULTS.checkRetries } }),
-    })),
-  };
 }

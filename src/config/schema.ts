@@ -4,8 +4,9 @@ import { bool, keyed, list, mapping, num, pattern, stringList, text } from '../d
 import { CHECK_ENV, PLACEHOLDERS, unknownPlaceholders } from './template.js';
 
 /**
- * claude-project.yaml, declared once: the TypeScript type of the file (`ConfigFile`), its runtime
- * validation with the messages users see, and schema/config.schema.json all come from here.
+ * claude-project.yaml, declared once: the TypeScript types of the config (`ConfigFile`, and
+ * src/config/types.ts from it), its runtime validation with the messages users see, its
+ * defaults, and schema/config.schema.json all come from here.
  */
 
 export const STEP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -54,7 +55,8 @@ export const StepSchema = mapping({
   prompt: template(),
   check: mapping({
     command: checkCommand(),
-    retries: num({ min: 0, integer: true }).optional(),
+    /** Re-runs of the step when the check fails. */
+    retries: num({ min: 0, integer: true }).default(0),
   }).optional(),
   timeoutSeconds: seconds().optional(),
   /** USD cap on this step, overriding `budget.stepUsd`. */
@@ -77,10 +79,15 @@ export const API_KEY_ID_PATTERN = /^apikey_[A-Za-z0-9]+$/;
 const billing = mapping({
   adminApiUrl: pattern(/^https?:\/\/\S+$/, 'an http(s) URL').optional(),
   apiKeyId: pattern(API_KEY_ID_PATTERN, 'an API key id such as apikey_01Rj2N8SVvo6BePZj99NhmiT').optional(),
-  settleMinutes: num({ min: 0 }).optional(),
-  pollSeconds: num({ min: 1 }).optional(),
+  /**
+   * How long after a window ends billed data may still be missing before that is a mismatch:
+   * the usage report's data typically arrives within 5 minutes, with no stated upper bound.
+   */
+  settleMinutes: num({ min: 0 }).default(60),
+  /** The Admin API asks for at most one poll a minute in sustained use. */
+  pollSeconds: num({ min: 1 }).default(60),
   /** One Admin API request's limit; a request that takes longer is retried, then reconcile exits 75. */
-  requestTimeoutSeconds: seconds().optional(),
+  requestTimeoutSeconds: seconds().default(30),
 });
 
 const usdPerMillion = (): z.ZodNumber => num({ min: 0 });
@@ -95,26 +102,34 @@ const price = mapping({
 });
 
 export const ConfigSchema = mapping({
-  model: text().optional(),
-  claude: mapping({ command: text().optional(), args: stringList().optional() }).optional(),
-  statePath: text().optional(),
-  logsPath: text().optional(),
+  /** The model of steps that name none. */
+  model: text().default('claude-sonnet-4-5'),
+  /** `command` is overridden by the CLAUDE_PROJECT_CLAUDE_BIN environment variable. */
+  claude: mapping({ command: text().default('claude'), args: stringList().default([]) }).prefault({}),
+  /** Relative to the config's folder. */
+  statePath: text().default('.claude-project/state'),
+  /** Relative to the config's folder. */
+  logsPath: text().default('.claude-project/logs'),
   timeoutSeconds: seconds().optional(),
   rateLimit: mapping({
-    wait: bool().optional(),
-    maxWaitMinutes: num({ min: 0 }).optional(),
-    marginSeconds: num({ min: 0 }).optional(),
-    minWaitSeconds: num({ min: 0 }).optional(),
-    maxReruns: num({ min: 0, integer: true }).optional(),
-  }).optional(),
-  billing: billing.optional(),
+    /** Wait for the limit to reset and re-run the step; false: stop with exit code 3. */
+    wait: bool().default(true),
+    /** Never wait longer than this for one reset. */
+    maxWaitMinutes: num({ min: 0 }).default(360),
+    /** Added to the reset time before re-running. */
+    marginSeconds: num({ min: 0 }).default(60),
+    /** A reset already past (or not said) still waits this long before the step re-runs. */
+    minWaitSeconds: num({ min: 0 }).default(60),
+    /** Re-runs in a row after usage limits without a reset time still to come; one more stops (exit 3). */
+    maxReruns: num({ min: 0, integer: true }).default(5),
+  }).prefault({}),
+  billing: billing.prefault({}),
   /** USD caps; each covers everything spent in its scope in the state folder. */
-  budget: mapping({ sequenceUsd: usd().optional(), taskUsd: usd().optional(), stepUsd: usd().optional() }).optional(),
+  budget: mapping({ sequenceUsd: usd().optional(), taskUsd: usd().optional(), stepUsd: usd().optional() }).prefault({}),
   /** Prices by model-id prefix, looked up before the price database. */
-  pricing: keyed(price).optional(),
+  pricing: keyed(price).default({}),
   pipeline,
 });
 
-/** claude-project.yaml as written (after keys without a value are dropped). */
-export type ConfigFile = z.infer<typeof ConfigSchema>;
-export type StepFile = z.infer<typeof StepSchema>;
+/** claude-project.yaml as read: keys without a value dropped, every default filled. */
+export type ConfigFile = z.output<typeof ConfigSchema>;

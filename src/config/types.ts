@@ -1,78 +1,55 @@
 import type { ConfigFile } from './schema.js';
 
-export interface CheckConfig {
-  command: string;
-  /** Re-runs of the step when the check fails. */
-  retries: number;
-}
+/*
+ * The config as the code uses it, derived from the declaration in schema.ts (defaults filled
+ * there): only what loading adds is written here, each step's effective settings among it.
+ */
 
-export interface StepConfig {
-  name: string;
-  model?: string;
-  prompt: string;
-  check?: CheckConfig;
-  timeoutSeconds?: number;
-  /** USD cap on this step, overriding `budget.stepUsd`. */
-  budgetUsd?: number;
-}
+export type { ConfigFile } from './schema.js';
 
-export interface RateLimitConfig {
-  /** Wait for the limit to reset and re-run the step; false: stop with exit code 3. */
-  wait: boolean;
-  /** Never wait longer than this for one reset. */
-  maxWaitMinutes: number;
-  /** Added to the reset time before re-running. */
-  marginSeconds: number;
-  /** A reset already past (or not said) still waits this long before the step re-runs. */
-  minWaitSeconds: number;
-  /** Re-runs in a row after usage limits without a reset time still to come; one more stops (exit 3). */
-  maxReruns: number;
-}
+type StepFile = ConfigFile['pipeline'][number];
 
-/** `billing:` in claude-project.yaml, as written (defaults and environment are applied by `reconcile`). */
-export type BillingConfig = NonNullable<ConfigFile['billing']>;
-
+export type RateLimitConfig = ConfigFile['rateLimit'];
+/** `billing:` in claude-project.yaml (the environment is applied by `reconcile`). */
+export type BillingConfig = ConfigFile['billing'];
 /** A `pricing:` entry: USD per million tokens; cache rates default to 1.25x, 2x and 0.1x of input. */
-export type PricingConfig = NonNullable<ConfigFile['pricing']>[string];
+export type PricingConfig = ConfigFile['pricing'][string];
+
+/** A USD cap, and the key (or flag) that set it. */
+export interface CapSetting {
+  usd: number;
+  source: string;
+}
+
+/** A step with its effective settings, resolved once when the config is loaded: its own, else the config's. */
+export type StepConfig = Omit<StepFile, 'model' | 'timeoutSeconds' | 'budgetUsd'> & {
+  model: string;
+  /** The key the model came from: `pipeline[1].model` or `model`. */
+  modelKey: string;
+  /** No timeout when undefined. */
+  timeoutSeconds: number | undefined;
+  /** Re-runs of the step after a failed attempt (`check.retries`; 0 without a check). */
+  retries: number;
+  /** `pipeline[i].budgetUsd`, else `budget.stepUsd`. */
+  cap: CapSetting | undefined;
+};
+
 /** USD caps; each covers everything spent in its scope in the state folder. */
-export interface BudgetConfig {
-  sequenceUsd?: number;
-  taskUsd?: number;
-  stepUsd?: number;
+export type BudgetConfig = ConfigFile['budget'] & {
   /** Which cap `--max-usd` set (it wins over the config's). */
   fromFlag?: 'sequenceUsd' | 'taskUsd';
-}
+};
 
-export interface ProjectConfig {
+export type ProjectConfig = Omit<ConfigFile, 'pipeline' | 'budget'> & {
   /** The file it was read from (absolute). */
   file: string;
-  /** Where claude and checks run, and what relative paths are relative to: the config's folder. */
+  /** Where claude and checks run, and what relative paths are relative to: the config's folder. `statePath` and `logsPath` are absolute. */
   rootDir: string;
-  model: string;
-  claude: { command: string; args: string[] };
-  /** Absolute. */
-  statePath: string;
-  /** Absolute. */
-  logsPath: string;
-  timeoutSeconds?: number;
-  rateLimit: RateLimitConfig;
-  billing: BillingConfig;
-  /** Prices by model-id prefix, looked up before the price database. */
-  pricing: Record<string, PricingConfig>;
   budget: BudgetConfig;
   pipeline: StepConfig[];
-}
+};
 
 export const CONFIG_FILE_NAME = 'claude-project.yaml';
-
-export const DEFAULTS = {
-  model: 'claude-sonnet-4-5',
-  claudeCommand: 'claude',
-  statePath: '.claude-project/state',
-  logsPath: '.claude-project/logs',
-  rateLimit: { wait: true, maxWaitMinutes: 360, marginSeconds: 60, minWaitSeconds: 60, maxReruns: 5 },
-  checkRetries: 0,
-} as const;
 
 /** Environment variable that overrides `claude.command`. */
 export const CLAUDE_BIN_ENV = 'CLAUDE_PROJECT_CLAUDE_BIN';

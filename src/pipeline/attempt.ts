@@ -9,6 +9,7 @@ import { maxBudgetArgument } from './budget/decide.js';
 import type { CallBudget } from './budget/step-budget.js';
 import { BudgetWatch } from './budget/watch.js';
 import { CallObserver } from './call-observer.js';
+import { callEndReason, type CallEndReason } from './call-end-reason.js';
 import { PriceTable } from '../usage/pricing.js';
 import type { RunContext } from './run-context.js';
 import type { StepLog } from './step-log.js';
@@ -36,12 +37,10 @@ export interface ClaudeAttemptEnd {
   usage: CallUsage;
   sessionId: string | undefined;
   apiKeySource: string | undefined;
-  /** The result event said is_error, or none arrived. */
-  resultIsError: boolean;
-  resultArrived: boolean;
+  /** Why the call ended. */
+  reason: CallEndReason;
+  /** The usage limit seen, if any, and when it resets. */
   rateLimit: { resetsAtMs: number | undefined } | undefined;
-  /** A budget cap ended the call (claude's --max-budget-usd, or our watch stopped it). */
-  budgetStopped: boolean;
 }
 
 const USAGE_REPORT_INTERVAL_MS = 1000;
@@ -127,9 +126,14 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
     usage,
     sessionId: observer.sessionId,
     apiKeySource: observer.apiKeySource,
-    resultIsError: observer.resultIsError || !observer.resultArrived,
-    resultArrived: observer.resultArrived,
+    reason: callEndReason({
+      end,
+      budgetStopped: budget?.stopped ?? false,
+      interrupted: ctx.signal.aborted,
+      resultArrived: observer.resultArrived,
+      resultIsError: observer.resultIsError,
+      rateLimited: rateLimit.limit !== undefined,
+    }),
     rateLimit: rateLimit.limit,
-    budgetStopped: budget?.stopped ?? false,
   };
 }

@@ -5,10 +5,8 @@ import { checkCommandWithVariables, checkEnvironment, renderPrompt, type Templat
 import type { StepConfig } from '../config/types.js';
 import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
-import type { AttemptOutcome, AttemptState, StepState, TaskState } from '../state/task-state.js';
+import type { StepState, TaskState } from '../state/task-state.js';
 import { formatFooter } from '../report/footer.js';
-import { formatUsageLine } from '../report/format-usage.js';
-import { totalOf } from '../usage/math.js';
 import { crashPointForTests } from '../errors/test-crash.js';
 import { AttemptCrash, runClaudeAttempt, type ClaudeAttemptEnd } from './attempt.js';
 import { StepBudget, type BudgetEnd } from './budget/step-budget.js';
@@ -18,7 +16,9 @@ import { afterAttempt, isFailure, type AfterAttempt } from './after-attempt.js';
 import { waitUntil } from './rate-limit-wait.js';
 import { StepLog } from './step-log.js';
 import { STEP_ENDS } from './step-ends.js';
-import { updateAttempt, updateStep } from './step-state-ops.js';
+import { updateStep } from './step-state-ops.js';
+import { AttemptRecorder, type Judgement } from './attempt-recorder.js';
+import type { CallEndReason } from './call-end-reason.js';
 
 export interface StepRun {
   taskName: string;
@@ -46,27 +46,25 @@ export type StepEnd =
 /**
  * Runs a step until it passes, fails past its retries, hits a usage limit it may not wait for,
  * or is interrupted. Every attempt is recorded (and billed usage kept) whatever its outcome.
+ * Each turn: the budget's gate, an attempt (claude, then the check), its record, the decision.
  */
 export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
   const { config } = ctx;
   const { step, store } = run;
-  const model = step.model ?? config.model;
-  const timeoutSeconds = step.timeoutSeconds ?? config.timeoutSeconds;
   const values = { ...run.template, stepName: step.name };
   const prompt = renderPrompt(step.prompt, values);
-  const checkCommand = step.check ? checkCommandWithVariables(step.check.command) : undefined;
   const placeholderEnv = checkEnvironment(values);
-  const checkEnv = { ...ctx.env, ...placeholderEnv };
+  const check = step.check ? { command: checkCommandWithVariables(step.check.command), env: { ...ctx.env, ...placeholderEnv } } : undefined;
   const log = await StepLog.open(stepLogBase(config.logsPath, run.slug, run.stepIndex, step.name));
   const changeStep = (change: (s: StepState) => StepState): Promise<TaskState> =>
-    store.update((task) => updateStep(task, step.name, model, change));
+    store.update((task) => updateStep(task, step.name, step.model, change));
+  const setting = { taskName: run.taskName, stepName: step.name, model: step.model, log, changeStep };
   let failures = 0;
   let rerunsWithoutReset = 0;
   let end: StepEnd | undefined;
-  let pidRecorded: Promise<unknown> = Promise.resolve();
   /** The attempt under way, until its outcome is in the state and the journal. */
-  let current: AttemptUnderWay | undefined;
-  const budget = new StepBudget(ctx, store, step, run.stepIndex, model);
+  let current: AttemptRecorder | undefined;
+  const budget = new StepBudget(ctx, store, step, run.stepIndex);
   try {
     while (!end) {
       const gate = await budget.beforeAttempt();
@@ -75,104 +73,30 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         log.write(gate.end.error);
         break;
       }
-      const startedMs = ctx.now();
-      const startedAt = new Date(startedMs).toISOString();
-      const sessionId = argsChooseSession(config.claude.args) ? undefined : randomUUID();
-      let attempt: AttemptState | undefined;
-      await changeStep((s) => {
-        attempt = {
-          attempt: s.attempts.length + 1,
-          model,
-          outcome: 'unfinished',
-          startedAt,
-          ...(sessionId !== undefined && { sessionId }),
-          usage: {},
-          usageSource: 'none',
-          malformedLines: 0,
-        };
-        return { ...s, model, status: 'running', startedAt: s.startedAt ?? startedAt, attempts: [...s.attempts, attempt] };
-      });
-      const number = (attempt as AttemptState).attempt;
-      current = { number, journaled: false, saved: false };
-      log.write(`\n=== ${run.taskName} · ${step.name} · attempt ${number} · ${model} · ${startedAt} ===`);
-      log.marker({
-        event: 'attempt_start',
-        attempt: number,
-        step: step.name,
-        model,
-        startedAt,
-        sessionId,
-      });
-      ctx.report({ type: 'attempt-start', taskName: run.taskName, step: step.name, attempt: number, model, logPath: log.readablePath });
 
+      const startedMs = ctx.now();
+      const sessionId = argsChooseSession(config.claude.args) ? undefined : randomUUID();
+      const attempt = new AttemptRecorder(ctx, setting);
+      current = attempt;
+      const number = await attempt.start(startedMs, sessionId);
       const claude = await runClaudeAttempt(ctx, {
         taskName: run.taskName,
         step: step.name,
         attempt: number,
-        model,
+        model: step.model,
         prompt,
         sessionId,
-        timeoutSeconds,
+        timeoutSeconds: step.timeoutSeconds,
         log,
         budget: gate.call,
         env: placeholderEnv,
-        onSpawn: (pid) => {
-          pidRecorded = changeStep((s) => ({ ...s, attempts: s.attempts.map((a) => (a.attempt === number ? { ...a, pid } : a)) })).catch(
-            () => undefined,
-          );
-        },
+        onSpawn: (pid) => attempt.pid(pid),
       });
-      await pidRecorded;
-      current.claude = claude;
-      const judged = await judge(ctx, claude, step, checkCommand === undefined ? undefined : { command: checkCommand, env: checkEnv }, log);
-      const durationMs = ctx.now() - startedMs;
-      const recorded: AttemptState = {
-        attempt: number,
-        model,
-        outcome: judged.outcome,
-        startedAt,
-        endedAt: new Date(ctx.now()).toISOString(),
-        durationMs,
-        exitCode: claude.end.exitCode ?? null,
-        ...(claude.sessionId !== undefined && { sessionId: claude.sessionId }),
-        ...(claude.apiKeySource !== undefined && { apiKeySource: claude.apiKeySource }),
-        usage: claude.usage.usage,
-        usageSource: claude.usage.source,
-        malformedLines: claude.end.malformedLines,
-        ...(judged.checkExitCode !== undefined && { checkExitCode: judged.checkExitCode }),
-        ...(claude.rateLimit?.resetsAtMs !== undefined && { resetsAt: new Date(claude.rateLimit.resetsAtMs).toISOString() }),
-        ...(judged.error !== undefined && { error: judged.error }),
-      };
-      current.recorded = recorded;
-      log.marker({
-        event: 'attempt_end',
-        attempt: number,
-        outcome: judged.outcome,
-        exitCode: recorded.exitCode,
-        usageSource: claude.usage.source,
-        ...(claude.usage.source === 'transcript' && { transcriptUsage: claude.usage.usage }),
-        ...(claude.usage.cacheWrites1h && { cacheWrites1h: claude.usage.cacheWrites1h }),
-      });
-      current.journaled = true;
-      log.write(
-        `--- attempt ${number}: ${judged.outcome}${judged.error ? ` (${judged.error})` : ''} · ${formatUsageLine(totalOf(recorded.usage))} (source: ${recorded.usageSource})`,
-      );
-      ctx.report({
-        type: 'attempt-end',
-        taskName: run.taskName,
-        step: step.name,
-        attempt: number,
-        outcome: judged.outcome,
-        usage: recorded.usage,
-        usageSource: recorded.usageSource,
-        durationMs,
-        ...(judged.error !== undefined && { detail: judged.error }),
-      });
-      await changeStep((s) => {
-        crashPointForTests('state-write');
-        return { ...updateAttempt(s, recorded), exitCode: recorded.exitCode ?? null };
-      });
-      current.saved = true;
+      await attempt.callEnded(claude);
+      const judged = await judge(ctx, claude, step, check, log);
+
+      const recorded = await attempt.finish(judged);
+      current = undefined;
 
       if (isFailure(judged.outcome)) failures++;
       const after = afterAttempt({
@@ -180,7 +104,7 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         error: judged.error,
         resetsAtMs: recorded.resetsAt ? Date.parse(recorded.resetsAt) : undefined,
         failures,
-        retries: step.check?.retries ?? 0,
+        retries: step.retries,
         rerunsWithoutReset,
         rateLimit: config.rateLimit,
         startedAtMs: startedMs,
@@ -194,24 +118,10 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
     writeFooter(log, final, step.name, end);
     return end;
   } catch (error) {
-    await pidRecorded;
     return await afterCrash(ctx, error, { log, stepName: step.name, changeStep, current });
   } finally {
     await log.close();
   }
-}
-
-/** The attempt being run: what is known of it, and how far its outcome has been written. */
-interface AttemptUnderWay {
-  number: number;
-  /** How claude's call ended, once it has. */
-  claude?: ClaudeAttemptEnd;
-  /** The attempt's record, once made. */
-  recorded?: AttemptState;
-  /** Its `attempt_end` marker is in the journal. */
-  journaled: boolean;
-  /** Its record is in the state file. */
-  saved: boolean;
 }
 
 /** The step closed with `end`: its status, end time and error. */
@@ -253,7 +163,7 @@ async function afterCrash(
     log: StepLog;
     stepName: string;
     changeStep: (change: (s: StepState) => StepState) => Promise<TaskState>;
-    current: AttemptUnderWay | undefined;
+    current: AttemptRecorder | undefined;
   },
 ): Promise<StepEnd> {
   const { log, current } = at;
@@ -261,45 +171,17 @@ async function afterCrash(
   const stack = error instanceof Error && error.stack ? error.stack : message;
   log.write(`[${message}]\n${stack}`);
   if (ctx.env.DEBUG) process.stderr.write(`${stack}\n`);
-  const crash = error instanceof AttemptCrash ? error : undefined;
-  const call = current?.claude ?? crash;
   const end: StepEnd = { status: 'failed', error: message, crashLog: log.readablePath };
-  const endedAt = new Date(ctx.now()).toISOString();
-  const failedAttempt = (attempt: AttemptState): AttemptState => ({
-    ...attempt,
-    ...current?.recorded,
-    outcome: 'failed',
-    endedAt: current?.recorded?.endedAt ?? endedAt,
-    error: message,
-    ...(!current?.recorded && call && { usage: call.usage.usage, usageSource: call.usage.source }),
-    ...(!current?.recorded && call?.sessionId !== undefined && { sessionId: call.sessionId }),
-  });
-  if (current && !current.journaled) {
-    try {
-      log.marker({
-        event: 'attempt_end',
-        attempt: current.number,
-        outcome: 'failed',
-        exitCode: null,
-        usageSource: call?.usage.source ?? 'estimate',
-        ...(call?.usage.source === 'transcript' && { transcriptUsage: call.usage.usage }),
-        ...(call?.usage.cacheWrites1h && { cacheWrites1h: call.usage.cacheWrites1h }),
-      });
-    } catch (journalError) {
-      log.write(`[journal not written: ${(journalError as Error).message}]`);
-    }
-  }
+  const closeStep = (s: StepState): StepState => finishedStep(s, end, ctx.now());
   let final: TaskState | undefined;
-  try {
-    final = await at.changeStep((s) =>
-      finishedStep(
-        { ...s, attempts: s.attempts.map((a) => (current && !current.saved && a.attempt === current.number ? failedAttempt(a) : a)) },
-        end,
-        ctx.now(),
-      ),
-    );
-  } catch (stateError) {
-    log.write(`[state not saved: ${(stateError as Error).message}]`);
+  if (current) {
+    final = await current.crash(message, error instanceof AttemptCrash ? error : undefined, closeStep);
+  } else {
+    try {
+      final = await at.changeStep(closeStep);
+    } catch (stateError) {
+      log.write(`[state not saved: ${(stateError as Error).message}]`);
+    }
   }
   try {
     writeFooter(log, final, at.stepName, end);
@@ -309,13 +191,23 @@ async function afterCrash(
   return end;
 }
 
-interface Judgement {
-  outcome: AttemptOutcome;
-  error?: string;
-  checkExitCode?: number;
+/** What each way a claude call can end makes of the attempt; a call that succeeded is judged by the check. */
+function outcomeOf(reason: Exclude<CallEndReason, { reason: 'succeeded' }>, step: StepConfig): Judgement {
+  switch (reason.reason) {
+    case 'budget':
+      return { outcome: 'budget', error: 'budget cap reached' };
+    case 'interrupted':
+      return { outcome: 'interrupted', error: 'interrupted' };
+    case 'timeout':
+      return { outcome: 'timeout', error: `timeout after ${step.timeoutSeconds}s` };
+    case 'rate-limited':
+      return { outcome: 'rate-limited', error: 'usage limit reached' };
+    case 'claude-failed':
+      return { outcome: 'claude-failed', error: reason.detail };
+  }
 }
 
-/** How an attempt ended: claude's own outcome first, then (if claude succeeded) the check's. */
+/** How an attempt ended: why claude's call ended, then (if it succeeded) the check's verdict. */
 async function judge(
   ctx: RunContext,
   claude: ClaudeAttemptEnd,
@@ -323,24 +215,11 @@ async function judge(
   check: { command: string; env: NodeJS.ProcessEnv } | undefined,
   log: StepLog,
 ): Promise<Judgement> {
-  const { end } = claude;
-  if (claude.budgetStopped && !ctx.signal.aborted) return { outcome: 'budget', error: 'budget cap reached' };
-  if (end.interrupted) return { outcome: 'interrupted', error: 'interrupted' };
-  if (end.timedOut) return { outcome: 'timeout', error: `timeout after ${step.timeoutSeconds ?? ctx.config.timeoutSeconds}s` };
-  if (end.spawnError) return { outcome: 'claude-failed', error: end.spawnError };
-  const failed = end.exitCode !== 0 || claude.resultIsError;
-  if (failed && claude.rateLimit) return { outcome: 'rate-limited', error: 'usage limit reached' };
-  if (failed) {
-    if (end.exitCode !== 0) {
-      const why = `claude exited with ${end.signal ?? `code ${end.exitCode}`}`;
-      return { outcome: 'claude-failed', error: claude.resultArrived ? why : `${why}, without a result` };
-    }
-    return { outcome: 'claude-failed', error: claude.resultArrived ? 'claude reported an error result' : 'claude ended without a result' };
-  }
+  if (claude.reason.reason !== 'succeeded') return outcomeOf(claude.reason, step);
   if (check === undefined) return { outcome: 'passed' };
   crashPointForTests('check');
   log.write(`$ ${check.command}   (check)`);
-  const timeoutSeconds = step.timeoutSeconds ?? ctx.config.timeoutSeconds;
+  const { timeoutSeconds } = step;
   const ran = await runCheck({
     command: check.command,
     cwd: ctx.config.rootDir,

@@ -30,13 +30,28 @@ export function unpricedWarningFor(models: string[]): string {
   return `warning: no price for ${models.join(', ')}: cost unknown (add it under \`pricing:\` in claude-project.yaml)`;
 }
 
-/** `input 12,340 · output 1,205 · cache write 3,000 · cache read 45,000 · $0.4210` */
-export function formatUsageLine(usage: TokenUsage): string {
+const LABELS = {
+  full: ['input', 'output', 'cache write', 'cache read'],
+  brief: ['in', 'out', 'cache w', 'cache r'],
+} as const;
+
+type UsageCounts = Pick<TokenUsage, 'inputTokens' | 'outputTokens' | 'cacheCreationInputTokens' | 'cacheReadInputTokens'>;
+
+/** The four counts of a usage line: `input 12,340 · output 1,205 · cache write 3,000 · cache read 45,000`. */
+export function formatTokenCounts(usage: UsageCounts, style: keyof typeof LABELS = 'full'): string {
+  const [input, output, cacheWrite, cacheRead] = LABELS[style];
   return [
-    `input ${formatCount(usage.inputTokens)}`,
-    `output ${formatCount(usage.outputTokens)}`,
-    `cache write ${formatCount(usage.cacheCreationInputTokens)}`,
-    `cache read ${formatCount(usage.cacheReadInputTokens)}`,
-    formatCost(usage.costUsd),
+    `${input} ${formatCount(usage.inputTokens)}`,
+    `${output} ${formatCount(usage.outputTokens)}`,
+    `${cacheWrite} ${formatCount(usage.cacheCreationInputTokens)}`,
+    `${cacheRead} ${formatCount(usage.cacheReadInputTokens)}`,
   ].join(' · ');
+}
+
+/**
+ * The one usage line of every text output: `input 12,340 · output 1,205 · cache write 3,000 ·
+ * cache read 45,000 · $0.4210`; `brief` (progress): `in 12,340 · out 1,205 · cache w 3,000 · cache r 45,000 · $0.4210`.
+ */
+export function formatUsageLine(usage: UsageCounts & Pick<TokenUsage, 'costUsd'>, style: keyof typeof LABELS = 'full'): string {
+  return `${formatTokenCounts(usage, style)} · ${formatCost(usage.costUsd)}`;
 }

@@ -1,7 +1,8 @@
 import { Chalk, chalkStderr } from 'chalk';
 import type { PipelineEvent, Reporter } from './events.js';
 import { totalOf } from '../usage/math.js';
-import { formatCost, formatCount } from './format-usage.js';
+import { formatUsageLine } from './format-usage.js';
+import { truncate } from './truncate.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 import { formatDuration } from './format-duration.js';
 
@@ -32,8 +33,7 @@ export interface Progress {
 }
 
 function brief(usage: ModelTokenUsage): string {
-  const t = totalOf(usage);
-  return `in ${formatCount(t.inputTokens)} · out ${formatCount(t.outputTokens)} · cache w ${formatCount(t.cacheCreationInputTokens)} · cache r ${formatCount(t.cacheReadInputTokens)} · ${formatCost(t.costUsd)}`;
+  return formatUsageLine(totalOf(usage), 'brief');
 }
 
 const CLEAR_LINE = '\r\x1b[2K';
@@ -77,8 +77,8 @@ export function createProgress(options: ProgressOptions): Progress {
     if (!running) return;
     if (tty) {
       const width = columns();
-      const text = statusText(running);
-      write(`${CLEAR_LINE}${text.length > width - 1 ? `${text.slice(0, width - 2)}…` : text}`);
+      // one column spare: the cursor never wraps
+      write(`${CLEAR_LINE}${truncate(statusText(running), width - 1, { markInside: true })}`);
       statusShown = true;
     } else if (now() - lastPlain >= plainEveryMs) {
       lastPlain = now();

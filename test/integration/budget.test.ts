@@ -315,8 +315,8 @@ describe('bad caps: exit 2 before anything runs', () => {
     ['a zero cap', { budget: { taskUsd: 0 } }, [], /budget\.taskUsd: expected a positive number, got 0/],
     ['a negative step cap', { budget: { stepUsd: -1 } }, [], /budget\.stepUsd: expected a positive number, got -1/],
     ['a cap that is text', { budget: { sequenceUsd: 'lots' } }, [], /budget\.sequenceUsd: expected a number, got string "lots"/],
-    ['--max-usd abc', {}, ['--max-usd', 'abc'], /--max-usd: expected a positive number of US dollars, got "abc"/],
-    ['--max-usd 0', {}, ['--max-usd', '0'], /--max-usd: expected a positive number of US dollars, got "0"/],
+    ['--max-usd abc', {}, ['--max-usd', 'abc'], /^claude-project: --max-usd "abc": expected a positive number of US dollars/m],
+    ['--max-usd 0', {}, ['--max-usd', '0'], /^claude-project: --max-usd "0": expected a positive number of US dollars/m],
     [
       'a cap on a model whose price is unknown',
       { model: 'my-own-model', budget: { taskUsd: 1 } },

@@ -121,6 +121,13 @@ describe('on a TTY', () => {
     expect(visible(h.writes.at(-1)!)).toBe('\\r\\e[2K'); // no redraw after stop()
   });
 
+  it('a terminal one column wide gets an empty status line, never one that wraps', () => {
+    const h = harness({ tty: true, columns: () => 1 });
+    h.emit(planStart);
+    h.progress.stop();
+    expect(visible(h.writes.at(-2)!)).toBe('\\r\\e[2K');
+  });
+
   it('counts down to a usage-limit reset, then goes back to the step', () => {
     const h = harness({ tty: true });
     const resetsAtMs = T0 + 90_000;

@@ -3,7 +3,8 @@ import { findCauses, type ModelToExplain } from '../../src/billing/compare/cause
 import { compareWithBill } from '../../src/billing/compare/decide.js';
 import { resolveBillingSettings } from '../../src/billing/settings/resolve.js';
 import type { BilledCounts } from '../../src/billing/types.js';
-import type { ProjectConfig } from '../../src/config/types.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import { ConfigSchema } from '../../src/config/schema.js';
 import { notBilledToApiKey } from '../../src/state/api-key-source.js';
 import type { TaskState } from '../../src/state/task-state.js';
 import type { TokenUsage } from '../../src/usage/types.js';
@@ -117,7 +118,8 @@ describe('model identity', () => {
 
 describe('settling', () => {
   test('a shortfall may be the provider delay for 60 minutes by default', () => {
-    const config = { file: 'claude-project.yaml', billing: {} } as unknown as ProjectConfig;
+    const raw = ConfigSchema.parse({ pipeline: [{ name: 'a', prompt: 'A' }] });
+    const config = resolveConfig(raw, { file: '/p/claude-project.yaml', rootDir: '/p', env: {} });
     expect(resolveBillingSettings(config, { ANTHROPIC_ADMIN_KEY: 'sk-ant-admin01-x' })?.settleMinutes).toBe(60);
   });
 });

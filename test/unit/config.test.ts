@@ -34,6 +34,46 @@ describe('loadConfig', () => {
     expect(config.pipeline[0]?.check).toEqual({ command: 'test -f PLAN.md', retries: 0 });
   });
 
+  it("resolves each step's effective settings once: its own model, timeout, retries and cap, else the config's", async () => {
+    const file = await configFile(
+      [
+        'model: claude-opus-4-1',
+        'timeoutSeconds: 600',
+        'budget: { stepUsd: 2 }',
+        'billing: { pollSeconds: 120 }',
+        'pipeline:',
+        '  - name: plan',
+        '    prompt: Plan',
+        '  - name: work',
+        '    prompt: Work',
+        '    model: claude-haiku-4-5',
+        '    timeoutSeconds: 30',
+        '    budgetUsd: 0.5',
+        '    check: { command: "true", retries: 2 }',
+        '',
+      ].join('\n'),
+    );
+    const config = await loadConfig(file, {});
+    const [plan, work] = config.pipeline;
+    expect(plan).toEqual({
+      name: 'plan',
+      prompt: 'Plan',
+      model: 'claude-opus-4-1',
+      modelKey: 'model',
+      timeoutSeconds: 600,
+      retries: 0,
+      cap: { usd: 2, source: 'budget.stepUsd' },
+    });
+    expect(work).toMatchObject({
+      model: 'claude-haiku-4-5',
+      modelKey: 'pipeline[1].model',
+      timeoutSeconds: 30,
+      retries: 2,
+      cap: { usd: 0.5, source: 'pipeline[1].budgetUsd' },
+    });
+    expect(config.billing).toEqual({ settleMinutes: 60, pollSeconds: 120, requestTimeoutSeconds: 30 });
+  });
+
   it('names the file, line and column of a YAML syntax error', async () => {
     const message = await loadError('model: a\npipeline:\n  - name: [unclosed\n');
     expect(message).toMatch(/^FILE:\d+:\d+: YAML syntax error/);

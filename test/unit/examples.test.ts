@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseAllDocuments, parse } from 'yaml';
-import { parseShard } from '../../src/pipeline/shard.js';
+import type { Shard } from '../../src/pipeline/shard.js';
 import { buildProgram } from '../../src/program.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,7 +33,7 @@ function checkCommandLine(argv: string[]): number | undefined {
   expect(command).toBeDefined();
   const { operands, unknown } = command!.parseOptions(rest);
   expect(unknown).toEqual([]);
-  const values = command!.opts<{ shard?: string; into?: string }>();
+  const values = command!.opts<{ shard?: Shard; into?: string }>();
   for (const option of command!.options) {
     if (option.mandatory) expect(values[option.attributeName() as 'into']).toBeDefined();
   }
@@ -46,7 +46,7 @@ function checkCommandLine(argv: string[]): number | undefined {
   for (const option of command!.options) command!.setOptionValue(option.attributeName(), undefined);
   if (shard === undefined) return undefined;
   expect(name).toBe('sequence');
-  return parseShard(shard).count;
+  return shard.count;
 }
 
 interface Step {

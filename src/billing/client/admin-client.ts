@@ -1,4 +1,5 @@
 import { AdminApiRedirectError, AdminApiRequestError, AdminApiUnavailableError, AdminKeyRefusedError } from './errors.js';
+import { truncate } from '../../report/truncate.js';
 import { userAgent } from './user-agent.js';
 
 export type QueryValue = string | number | string[] | undefined;
@@ -156,5 +157,5 @@ function errorMessage(text: string): string {
   } catch {
     // not JSON: show the start of it
   }
-  return text.slice(0, 200) || 'no message';
+  return truncate(text, 200) || 'no message';
 }

@@ -8,18 +8,6 @@ export const ADMIN_API_URL_ENV = 'CLAUDE_PROJECT_ADMIN_API_URL';
 export const API_KEY_ID_ENV = 'CLAUDE_PROJECT_API_KEY_ID';
 export const DEFAULT_ADMIN_API_URL = 'https://api.anthropic.com';
 
-export const BILLING_DEFAULTS = {
-  /**
-   * How long after a window ends billed data may still be missing before that is a mismatch:
-   * the usage report's data typically arrives within 5 minutes, with no stated upper bound.
-   */
-  settleMinutes: 60,
-  /** The Admin API asks for at most one poll a minute in sustained use. */
-  pollSeconds: 60,
-  /** How long one Admin API request may take before it counts as no answer (and is retried). */
-  requestTimeoutSeconds: 30,
-} as const;
-
 export interface BillingSettings {
   adminKey: string;
   baseUrl: string;
@@ -53,8 +41,8 @@ export function resolveBillingSettings(config: ProjectConfig, env: NodeJS.Proces
     adminKey,
     baseUrl: baseUrl.replace(/\/+$/, ''),
     apiKeyId: envKeyId || config.billing.apiKeyId,
-    settleMinutes: config.billing.settleMinutes ?? BILLING_DEFAULTS.settleMinutes,
-    pollSeconds: config.billing.pollSeconds ?? BILLING_DEFAULTS.pollSeconds,
-    requestTimeoutSeconds: config.billing.requestTimeoutSeconds ?? BILLING_DEFAULTS.requestTimeoutSeconds,
+    settleMinutes: config.billing.settleMinutes,
+    pollSeconds: config.billing.pollSeconds,
+    requestTimeoutSeconds: config.billing.requestTimeoutSeconds,
   };
 }

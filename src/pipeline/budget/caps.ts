@@ -4,15 +4,6 @@ import type { Cap } from '../../state/budget-record.js';
 import { PriceTable } from '../../usage/pricing.js';
 import { pricingSnippet } from '../../usage/pricing-snippet.js';
 
-/** `--max-usd N`: a positive number of US dollars, or a one-line error (exit 2). */
-export function parseMaxUsd(text: string): number {
-  const value = /^\s*\d*\.?\d+(e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new UserError(`--max-usd: expected a positive number of US dollars, got ${JSON.stringify(text)}`);
-  }
-  return value;
-}
-
 /** `--max-usd` sets the task's cap on `run` and the sequence's on `sequence`, over the config's. */
 export function withMaxUsd(config: ProjectConfig, command: 'run' | 'sequence', maxUsd: number | undefined): ProjectConfig {
   if (maxUsd === undefined) return config;
@@ -31,9 +22,7 @@ export function capsForStep(config: ProjectConfig, stepIndex: number): Cap[] {
   const caps: Cap[] = [];
   if (budget.sequenceUsd !== undefined) caps.push({ scope: 'sequence', usd: budget.sequenceUsd, source: sourceOf(config, 'sequenceUsd') });
   if (budget.taskUsd !== undefined) caps.push({ scope: 'task', usd: budget.taskUsd, source: sourceOf(config, 'taskUsd') });
-  if (step.budgetUsd !== undefined)
-    caps.push({ scope: 'step', step: step.name, usd: step.budgetUsd, source: `pipeline[${stepIndex}].budgetUsd` });
-  else if (budget.stepUsd !== undefined) caps.push({ scope: 'step', step: step.name, usd: budget.stepUsd, source: 'budget.stepUsd' });
+  if (step.cap) caps.push({ scope: 'step', step: step.name, ...step.cap });
   return caps;
 }
 
@@ -54,13 +43,12 @@ export function checkStepModelsPriced(config: ProjectConfig, warn: (line: string
   const prices = PriceTable.withOverrides(config.pricing);
   const unpriced = new Map<string, string[]>();
   config.pipeline.forEach((step, index) => {
-    const model = step.model ?? config.model;
+    const { model } = step;
     if (prices.lookup(model)) return;
     const [cap] = capsForStep(config, index);
     if (cap) {
-      const where = step.model !== undefined ? `pipeline[${index}].model` : 'model';
       throw new UserError(
-        `${config.file}: ${where}: ${model} has no known price, so the cap ${cap.source} ($${cap.usd}) cannot be checked ` +
+        `${config.file}: ${step.modelKey}: ${model} has no known price, so the cap ${cap.source} ($${cap.usd}) cannot be checked ` +
           `for step ${step.name}. Add its price to the config, use a model with a known price, or remove the cap:\n${pricingSnippet([model])}`,
       );
     }

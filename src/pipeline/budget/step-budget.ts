@@ -36,7 +36,6 @@ export class StepBudget {
     private readonly store: TaskStore,
     private readonly step: StepConfig,
     stepIndex: number,
-    private readonly model: string,
   ) {
     this.caps = capsForStep(ctx.config, stepIndex);
   }
@@ -93,7 +92,7 @@ export class StepBudget {
   private async record(forecast: Forecast, stop: BudgetStop | undefined): Promise<void> {
     const caps = allCaps(this.ctx.config);
     await this.store.update((task) => ({
-      ...updateStep(task, this.step.name, this.model, (s) => ({ ...s, forecast })),
+      ...updateStep(task, this.step.name, this.step.model, (s) => ({ ...s, forecast })),
       ...(caps.length > 0 ? { budget: { caps, ...(stop && { stop }) } } : { budget: undefined }),
     }));
   }

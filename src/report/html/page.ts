@@ -1,4 +1,4 @@
-import { formatCost, formatCount } from '../format-usage.js';
+import { formatCost, formatCount, formatTokenCounts } from '../format-usage.js';
 import { formatDuration } from '../format-duration.js';
 import type { StatusData, TaskData } from '../status-data.js';
 import { formatCaps } from '../budget-data.js';
@@ -14,10 +14,7 @@ import { STYLE } from './style.js';
 const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
 
 function tokenTitle(row: ModelUsageRow): string {
-  return (
-    `${row.model}: ${formatCount(tokenCount(row))} tokens (input ${formatCount(row.inputTokens)} · output ${formatCount(row.outputTokens)} · ` +
-    `cache write ${formatCount(row.cacheCreationInputTokens)} · cache read ${formatCount(row.cacheReadInputTokens)}) · ${formatCost(row.costUsd)}`
-  );
+  return `${row.model}: ${formatCount(tokenCount(row))} tokens (${formatTokenCounts(row)}) · ${formatCost(row.costUsd)}`;
 }
 
 function tokensChart(data: StatusData, color: (model: string) => string): string {

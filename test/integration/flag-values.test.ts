@@ -1,0 +1,42 @@
+import { Project, cleanup, config } from './helpers.js';
+
+afterAll(cleanup);
+
+/**
+ * Every flag that takes a value refuses a bad one where it is declared: exit 2, one line naming
+ * the flag and quoting the value (no stack), nothing run and nothing written.
+ */
+describe('bad flag values: exit 2 before anything runs', () => {
+  let project: Project;
+  let before: Record<string, string>;
+  beforeAll(async () => {
+    project = await Project.create({
+      config: config([{ name: 'work', prompt: 'Work' }]),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: { attempts: [] },
+    });
+    before = await project.snapshot();
+  });
+
+  const cases: Array<[string[], string]> = [
+    [['run', 'tasks/t.md', '--max-usd', 'ten'], '--max-usd "ten": expected a positive number of US dollars, such as 2 or 0.5.'],
+    [['run', 'tasks/t.md', '--max-usd', '0x10'], '--max-usd "0x10": expected a positive number of US dollars, such as 2 or 0.5.'],
+    [['sequence', 'tasks', '--max-usd', '-1'], '--max-usd "-1": expected a positive number of US dollars, such as 2 or 0.5.'],
+    [['sequence', 'tasks', '--shard', '3/2'], '--shard "3/2": expected <i>/<n> with 1 ≤ i ≤ n, for example --shard 2/3.'],
+    [['reconcile', '--wait', '--timeout', 'soon'], '--timeout "soon": expected a positive number of minutes, such as 2 or 0.5.'],
+    [['reconcile', '--report', ' '], '--report " ": expected a path.'],
+    [['status', '--config', ''], '--config "": expected a path.'],
+    [['run', 'tasks/t.md', '--config', ''], '--config "": expected a path.'],
+    [['report', '--html', ''], '--html "": expected a path.'],
+    [['merge', 'a', '--into', ''], '--into "": expected a path.'],
+  ];
+  it.each(cases)('%j', async (args, message) => {
+    const res = await project.run(args);
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr.split('\n')[0]).toBe(`claude-project: ${message}`);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+    expect(res.stdout).toBe('');
+    expect(await project.calls()).toEqual([]);
+    expect(await project.snapshot()).toEqual(before);
+  });
+});
