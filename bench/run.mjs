@@ -13,7 +13,7 @@ import { taskFileName } from '../dist/state/task-files.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const cli = path.join(root, 'dist', 'cli.js');
+const cli = path.join(root, 'dist', 'bundle', 'cli.js');
 const dataDir = path.join(here, 'data');
 mkdirSync(dataDir, { recursive: true });
 const MiB = 1024 * 1024;

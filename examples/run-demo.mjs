@@ -30,7 +30,7 @@ const admin = await startFakeAdminApi({
 console.log(`demo project: ${project}\nfake Messages API: ${api.url}\nfake Admin API: ${admin.url}\n`);
 
 const run = async (args, extraEnv = {}) =>
-  execa(process.execPath, [path.join(here, '..', 'dist', 'cli.js'), ...args], {
+  execa(process.execPath, [path.join(here, '..', 'dist', 'bundle', 'cli.js'), ...args], {
     cwd: project,
     stdio: 'inherit',
     reject: false,

@@ -2,9 +2,9 @@
  * The command line: every command and its flags, declared once. `cli.ts` runs it; tests read it
  * to check the command lines of the examples.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { pathValue, positiveNumber, shardValue } from './commands/flag-values.js';
+import { packageVersion } from './package-version.js';
 
 const AFTER_HELP = `
 Exit codes: 0 all done and passed · 1 a step failed (recount: the state differs from the
@@ -25,11 +25,6 @@ interface RunFlags extends CommonFlags {
   maxUsd?: number;
   json?: boolean;
   quiet?: boolean;
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 const configOption = (): Option =>
@@ -60,7 +55,7 @@ function withoutCommanderPrefix(text: string): string {
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('claude-project')
     .description('Run Claude Code pipelines unattended and account for every token.')
-    .version(version(), '-v, --version', 'the version')
+    .version(packageVersion(), '-v, --version', 'the version')
     .helpOption('-h, --help', 'this help')
     .helpCommand('help [command]', 'the help of a command')
     .addHelpText('after', AFTER_HELP)

@@ -5,7 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import { startFakeApi, type FakeApi, type FakeScript } from '../../examples/fake-api/server.mjs';
 import { PINNED_CLAUDE, realClaudeEnv, resolveRealClaude, type ClaudeVersion } from './real-claude.js';
 
-export const CLI = path.resolve('dist/cli.js');
+export const CLI = path.resolve('dist/bundle/cli.js');
 
 export interface E2eProject {
   dir: string;

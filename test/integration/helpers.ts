@@ -1,7 +1,7 @@
 /**
  * Shared helpers for the integration tests: each test gets a fresh temp folder holding a project
  * (config, tasks), a HOME of its own, a scenario for the fake `claude` and the folder where the
- * fake records its calls; the BUILT CLI (dist/cli.js) is run in it with execa.
+ * fake records its calls; the BUILT CLI (dist/bundle/cli.js, the package's bin) is run in it with execa.
  *
  * Expected numbers are computed here from the scenario inputs (the contract's arithmetic), never
  * taken from the code under test.
@@ -17,7 +17,7 @@ import { stringify } from 'yaml';
 import type { ModelTokenUsage, TokenUsage } from '../../src/usage/types.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = path.join(REPO, 'dist', 'cli.js');
+export const CLI = path.join(REPO, 'dist', 'bundle', 'cli.js');
 export const FAKE_CLAUDE = path.join(REPO, 'test', 'fake-claude', 'fake-claude.mjs');
 
 export const SONNET = 'claude-sonnet-4-5';
@@ -540,7 +540,7 @@ export class Project {
     await writeFile(this.scenarioFile, JSON.stringify(scenario, null, 2));
   }
 
-  /** Runs `node dist/cli.js ...args` in the project folder. */
+  /** Runs `node dist/bundle/cli.js ...args` in the project folder. */
   async run(args: string[], options: RunOptions = {}): Promise<CliResult> {
     const started = Date.now();
     const res = await this.start(args, options);

@@ -1,4 +1,5 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { REPO } from './helpers.js';
@@ -47,22 +48,42 @@ describe('npm pack', () => {
     expect(files).toContain(pkg.bin['claude-project']);
   });
 
-  it('holds every built file and the JSON Schemas, and no source or test', async () => {
-    const built = await filesUnder('dist');
-    expect(built).toContain('dist/cli.js');
-    expect(files).toEqual(expect.arrayContaining([...built, ...(await filesUnder('schema')), 'package.json']));
-    expect(files.filter((f) => /^(src|test|bench|scripts|examples)\//.test(f))).toEqual([]);
+  it('holds the bundle (the bin and its chunks) and the JSON Schemas, and no source, test or unbundled build', async () => {
+    const bundle = await filesUnder('dist/bundle');
+    expect(bundle).toContain('dist/bundle/cli.js');
+    expect(files).toEqual(expect.arrayContaining([...bundle, ...(await filesUnder('schema')), 'package.json']));
+    expect(
+      files.filter((f) => /^(src|test|bench|scripts|examples)\//.test(f) || (f.startsWith('dist/') && !f.startsWith('dist/bundle/'))),
+    ).toEqual([]);
   });
 
-  it('holds every file the built code opens beside itself (new URL(..., import.meta.url))', async () => {
-    const opened: string[] = [];
-    for (const file of (await filesUnder('dist')).filter((f) => f.endsWith('.js'))) {
-      const text = await readFile(path.join(REPO, file), 'utf8');
-      for (const match of text.matchAll(/new URL\(['"]([^'"]+)['"],\s*import\.meta\.url\)/g)) {
-        opened.push(path.posix.normalize(path.posix.join(path.posix.dirname(file), match[1]!)));
-      }
+  it('runs from the unpacked tarball: --version is the package version, and a command loads its chunk', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'claude-project-pack-'));
+    try {
+      const { NODE_OPTIONS: _, ...env } = process.env;
+      const run = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+        cwd: REPO,
+        env,
+        extendEnv: false,
+      });
+      const tarball = path.join(dir, (JSON.parse(run.stdout) as PackResult[])[0]!.filename);
+      await execa('tar', ['-xzf', tarball, '-C', dir]);
+      // the dependencies, as npm would install them beside the package
+      await symlink(path.join(REPO, 'node_modules'), path.join(dir, 'package', 'node_modules'));
+      const pkg = JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
+      const bin = path.join(dir, 'package', pkg.bin['claude-project']!);
+      const version = await execa(process.execPath, [bin, '--version'], { env, extendEnv: false });
+      expect(version.stdout).toBe(pkg.version);
+      const prices = await execa(process.execPath, [bin, 'prices', 'claude-sonnet-4-5', '--json'], {
+        cwd: dir,
+        env,
+        extendEnv: false,
+        reject: false,
+      });
+      expect({ exitCode: prices.exitCode, stderr: prices.stderr }).toEqual({ exitCode: 0, stderr: '' });
+      expect(prices.stdout).toContain('claude-sonnet-4-5');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    expect(opened).toEqual(expect.arrayContaining(['package.json']));
-    expect(opened.filter((f) => !files.includes(f))).toEqual([]);
-  });
+  }, 120_000);
 });
