@@ -12,6 +12,7 @@ import { CallObserver } from './call-observer.js';
 import { PriceTable } from '../usage/pricing.js';
 import type { RunContext } from './run-context.js';
 import type { StepLog } from './step-log.js';
+import type { SubagentUsage } from '../state/subagent-record.js';
 
 export interface AttemptCall {
   taskName: string;
@@ -34,6 +35,8 @@ export interface AttemptCall {
 export interface ClaudeAttemptEnd {
   end: ClaudeCallEnd;
   usage: CallUsage;
+  /** The subagent calls, each from its transcript; undefined when none left one. */
+  subagents: SubagentUsage[] | undefined;
   sessionId: string | undefined;
   apiKeySource: string | undefined;
   /** The result event said is_error, or none arrived. */
@@ -121,10 +124,13 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
   }
 
   const usage = await observer.settle(ctx.env, config.rootDir);
+  // a subagent's transcript that cannot be read leaves the attempt without the per-subagent split, never without its usage
+  const subagents = await observer.subagents(ctx.env, config.rootDir).catch(() => undefined);
   if (end.stderrTail.trim()) call.log.write(`[stderr] ${end.stderrTail.trim()}`);
   return {
     end,
     usage,
+    subagents,
     sessionId: observer.sessionId,
     apiKeySource: observer.apiKeySource,
     resultIsError: observer.resultIsError || !observer.resultArrived,

@@ -133,6 +133,19 @@ export const AttemptDataSchema = z.strictObject({
   durationMs: nullableDuration(),
   exitCode: z.number().int().nullable(),
   error: z.string().nullable(),
+  subagents: z
+    .array(
+      z.strictObject({
+        toolUseId: z.string().nullable().describe("The Task tool_use id it served (its lines' parent_tool_use_id)."),
+        agentId: z.string(),
+        subagentType: z.string().nullable(),
+        ...usageSummary,
+      }),
+    )
+    .describe('Each subagent call of the attempt, from its transcript; empty when none was recorded.'),
+  mainThread: UsageSummarySchema.nullable().describe(
+    "The attempt's usage less its subagents' (they add up to the attempt's exactly); null without subagents, or when they show more than the attempt was billed.",
+  ),
   spendKind: z
     .enum(['useful', ...WASTE_REASONS, 'running'])
     .describe("Where this attempt's spend counts: useful (it passed), a waste reason, or running."),

@@ -17,6 +17,7 @@ import {
   type TaskDataSchema,
 } from './output-schemas.js';
 import { summarizeUsage } from './usage-summary.js';
+import { attemptThreads } from '../state/attempt-threads.js';
 import { costPerPassedTaskData, spendData } from './spend-data.js';
 import { addSpend, emptySpend, spendKindOf, stepSpend, taskSpend, type SpendSplit } from '../state/spend-split.js';
 
@@ -33,6 +34,7 @@ export type StatusData = z.infer<typeof StatusDataSchema>;
 export { STATUS_SCHEMA_VERSION };
 
 function attemptData(attempt: AttemptState): AttemptData {
+  const threads = attemptThreads(attempt);
   return {
     attempt: attempt.attempt,
     model: attempt.model,
@@ -43,6 +45,13 @@ function attemptData(attempt: AttemptState): AttemptData {
     durationMs: attempt.durationMs ?? null,
     exitCode: attempt.exitCode ?? null,
     error: attempt.error ?? null,
+    subagents: (threads?.subagents ?? []).map((s) => ({
+      toolUseId: s.toolUseId,
+      agentId: s.agentId,
+      subagentType: s.subagentType ?? null,
+      ...summarizeUsage(s.usage),
+    })),
+    mainThread: threads?.mainThread ? summarizeUsage(threads.mainThread) : null,
     spendKind: spendKindOf(attempt.outcome),
     ...summarizeUsage(attempt.usage),
   };
