@@ -105,7 +105,7 @@ export const SpendDataSchema = z
     byReason: z
       .array(z.strictObject({ reason: z.enum(WASTE_REASONS), ...SpendPartSchema.shape }))
       .describe(
-        'The waste by reason, only the reasons with an attempt: check-failed, error (claude or claude-project failed, a crash), timeout, rate-limited (a usage limit: run again after its reset), budget (a cap stopped it), interrupted.',
+        'The waste by reason, only the reasons with an attempt: check-failed, error (claude or claude-project failed, a crash), timeout, rate-limited (stopped by a usage limit; run again after its reset when the run waits), budget (a cap stopped it), interrupted.',
       ),
     running: SpendPartSchema.describe('Attempts still running (or never settled): neither useful nor wasted yet.'),
     sentence: z.string().describe('The split in one sentence, e.g. "3 attempts; 2 failed checks cost $0.4100 of $0.6300".'),

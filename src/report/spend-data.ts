@@ -7,12 +7,12 @@ import { summarizeUsage } from './usage-summary.js';
 export type SpendData = z.infer<typeof SpendDataSchema>;
 export type CostPerPassedTaskData = z.infer<typeof CostPerPassedTaskSchema>;
 
-/** How a number of wasted attempts reads, by reason: "2 failed checks", "1 usage-limit re-run". */
+/** How a number of wasted attempts reads, by reason: "2 failed checks", "1 usage-limit stop". */
 const REASON_WORDS: Record<WasteReason, [one: string, many: string]> = {
   'check-failed': ['failed check', 'failed checks'],
   error: ['error', 'errors'],
   timeout: ['timeout', 'timeouts'],
-  'rate-limited': ['usage-limit re-run', 'usage-limit re-runs'],
+  'rate-limited': ['usage-limit stop', 'usage-limit stops'],
   budget: ['budget stop', 'budget stops'],
   interrupted: ['interrupted attempt', 'interrupted attempts'],
 };

@@ -5,6 +5,7 @@ import { formatCaps } from './budget-data.js';
 import { forecastTable, stepsTable } from './table-cells.js';
 import { summaryTable, tableText } from './usage-table.js';
 import { costPerPassedTaskText } from './spend-data.js';
+import { subagentLines } from './subagent-text.js';
 
 function billingLine(billing: BillingData): string {
   const shared = billing.sharedWith.length > 0 ? ` with ${billing.sharedWith.join(', ')}` : '';
@@ -24,6 +25,8 @@ export function taskBlock(task: TaskData): string {
   ];
   if (task.budget) lines.push(`  budget: ${formatCaps(task.budget)}`);
   if (task.steps.length > 0) lines.push(`  ${task.spend.sentence}`, tableText(stepsTable(task.steps), '  '));
+  const subagents = subagentLines(task);
+  if (subagents.length > 0) lines.push('  subagents:', ...subagents.map((line) => `  ${line}`));
   const forecasts = forecastTable(task.steps);
   if (forecasts) lines.push(`\n  forecast vs actual (USD)\n${tableText(forecasts, '  ')}`);
   if (task.malformedLines > 0) lines.push(`  malformed stream lines: ${task.malformedLines}`);

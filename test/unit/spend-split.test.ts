@@ -129,7 +129,7 @@ describe('the sentence', () => {
       attempt(4, 'unfinished', { [SONNET]: [1, 1, 0.01] }),
     ]);
     expect(spendSentence(split)).toBe(
-      '4 attempts; 1 failed check ($0.2000), 1 timeout ($0.1000) and 1 usage-limit re-run ($0.0500) cost $0.3500 of $0.3600; 1 still running',
+      '4 attempts; 1 failed check ($0.2000), 1 timeout ($0.1000) and 1 usage-limit stop ($0.0500) cost $0.3500 of $0.3600; 1 still running',
     );
   });
 
