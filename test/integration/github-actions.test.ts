@@ -172,6 +172,12 @@ describe('under GitHub Actions (GITHUB_ACTIONS=true)', () => {
     const summary = await readFile(github.summary, 'utf8');
     expect(summary).toContain('### claude-project merge of shard(s) 1/2, 2/2: done');
     expectModelRows(summary, state.stats.totalTokenUsage);
+    // every attempt passed: the merged spend is all useful, summed over the shards' tasks
+    expect(state.stats.usefulTokenUsage).toEqual(state.stats.totalTokenUsage);
+    expect(state.stats.wasteTokenUsage).toEqual({});
+    expect(state.stats.usefulCostUsd).toBe(state.stats.totalCostUsd);
+    expect(state.stats.wasteCostUsd).toBe(0);
+    expect(summary).toContain('#### Useful vs waste');
   }, 60_000);
 
   it('a summary or outputs file that cannot be written is a warning: exit code and state unchanged', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { spendData, spendSentence, costPerPassedTaskData, costPerPassedTaskText } from '../../src/report/spend-data.js';
 import { addSpend, costPerPassedTask, splitAttempts, taskSpend } from '../../src/state/spend-split.js';
 import { spendStats } from '../../src/state/spend-totals.js';
-import { newSequenceState, withTask } from '../../src/state/sequence-state.js';
+import { newSequenceState, SequenceStateSchema, withTask } from '../../src/state/sequence-state.js';
 import { newTaskState, withTotals, type AttemptOutcome, type AttemptState, type TaskState } from '../../src/state/task-state.js';
 
 const NOW = '2026-12-01T00:00:00.000Z';
@@ -181,5 +181,32 @@ describe('sequence totals', () => {
       wasteTokenUsage: undefined,
       wasteCostUsd: undefined,
     });
+  });
+});
+
+describe('older sequence states', () => {
+  it('read as before: entries and stats without the split are valid', () => {
+    const entry = { taskPath: 'tasks/a.md', stateFile: 'a.state.json', phase: 'done', tokenUsage: {}, costUsd: 0 };
+    const old = {
+      version: 1,
+      tasksDir: 'tasks',
+      phase: 'done',
+      completedTasks: ['tasks/a.md'],
+      failedTasks: [],
+      currentTaskPath: null,
+      tasks: [entry],
+      stats: { tasksTotal: 1, tasksCompleted: 1, tasksFailed: 0, totalTokenUsage: {}, totalCostUsd: 0 },
+      startedAt: NOW,
+      updatedAt: NOW,
+    };
+    const parsed = SequenceStateSchema.parse(old);
+    expect(parsed.stats.usefulTokenUsage).toBeUndefined();
+    expect(parsed.tasks[0]!.wasteTokenUsage).toBeUndefined();
+    // recording one task again while another entry is old: the split stays out of the stats
+    const other = { ...task('done', [[attempt(1, 'passed', { [SONNET]: [1, 1, 0.1] })]]), taskPath: 'tasks/b.md' };
+    const next = withTask(parsed, 'b.state.json', other);
+    expect(next.stats.usefulTokenUsage).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(next)).stats).not.toHaveProperty('wasteCostUsd');
+    expect(next.stats.totalCostUsd).toBe(0.1);
   });
 });
