@@ -49,6 +49,10 @@ export const systemEventSchema = z.looseObject({
   model: z.string().optional(),
   cwd: z.string().optional(),
   apiKeySource: z.string().optional(),
+  /** `task_started` (a subagent call began): the subagent's id (its transcript is `agent-<task_id>.jsonl`), the Task tool_use it serves, its type. */
+  task_id: z.string().optional(),
+  tool_use_id: z.string().optional(),
+  subagent_type: z.string().optional(),
   attempt: z.number().optional(),
   max_retries: z.number().optional(),
   retry_delay_ms: z.number().optional(),

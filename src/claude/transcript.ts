@@ -95,3 +95,25 @@ function messageCollector(messages: Map<string, MessageCounts>): (line: Buffer) 
     messages.set(`${message.id}/${entry.requestId ?? ''}`, { id: message.id, model: message.model, counts: countsFromApi(message.usage) });
   };
 }
+
+/**
+ * Each subagent transcript of a session (`subagents/agent-<id>.jsonl`) with its messages, each
+ * once with its final counts; in file-name order. Empty when there is none.
+ */
+export async function readSubagentTranscripts(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  sessionId: string,
+): Promise<Array<{ agentId: string; messages: MessageCounts[] }>> {
+  const [, ...subagents] = await transcriptFiles(env, cwd, sessionId);
+  const agents: Array<{ agentId: string; messages: MessageCounts[] }> = [];
+  for (const file of subagents) {
+    const messages = new Map<string, MessageCounts>();
+    const read = await forEachLine(file, messageCollector(messages)).then(
+      () => true,
+      () => false,
+    );
+    if (read) agents.push({ agentId: path.basename(file, '.jsonl').replace(/^agent-/, ''), messages: [...messages.values()] });
+  }
+  return agents;
+}

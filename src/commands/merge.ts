@@ -5,6 +5,7 @@ import { mergeStateFolders, stateFolder } from '../state/merge-folders.js';
 import { missingFolders, removeMadeFolders } from '../state/write-output.js';
 import { sequenceStateFile } from '../state/paths.js';
 import { reportToGithubActions } from './github-actions-files.js';
+import { ciSpendOfSequence } from '../report/github-actions.js';
 import { UserError } from '../errors/user-error.js';
 
 /** `merge <stateDir>... --into <stateDir>`: one state folder (and logs folder) from the shards'. */
@@ -50,6 +51,7 @@ export async function mergeCommand(sources: string[], options: { into: string })
       stateFile: result.sequenceFile,
       usage: stats.totalTokenUsage,
       billing: sequence.billing,
+      spend: ciSpendOfSequence(stats),
     });
     finished = true;
     return 0;

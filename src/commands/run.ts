@@ -6,6 +6,7 @@ import { usageTextTable } from '../report/usage-table.js';
 import { prepareRun, type CommonOptions } from './prepare-run.js';
 import { writeRunEnd } from './end-output.js';
 import { reportToGithubActions } from './github-actions-files.js';
+import { ciSpendOfTask } from '../report/github-actions.js';
 
 export async function runCommand(taskPath: string, options: CommonOptions & { restart: boolean; json?: boolean }): Promise<number> {
   const { ctx, stopProgress } = await prepareRun(options, 'run');
@@ -23,6 +24,7 @@ export async function runCommand(taskPath: string, options: CommonOptions & { re
     stateFile: end.stateFile,
     usage: end.state.tokenUsage,
     billing: end.state.billing,
+    spend: ciSpendOfTask(end.state),
   });
   if (end.crashLog) process.stderr.write(`claude-project: ${end.state.error ?? 'unexpected error'}; details in ${end.crashLog}\n`);
   return end.exitCode;

@@ -7,6 +7,7 @@ import { usageTextTable } from '../report/usage-table.js';
 import { prepareRun, type CommonOptions } from './prepare-run.js';
 import { writeRunEnd } from './end-output.js';
 import { reportToGithubActions } from './github-actions-files.js';
+import { ciSpendOfSequence } from '../report/github-actions.js';
 
 export async function sequenceCommand(
   dir: string,
@@ -31,6 +32,7 @@ export async function sequenceCommand(
     stateFile: end.stateFile,
     usage: stats.totalTokenUsage,
     billing: end.state.billing,
+    spend: ciSpendOfSequence(stats),
   });
   for (const crash of end.crashes) process.stderr.write(`claude-project: ${crash}\n`);
   return end.exitCode;

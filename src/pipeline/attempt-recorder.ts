@@ -109,6 +109,7 @@ export class AttemptRecorder {
       ...(claude.apiKeySource !== undefined && { apiKeySource: claude.apiKeySource }),
       usage: claude.usage.usage,
       usageSource: claude.usage.source,
+      ...(claude.subagents && { subagents: claude.subagents }),
       malformedLines: claude.end.malformedLines,
       ...(judged.checkExitCode !== undefined && { checkExitCode: judged.checkExitCode }),
       ...(claude.rateLimit?.resetsAtMs !== undefined && { resetsAt: new Date(claude.rateLimit.resetsAtMs).toISOString() }),

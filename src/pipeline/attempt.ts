@@ -13,6 +13,7 @@ import { callEndReason, type CallEndReason } from './call-end-reason.js';
 import { PriceTable } from '../usage/pricing.js';
 import type { RunContext } from './run-context.js';
 import type { StepLog } from './step-log.js';
+import type { SubagentUsage } from '../state/subagent-record.js';
 
 export interface AttemptCall {
   taskName: string;
@@ -35,6 +36,8 @@ export interface AttemptCall {
 export interface ClaudeAttemptEnd {
   end: ClaudeCallEnd;
   usage: CallUsage;
+  /** The subagent calls, each from its transcript; undefined when none left one. */
+  subagents: SubagentUsage[] | undefined;
   sessionId: string | undefined;
   apiKeySource: string | undefined;
   /** Why the call ended. */
@@ -120,10 +123,13 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
   }
 
   const usage = await observer.settle(ctx.env, config.rootDir);
+  // a subagent's transcript that cannot be read leaves the attempt without the per-subagent split, never without its usage
+  const subagents = await observer.subagents(ctx.env, config.rootDir).catch(() => undefined);
   if (end.stderrTail.trim()) call.log.write(`[stderr] ${end.stderrTail.trim()}`);
   return {
     end,
     usage,
+    subagents,
     sessionId: observer.sessionId,
     apiKeySource: observer.apiKeySource,
     reason: callEndReason({

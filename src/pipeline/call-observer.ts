@@ -1,5 +1,7 @@
 import { isAssistant, isPartialMessage, isResult, isSystem, type PartialMessageEvent, type StreamEvent } from '../claude/stream-events.js';
-import { readSubagentCacheWrites1h, readTranscriptUsage } from '../claude/transcript.js';
+import { readSubagentCacheWrites1h, readSubagentTranscripts, readTranscriptUsage } from '../claude/transcript.js';
+import type { SubagentUsage } from '../state/subagent-record.js';
+import { priceMessages } from '../usage/price-usage.js';
 import { CallUsageAccumulator, type CallUsage } from '../usage/call-usage.js';
 import type { PriceTable } from '../usage/pricing.js';
 
@@ -14,12 +16,14 @@ export class CallObserver {
   resultIsError = false;
   /** The init line's `apiKeySource`: what Claude Code bills the call to. */
   apiKeySource: string | undefined;
+  /** Each subagent call the stream announced (`task_started`), by its task id: the Task tool use it serves, its type. */
+  private readonly subagentCalls = new Map<string, { toolUseId: string | undefined; subagentType: string | undefined }>();
   /** The message each stream of partial events is in (2.1.197 names it only at message_start). */
   private readonly partialMessage = new Map<string, string>();
 
   /** `sessionId`: the one we chose for the call, if any; the stream's `init` line has the last word. */
   constructor(
-    prices: PriceTable,
+    private readonly prices: PriceTable,
     public sessionId?: string,
   ) {
     this.usage = new CallUsageAccumulator(prices);
@@ -38,6 +42,8 @@ export class CallObserver {
     } else if (isSystem(event) && event.subtype === 'init') {
       if (event.session_id) this.sessionId = event.session_id;
       if (event.apiKeySource) this.apiKeySource = event.apiKeySource;
+    } else if (isSystem(event) && event.subtype === 'task_started' && event.task_id) {
+      this.subagentCalls.set(event.task_id, { toolUseId: event.tool_use_id, subagentType: event.subagent_type });
     }
   }
 
@@ -72,5 +78,27 @@ export class CallObserver {
     }
     const transcript = this.sessionId ? await readTranscriptUsage(env, cwd, this.sessionId) : undefined;
     return this.usage.settle(transcript);
+  }
+
+  /**
+   * The call's subagents, each from its own transcript (`subagents/agent-<id>.jsonl`: every
+   * message once, with its final counts, which the stream does not show), tied to the Task tool
+   * use the stream's `task_started` named for it. Undefined when the call ran none that left a
+   * transcript.
+   */
+  async subagents(env: NodeJS.ProcessEnv, cwd: string): Promise<SubagentUsage[] | undefined> {
+    if (!this.sessionId) return undefined;
+    const agents = await readSubagentTranscripts(env, cwd, this.sessionId);
+    const called = agents.filter((agent) => agent.messages.length > 0);
+    if (called.length === 0) return undefined;
+    return called.map(({ agentId, messages }) => {
+      const call = this.subagentCalls.get(agentId);
+      return {
+        toolUseId: call?.toolUseId ?? null,
+        agentId,
+        ...(call?.subagentType !== undefined && { subagentType: call.subagentType }),
+        usage: priceMessages(messages, this.prices),
+      };
+    });
   }
 }

@@ -1,9 +1,14 @@
 import { COMPARED_FIELDS, type BillingRecord } from '../state/billing-record.js';
-import { roundCost } from '../usage/math.js';
+import { taskSpend, WASTE_REASONS, type WasteReason } from '../state/spend-split.js';
+import type { SpendStats } from '../state/spend-totals.js';
+import type { TaskState } from '../state/task-state.js';
+import { roundCost, totalOf } from '../usage/math.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 import { usageCellTable } from './table-cells.js';
 import { unpricedSummaryWarning } from './usage-table.js';
-import { summarizeUsage, type UsageSummary } from './usage-summary.js';
+import { summarizeUsage, tokenCount, type UsageSummary } from './usage-summary.js';
+import { costPerPassedTaskData, reasonWords } from './spend-data.js';
+import { formatCost, formatCount } from './format-usage.js';
 
 /**
  * What `run`, `sequence` and `merge` tell GitHub Actions when they end: a Markdown job summary
@@ -20,6 +25,15 @@ export interface CiRunReport {
   usage: ModelTokenUsage;
   /** The last `reconcile` of this task or sequence, if there was one. */
   billing: BillingRecord | undefined;
+  /** The spend split into useful and waste; undefined when a state written before it was kept cannot say. */
+  spend: CiSpend | undefined;
+}
+
+/** Useful and wasted usage per model, and (where the task states were read) the waste by reason. */
+export interface CiSpend {
+  useful: ModelTokenUsage;
+  waste: ModelTokenUsage;
+  reasons?: Array<{ reason: WasteReason; attempts: number; costUsd: number | null }>;
 }
 
 /** The table's rows and totals, computed once for every section. */
@@ -67,15 +81,69 @@ function reconcileLine({ report }: SummaryInput): string | undefined {
   return `Reconciled with the Admin API: **${billing.status}** (checked ${billing.checkedAt}, window ${billing.window.start} – ${billing.window.end}).`;
 }
 
+/** Useful against wasted cost and tokens, per model; then the waste by reason and the cost per passed task. */
+function spendSection({ report }: SummaryInput): string {
+  const perTask = costPerPassedTaskData(totalOf(report.usage).costUsd, report.tasksDone);
+  const perTaskText =
+    perTask.status === 'no-task-done' ? 'none yet (no task done)' : `${formatCost(perTask.usd)} (${report.tasksDone} done)`;
+  if (!report.spend)
+    return `Cost per passed task: ${perTaskText}. Useful vs waste: not recorded in this state (written by an older version).`;
+  const { useful, waste } = report.spend;
+  const models = summarizeUsage(report.usage).models.map((m) => m.model);
+  const cells = (usage: ModelTokenUsage, model?: string): string[] => {
+    const part = model === undefined ? totalOf(usage) : usage[model];
+    return part
+      ? [formatCount(tokenCount({ ...part, claudeCostUsd: null, priceSource: null })), formatCost(part.costUsd)]
+      : ['0', formatCost(0)];
+  };
+  const lines = [
+    row(['model', 'useful tokens', 'useful cost', 'waste tokens', 'waste cost']),
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...models.map((model) => row([model, ...cells(useful, model), ...cells(waste, model)])),
+    row(['total', ...cells(useful), ...cells(waste)].map((c) => `**${c}**`)),
+  ];
+  const reasons = report.spend.reasons?.filter((r) => r.attempts > 0) ?? [];
+  const why =
+    report.spend.reasons === undefined
+      ? ''
+      : reasons.length === 0
+        ? 'Nothing wasted. '
+        : `Waste: ${reasons.map((r) => `${reasonWords(r.reason, r.attempts)} ${formatCost(r.costUsd)}`).join(', ')}. `;
+  return `#### Useful vs waste\n\n${lines.join('\n')}\n\n${why}Cost per passed task: ${perTaskText}.`;
+}
+
+/** A task's split, with its reasons. */
+export function ciSpendOfTask(state: TaskState): CiSpend {
+  const split = taskSpend(state);
+  return {
+    useful: split.useful.usage,
+    waste: split.waste.usage,
+    reasons: WASTE_REASONS.map((reason) => ({
+      reason,
+      attempts: split.byReason[reason].attempts,
+      costUsd: split.byReason[reason].costUsd,
+    })),
+  };
+}
+
+/** A sequence's split, from its state's totals (no reasons: the sequence state does not keep them). */
+export function ciSpendOfSequence(stats: SpendStats): CiSpend | undefined {
+  return stats.usefulTokenUsage && stats.wasteTokenUsage ? { useful: stats.usefulTokenUsage, waste: stats.wasteTokenUsage } : undefined;
+}
+
 function unpricedLine({ summary }: SummaryInput): string | undefined {
   return unpricedSummaryWarning(summary);
 }
 
-/**
- * The summary's sections, in order; a section with nothing to say returns undefined. A new
- * section (for instance useful against wasted cost) is one more function in this list.
- */
-const SECTIONS: Array<(input: SummaryInput) => string | undefined> = [heading, tasksLine, usageTable, unpricedLine, reconcileLine];
+/** The summary's sections, in order; a section with nothing to say returns undefined. */
+const SECTIONS: Array<(input: SummaryInput) => string | undefined> = [
+  heading,
+  tasksLine,
+  usageTable,
+  unpricedLine,
+  spendSection,
+  reconcileLine,
+];
 
 /** The Markdown appended to $GITHUB_STEP_SUMMARY: sections separated by blank lines, ending in one. */
 export function stepSummaryMarkdown(report: CiRunReport): string {
@@ -101,7 +169,14 @@ export function stepOutputs(report: CiRunReport): Array<[name: string, value: st
     ['tasks-failed', String(report.tasksFailed)],
     ['phase', report.phase],
     ['reconcile', report.billing?.status ?? ''],
+    ['cost-per-passed-task-usd', perPassedTaskOutput(total.costUsd, report.tasksDone)],
   ];
+}
+
+/** Empty when no task is done (nothing to divide by) or a cost is unknown. */
+function perPassedTaskOutput(costUsd: number | null, tasksDone: number): string {
+  const { usd } = costPerPassedTaskData(costUsd, tasksDone);
+  return usd === null ? '' : String(roundCost(usd));
 }
 
 /** The lines appended to $GITHUB_OUTPUT. */

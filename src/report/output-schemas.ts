@@ -8,6 +8,7 @@ import {
   DifferenceSchema,
 } from '../state/billing-record.js';
 import { CAP_SCOPES } from '../state/budget-record.js';
+import { WASTE_REASONS } from '../state/spend-split.js';
 import { USAGE_SOURCES } from '../usage/types.js';
 
 /**
@@ -95,6 +96,31 @@ export const BillingDataSchema = z.strictObject({
   ),
 });
 
+const SpendPartSchema = z.strictObject({ attempts: count(), ...usageSummary });
+
+export const SpendDataSchema = z
+  .strictObject({
+    useful: SpendPartSchema.describe('The attempts that passed.'),
+    waste: SpendPartSchema.describe('The attempts that did not: every reason together.'),
+    byReason: z
+      .array(z.strictObject({ reason: z.enum(WASTE_REASONS), ...SpendPartSchema.shape }))
+      .describe(
+        'The waste by reason, only the reasons with an attempt: check-failed, error (claude or claude-project failed, a crash), timeout, rate-limited (stopped by a usage limit; run again after its reset when the run waits), budget (a cap stopped it), interrupted.',
+      ),
+    running: SpendPartSchema.describe('Attempts still running (or never settled): neither useful nor wasted yet.'),
+    sentence: z.string().describe('The split in one sentence, e.g. "3 attempts; 2 failed checks cost $0.4100 of $0.6300".'),
+  })
+  .describe('The spend split by what came of each attempt; useful + waste + running is the whole usage, per model.');
+
+export const CostPerPassedTaskSchema = z
+  .strictObject({
+    usd: usd().describe('spentUsd / tasksDone; null when no task is done (see status) or a cost is unknown.'),
+    status: z.enum(['known', 'no-task-done', 'unknown']),
+    spentUsd: usd().describe('Everything spent on the tasks, passed or not.'),
+    tasksDone: count(),
+  })
+  .describe('What each passed task cost: all that was spent, over the tasks done.');
+
 const nullableDuration = (): z.ZodNullable<z.ZodNumber> => z.number().min(0).nullable();
 
 export const AttemptDataSchema = z.strictObject({
@@ -107,6 +133,22 @@ export const AttemptDataSchema = z.strictObject({
   durationMs: nullableDuration(),
   exitCode: z.number().int().nullable(),
   error: z.string().nullable(),
+  subagents: z
+    .array(
+      z.strictObject({
+        toolUseId: z.string().nullable().describe("The Task tool_use id it served (its lines' parent_tool_use_id)."),
+        agentId: z.string(),
+        subagentType: z.string().nullable(),
+        ...usageSummary,
+      }),
+    )
+    .describe('Each subagent call of the attempt, from its transcript; empty when none was recorded.'),
+  mainThread: UsageSummarySchema.nullable().describe(
+    "The attempt's usage less its subagents' (they add up to the attempt's exactly); null without subagents, or when they show more than the attempt was billed.",
+  ),
+  spendKind: z
+    .enum(['useful', ...WASTE_REASONS, 'running'])
+    .describe("Where this attempt's spend counts: useful (it passed), a waste reason, or running."),
   ...usageSummary,
 });
 
@@ -123,6 +165,7 @@ export const StepDataSchema = z.strictObject({
   error: z.string().nullable(),
   forecast: ForecastDataSchema.nullable(),
   provenance: ProvenanceSchema,
+  spend: SpendDataSchema,
   ...usageSummary,
 });
 
@@ -146,6 +189,7 @@ export const TaskDataSchema = z.strictObject({
       "api-equivalent: Claude Code said the task's calls were not billed to an API key (apiKeySource none: a subscription login), so its costs are what the API would have charged, not what was paid.",
     ),
   budget: BudgetDataSchema.nullable(),
+  spend: SpendDataSchema,
   ...usageSummary,
 });
 
@@ -162,6 +206,7 @@ export const SequenceDataSchema = z.strictObject({
   finishedAt: nullableTimestamp(),
   billing: BillingDataSchema.nullable(),
   budget: BudgetDataSchema.nullable(),
+  costPerPassedTask: CostPerPassedTaskSchema.describe("Over the sequence's own totals and tasks done."),
   ...usageSummary,
 });
 
@@ -173,7 +218,16 @@ export const StatusDataSchema = z.strictObject({
   generatedAt: timestamp(),
   tasks: z.array(TaskDataSchema),
   sequence: SequenceDataSchema.nullable().describe("The sequence state, when the tasks shown are a sequence's folder (or all tasks)."),
-  totals: z.strictObject({ tasks: count(), tasksRun: count(), ...usageSummary }).describe('The sum over the tasks shown.'),
+  totals: z
+    .strictObject({
+      tasks: count(),
+      tasksRun: count(),
+      tasksDone: count(),
+      spend: SpendDataSchema,
+      costPerPassedTask: CostPerPassedTaskSchema,
+      ...usageSummary,
+    })
+    .describe('The sum over the tasks shown.'),
 });
 
 /** Bump on any change that is not an added field. */

@@ -17,6 +17,9 @@ import {
   type TaskDataSchema,
 } from './output-schemas.js';
 import { summarizeUsage } from './usage-summary.js';
+import { attemptThreads } from '../state/attempt-threads.js';
+import { costPerPassedTaskData, spendData } from './spend-data.js';
+import { addSpend, emptySpend, spendKindOf, stepSpend, taskSpend, type SpendSplit } from '../state/spend-split.js';
 
 /**
  * What `status` shows, as data (declared in output-schemas.ts): `status --json` prints it as it
@@ -31,6 +34,7 @@ export type StatusData = z.infer<typeof StatusDataSchema>;
 export { STATUS_SCHEMA_VERSION };
 
 function attemptData(attempt: AttemptState): AttemptData {
+  const threads = attemptThreads(attempt);
   return {
     attempt: attempt.attempt,
     model: attempt.model,
@@ -41,6 +45,14 @@ function attemptData(attempt: AttemptState): AttemptData {
     durationMs: attempt.durationMs ?? null,
     exitCode: attempt.exitCode ?? null,
     error: attempt.error ?? null,
+    subagents: (threads?.subagents ?? []).map((s) => ({
+      toolUseId: s.toolUseId,
+      agentId: s.agentId,
+      subagentType: s.subagentType ?? null,
+      ...summarizeUsage(s.usage),
+    })),
+    mainThread: threads?.mainThread ? summarizeUsage(threads.mainThread) : null,
+    spendKind: spendKindOf(attempt.outcome),
     ...summarizeUsage(attempt.usage),
   };
 }
@@ -59,6 +71,7 @@ function stepData(step: StepState): StepData {
     error: step.error ?? null,
     forecast: forecastData(step),
     provenance: provenanceOf(step),
+    spend: spendData(stepSpend(step)),
     ...summarizeUsage(step.usage),
   };
 }
@@ -82,6 +95,7 @@ export function taskData(task: LoadedTask, folderSpentUsd: number | null): TaskD
       billing: null,
       costBasis: 'billed',
       budget: null,
+      spend: spendData(emptySpend()),
       ...summarizeUsage({}),
     };
   }
@@ -102,6 +116,7 @@ export function taskData(task: LoadedTask, folderSpentUsd: number | null): TaskD
     billing: billingData(state.billing),
     costBasis: notBilledToApiKey(state) ? 'api-equivalent' : 'billed',
     budget: budgetData(state.budget, state, folderSpentUsd),
+    spend: spendData(taskSpend(state)),
     ...summarizeUsage(state.tokenUsage),
   };
 }
@@ -120,6 +135,7 @@ export function sequenceData(sequence: SequenceOverview, folderSpentUsd: number 
     finishedAt: sequence.finishedAt ?? null,
     billing: billingData(sequence.billing),
     budget: budgetData(sequence.budget, undefined, folderSpentUsd),
+    costPerPassedTask: costPerPassedTaskData(sequence.stats.totalCostUsd, sequence.stats.tasksCompleted),
     ...summarizeUsage(sequence.stats.totalTokenUsage),
   };
 }
@@ -131,15 +147,43 @@ export function buildStatusData(loaded: LoadedStates, now: Date = new Date()): S
     generatedAt: now.toISOString(),
     tasks: loaded.tasks.map((task) => taskData(task, loaded.folderSpentUsd)),
     sequence: loaded.sequence ? sequenceData(loaded.sequence, loaded.folderSpentUsd) : null,
-    totals: statusTotals(
-      loaded.tasks.length,
-      loaded.tasks.filter((t) => t.state).length,
-      sumModelUsage(...loaded.tasks.map((t) => t.state?.tokenUsage ?? {})),
-    ),
+    totals: statusTotals(loaded.tasks.map((t) => t.state)),
   };
 }
 
-/** The totals over the tasks shown: how many, how many ran, and their usage per model. */
-export function statusTotals(tasks: number, tasksRun: number, usage: ModelTokenUsage): StatusData['totals'] {
-  return { tasks, tasksRun, ...summarizeUsage(usage) };
+/** What the totals are summed from, one task at a time (status text streams its tasks). */
+export class StatusTotalsSum {
+  private tasks = 0;
+  private tasksRun = 0;
+  private tasksDone = 0;
+  private usage: ModelTokenUsage = {};
+  private spend: SpendSplit = emptySpend();
+
+  add(state: TaskState | undefined): void {
+    this.tasks++;
+    if (!state) return;
+    this.tasksRun++;
+    if (state.phase === 'done') this.tasksDone++;
+    this.usage = sumModelUsage(this.usage, state.tokenUsage);
+    this.spend = addSpend(this.spend, taskSpend(state));
+  }
+
+  totals(): StatusData['totals'] {
+    const summary = summarizeUsage(this.usage);
+    return {
+      tasks: this.tasks,
+      tasksRun: this.tasksRun,
+      tasksDone: this.tasksDone,
+      spend: spendData(this.spend),
+      costPerPassedTask: costPerPassedTaskData(summary.total.costUsd, this.tasksDone),
+      ...summary,
+    };
+  }
+}
+
+/** The totals over the tasks shown (undefined: a task not run yet): how many, how many ran and passed, their usage per model and its split. */
+export function statusTotals(states: Array<TaskState | undefined>): StatusData['totals'] {
+  const sum = new StatusTotalsSum();
+  for (const state of states) sum.add(state);
+  return sum.totals();
 }

@@ -4,6 +4,8 @@ import type { StatusData, TaskData } from './status-data.js';
 import { formatCaps } from './budget-data.js';
 import { forecastTable, stepsTable } from './table-cells.js';
 import { summaryTable, tableText } from './usage-table.js';
+import { costPerPassedTaskText } from './spend-data.js';
+import { subagentLines } from './subagent-text.js';
 
 function billingLine(billing: BillingData): string {
   const shared = billing.sharedWith.length > 0 ? ` with ${billing.sharedWith.join(', ')}` : '';
@@ -22,7 +24,9 @@ export function taskBlock(task: TaskData): string {
     `${task.taskName} (${task.taskPath}): ${task.phase}${waiting}${task.error ? ` · ${task.error}` : ''} · ${formatCost(task.total.costUsd)}${costLabel(task)}`,
   ];
   if (task.budget) lines.push(`  budget: ${formatCaps(task.budget)}`);
-  if (task.steps.length > 0) lines.push(tableText(stepsTable(task.steps), '  '));
+  if (task.steps.length > 0) lines.push(`  ${task.spend.sentence}`, tableText(stepsTable(task.steps), '  '));
+  const subagents = subagentLines(task);
+  if (subagents.length > 0) lines.push('  subagents:', ...subagents.map((line) => `  ${line}`));
   const forecasts = forecastTable(task.steps);
   if (forecasts) lines.push(`\n  forecast vs actual (USD)\n${tableText(forecasts, '  ')}`);
   if (task.malformedLines > 0) lines.push(`  malformed stream lines: ${task.malformedLines}`);
@@ -43,5 +47,6 @@ export function statusEnd(sequence: StatusData['sequence'], totals: StatusData['
     ? `Sequence ${sequence.tasksDir}: ${sequence.phase} · ${sequence.tasksCompleted}/${sequence.tasksTotal} done, ${sequence.tasksFailed} failed` +
       `${sequence.budget ? ` · budget: ${formatCaps(sequence.budget)}` : ''}\n${sequence.billing ? `${billingLine(sequence.billing)}\n` : ''}${total}`
     : total;
-  return `${heading}\n${summaryTable(totals, '  ')}\n`;
+  const spend = totals.tasksRun > 0 ? `  ${totals.spend.sentence}\n  ${costPerPassedTaskText(totals.costPerPassedTask)}\n` : '';
+  return `${heading}\n${summaryTable(totals, '  ')}\n${spend}`;
 }

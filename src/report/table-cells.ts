@@ -35,13 +35,14 @@ function stepRows(step: StepData): string[][] {
     step.durationMs !== null ? formatDuration(step.durationMs) : '-',
   ];
   const blank = info.map(() => '');
-  if (step.models.length === 0) return [[...info, step.model, ...usageCells(step.total)]];
-  return step.models.map((row, index) => [...(index === 0 ? info : blank), row.model, ...usageCells(row)]);
+  const waste = step.spend.waste.attempts === 0 ? '-' : formatCost(step.spend.waste.total.costUsd);
+  if (step.models.length === 0) return [[...info, step.model, ...usageCells(step.total), waste]];
+  return step.models.map((row, index) => [...(index === 0 ? info : blank), row.model, ...usageCells(row), index === 0 ? waste : '']);
 }
 
 export function stepsTable(steps: StepData[]): CellTable {
   return {
-    headers: ['step', 'status', 'attempts', 'source', 'duration', 'model', ...USAGE_HEADERS],
+    headers: ['step', 'status', 'attempts', 'source', 'duration', 'model', ...USAGE_HEADERS, 'waste'],
     rows: steps.flatMap(stepRows),
     textColumns: [0, 1, 3, 5],
   };

@@ -11,6 +11,7 @@ import { byTaskPath, type MergedTask, mergedSequenceOverview, missingShards, typ
 import { sequenceStateFile } from './paths.js';
 import { checkState } from './read-state.js';
 import { readSequenceOverview, type SequenceOverview } from './sequence-overview.js';
+import { SpendStatsSum } from './spend-totals.js';
 import { newSequenceState, withTask, type SequenceTaskEntry } from './sequence-state.js';
 import { mapLimit } from './map-limit.js';
 import { realPath } from './real-path.js';
@@ -151,15 +152,17 @@ async function writeMergedSequence(
   target: StateFolder,
 ): Promise<SequenceOverview> {
   let totalTokenUsage: ModelTokenUsage = {};
+  const spend = new SpendStatsSum();
   async function* entries(): AsyncGenerator<SequenceTaskEntry> {
     for (let i = 0; i < tasks.length; i += PARALLEL_FILES) {
       for (const entry of await mapLimit(tasks.slice(i, i + PARALLEL_FILES), PARALLEL_FILES, (task) => mergedEntry(task, target))) {
         totalTokenUsage = sumModelUsage(totalTokenUsage, entry.tokenUsage);
+        spend.add(entry);
         yield entry;
       }
     }
   }
-  const totals = () => ({ ...overview.stats, totalTokenUsage, totalCostUsd: totalOf(totalTokenUsage).costUsd });
+  const totals = () => ({ ...overview.stats, totalTokenUsage, totalCostUsd: totalOf(totalTokenUsage).costUsd, ...spend.stats() });
   const { version, tasksDir, shard, phase, completedTasks, failedTasks, currentTaskPath, stats: _summedBelow, ...rest } = overview;
   await writeTextAtomic(
     sequenceFile,

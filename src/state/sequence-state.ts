@@ -4,6 +4,7 @@ import { sumModelUsage, totalOf } from '../usage/math.js';
 import { BillingRecordSchema } from './billing-record.js';
 import { BudgetRecordSchema } from './budget-record.js';
 import { ModelTokenUsageSchema } from '../usage/types.js';
+import { EntrySpendShape, entrySpend, SpendStatsShape, spendStats } from './spend-totals.js';
 import { TASK_PHASES, type TaskState } from './task-state.js';
 
 export const SEQUENCE_PHASES = ['running', 'waiting-rate-limit', 'done', 'failed', 'interrupted', 'budget-exceeded'] as const;
@@ -15,6 +16,7 @@ export const SequenceTaskEntrySchema = record({
   phase: choice(TASK_PHASES),
   tokenUsage: ModelTokenUsageSchema,
   costUsd: num({ min: 0 }).nullable(),
+  ...EntrySpendShape,
 });
 export type SequenceTaskEntry = z.infer<typeof SequenceTaskEntrySchema>;
 
@@ -49,6 +51,7 @@ export const SequenceStateSchema = record({
     tasksFailed: count(),
     totalTokenUsage: ModelTokenUsageSchema,
     totalCostUsd: num({ min: 0 }).nullable(),
+    ...SpendStatsShape,
   }),
   startedAt: timestamp(),
   updatedAt: timestamp(),
@@ -84,6 +87,7 @@ export function withTask(sequence: SequenceState, stateFile: string, task: TaskS
     phase: task.phase,
     tokenUsage: task.tokenUsage,
     costUsd: task.totalCostUsd,
+    ...entrySpend(task),
   };
   const tasks = sequence.tasks.some((t) => t.taskPath === task.taskPath)
     ? sequence.tasks.map((t) => (t.taskPath === task.taskPath ? entry : t))
@@ -117,6 +121,7 @@ export function withSequenceTotals(sequence: SequenceState): SequenceState {
       tasksFailed: sequence.failedTasks.length,
       totalTokenUsage,
       totalCostUsd: totalOf(totalTokenUsage).costUsd,
+      ...spendStats(sequence.tasks),
     },
   };
 }

@@ -3,6 +3,7 @@ import { choice, count, describeValue, list, num, record, text, timestamp } from
 import { sumModelUsage, totalOf } from '../usage/math.js';
 import { BillingRecordSchema } from './billing-record.js';
 import { BudgetRecordSchema, ForecastSchema } from './budget-record.js';
+import { SubagentUsageSchema } from './subagent-record.js';
 import { ModelTokenUsageSchema, UsageSourceSchema, type UsageSource } from '../usage/types.js';
 
 export const TASK_PHASES = ['pending', 'running', 'waiting-rate-limit', 'done', 'failed', 'interrupted', 'budget-exceeded'] as const;
@@ -42,6 +43,8 @@ export const AttemptStateSchema = record({
   pid: num({ min: 1, integer: true }).optional(),
   usage: ModelTokenUsageSchema,
   usageSource: UsageSourceSchema,
+  /** The subagent calls within this attempt, where their transcripts could be read; the main thread is the rest of `usage`. */
+  subagents: list(SubagentUsageSchema).optional(),
   malformedLines: count(),
   checkExitCode: num({ integer: true }).optional(),
   resetsAt: timestamp().optional(),

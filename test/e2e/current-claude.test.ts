@@ -13,7 +13,27 @@ type Usage = Counts & { costUsd: number; cacheCreation1hInputTokens: number; cac
 interface TaskState {
   phase: string;
   tokenUsage: Record<string, Usage>;
-  steps: Array<{ name: string; attempts: Array<{ outcome: string; usageSource: string; usage: Record<string, Usage> }> }>;
+  steps: Array<{
+    name: string;
+    attempts: Array<{
+      outcome: string;
+      usageSource: string;
+      usage: Record<string, Usage>;
+      subagents?: Array<{ toolUseId: string | null; agentId: string; usage: Record<string, Usage> }>;
+    }>;
+  }>;
+}
+
+/** The four counts of some of the requests the fake API served, added up. */
+function requestCounts(requests: E2eProject['api']['requests']): Counts {
+  const sum = (field: 'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens') =>
+    requests.reduce((n, r) => n + (r.usage?.[field] ?? 0), 0);
+  return {
+    inputTokens: sum('input_tokens'),
+    outputTokens: sum('output_tokens'),
+    cacheCreationInputTokens: sum('cache_creation_input_tokens'),
+    cacheReadInputTokens: sum('cache_read_input_tokens'),
+  };
 }
 
 const config = (pipeline: string): string =>
@@ -87,6 +107,25 @@ describe.each(Object.keys(CLAUDE_PACKAGES) as ClaudeVersion[])('Claude Code %s',
       expect(usage.cacheCreation1hInputTokens).toBe(row.cacheCreation1hInputTokens);
       expect(Math.abs(usage.costUsd - listPrice(model, usage))).toBeLessThan(1e-6);
     }
+    // per subagent: the Haiku subagent's usage is what the API served its requests, request by
+    // request; it and the main thread add up to the attempt's billed usage
+    const attempt = state.steps[0]!.attempts[0]!;
+    const subagentRequests = project.api.requests.filter((r) => r.path === '/v1/messages' && r.model === haiku && !r.side);
+    expect(subagentRequests.length).toBeGreaterThan(0);
+    expect(attempt.subagents).toHaveLength(1);
+    const [subagent] = attempt.subagents!;
+    expect(subagent!.toolUseId).toMatch(/^toolu_/);
+    expect(countsOf(subagent!.usage)).toEqual({ [haiku]: requestCounts(subagentRequests) });
+    const status = JSON.parse((await project.run(['status', 'tasks/helper.md', '--json'])).stdout);
+    const shown = status.tasks[0].steps[0].attempts[0];
+    expect(shown.subagents.map((s: { toolUseId: string }) => s.toolUseId)).toEqual([subagent!.toolUseId]);
+    const mainRequests = project.api.requests.filter((r) => r.path === '/v1/messages' && !subagentRequests.includes(r));
+    const mainServed: Record<string, Counts> = {};
+    for (const model of new Set(mainRequests.map((r) => r.model!))) {
+      mainServed[model] = requestCounts(mainRequests.filter((r) => r.model === model));
+    }
+    const mainThread = Object.fromEntries(shown.mainThread.models.map((row: Usage & { model: string }) => [row.model, row]));
+    expect(countsOf(mainThread)).toEqual(mainServed);
     // recount rebuilds the same split from the raw log alone, the transcripts gone
     await rm(path.join(project.home, '.claude', 'projects'), { recursive: true });
     const recount = await project.run(['recount', 'tasks/helper.md']);

@@ -90,15 +90,16 @@ function expectedOutputs(usage: ModelTokenUsage, phase: string, done: number, fa
 }
 
 function expectOutputs(outputs: Record<string, string>, usage: ModelTokenUsage, phase: string, done: number, failed: number): void {
-  const { 'cost-usd': cost, earlier, ...rest } = outputs;
+  const { 'cost-usd': cost, 'cost-per-passed-task-usd': perTask, earlier, ...rest } = outputs;
   expect(earlier).toBe('kept');
   expect(rest).toEqual(expectedOutputs(usage, phase, done, failed));
   const costs = Object.values(usage).map((u) => u.costUsd!);
   expect(costs.length).toBeGreaterThan(0);
-  expect(Number(cost)).toBeCloseTo(
-    costs.reduce((a, b) => a + b, 0),
-    9,
-  );
+  const total = costs.reduce((a, b) => a + b, 0);
+  expect(Number(cost)).toBeCloseTo(total, 9);
+  // all that was spent over the tasks done; empty when none is done
+  if (done === 0) expect(perTask).toBe('');
+  else expect(Number(perTask)).toBeCloseTo(total / done, 9);
 }
 
 /** Each model's row of the summary table, as it should read from the state's numbers. */
@@ -171,6 +172,12 @@ describe('under GitHub Actions (GITHUB_ACTIONS=true)', () => {
     const summary = await readFile(github.summary, 'utf8');
     expect(summary).toContain('### claude-project merge of shard(s) 1/2, 2/2: done');
     expectModelRows(summary, state.stats.totalTokenUsage);
+    // every attempt passed: the merged spend is all useful, summed over the shards' tasks
+    expect(state.stats.usefulTokenUsage).toEqual(state.stats.totalTokenUsage);
+    expect(state.stats.wasteTokenUsage).toEqual({});
+    expect(state.stats.usefulCostUsd).toBe(state.stats.totalCostUsd);
+    expect(state.stats.wasteCostUsd).toBe(0);
+    expect(summary).toContain('#### Useful vs waste');
   }, 60_000);
 
   it('a summary or outputs file that cannot be written is a warning: exit code and state unchanged', async () => {

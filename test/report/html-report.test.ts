@@ -29,6 +29,7 @@ interface Box {
 }
 interface Segment extends Box {
   model: string;
+  kind?: string;
   fill: string;
   value: number;
 }
@@ -48,6 +49,7 @@ interface Chart {
 interface Rendered {
   charts: Record<string, Chart>;
   legend: Record<string, string>;
+  kinds: Record<string, string>;
   cards: Record<string, string>;
   tables: string[][][];
   sections: Array<{ task: string; title: string; facts: string }>;
@@ -68,16 +70,17 @@ const READ_PAGE = `(() => {
         task: g.dataset.task, step: g.dataset.step, model: g.dataset.model,
         track: g.querySelector('rect.track') ? box(g.querySelector('rect.track')) : undefined,
         segments: [...g.querySelectorAll('rect.segment')].map((rect) => ({
-          ...box(rect), model: rect.dataset.model, fill: getComputedStyle(rect).fill, value: Number(rect.dataset.value),
+          ...box(rect), model: rect.dataset.model, kind: rect.dataset.kind, fill: getComputedStyle(rect).fill, value: Number(rect.dataset.value),
         })),
       })),
     };
   }
-  const legend = Object.fromEntries([...document.querySelectorAll('.legend li')].map((li) => [li.dataset.model, getComputedStyle(li.querySelector('.swatch')).backgroundColor]));
+  const legend = Object.fromEntries([...document.querySelectorAll('.legend li[data-model]')].map((li) => [li.dataset.model, getComputedStyle(li.querySelector('.swatch')).backgroundColor]));
+  const kinds = Object.fromEntries([...document.querySelectorAll('.legend li[data-kind]')].map((li) => [li.dataset.kind, getComputedStyle(li.querySelector('.swatch')).backgroundColor]));
   const cards = Object.fromEntries([...document.querySelectorAll('.card')].map((c) => [c.querySelector('.card-label').textContent, c.querySelector('.card-value').textContent]));
   const tables = [...document.querySelectorAll('table')].map((t) => [...t.rows].map((row) => [...row.cells].map((cell) => cell.textContent)));
   const sections = [...document.querySelectorAll('section.task')].map((s) => ({ task: s.dataset.task, title: s.querySelector('h3').textContent, facts: s.querySelector('.facts').textContent }));
-  return { charts, legend, cards, tables, sections, resources: performance.getEntriesByType('resource').length, overflow: document.documentElement.scrollWidth - innerWidth };
+  return { charts, legend, kinds, cards, tables, sections, resources: performance.getEntriesByType('resource').length, overflow: document.documentElement.scrollWidth - innerWidth };
 })()`;
 
 let project: Project;
@@ -239,6 +242,39 @@ describe('report --html', () => {
     expect(chart.bars.map((b) => b.valueText)).toEqual(['80.6%', '93.0%', '0.0%']);
   });
 
+  it('useful and wasted spend: a bar per task, stacked useful then waste by reason, each as long as its cost', () => {
+    const chart = page.charts.spend!;
+    expect(chart.bars.map((b) => b.task)).toEqual([AUTH, BILLING]);
+    const crashed = want.attempts[BILLING]!.implement![0]!;
+    const billingTotal = totalOf(want.tasks[BILLING]!).costUsd!;
+    const wasted = totalOf(crashed).costUsd!;
+    const parts: Record<string, Array<[string, number]>> = {
+      [AUTH]: [['useful', totalOf(want.tasks[AUTH]!).costUsd!]],
+      [BILLING]: [
+        ['useful', billingTotal - wasted],
+        ['error', wasted],
+      ],
+    };
+    const { x0, perUnit } = scaleOf(chart);
+    for (const bar of chart.bars) {
+      expect(bar.segments.map((s) => s.kind)).toEqual(parts[bar.task!]!.map(([kind]) => kind));
+      let x = x0;
+      bar.segments.forEach((segment, i) => {
+        const [kind, value] = parts[bar.task!]![i]!;
+        expect(Math.abs(segment.x - x)).toBeLessThan(PX);
+        expect(Math.abs(segment.width - value * perUnit)).toBeLessThan(PX);
+        expect(segment.fill).toBe(page.kinds[kind]);
+        x += segment.width;
+      });
+    }
+    expect(chart.bars[1]!.valueText).toBe(`${cost(wasted)} wasted of ${cost(billingTotal)}`);
+    // (costs are kept to 1e-10 USD, so a sum's float noise does not tip the fourth decimal)
+    expect(chart.bars[0]!.valueText).toBe(`${cost(0)} wasted of ${cost(Math.round(totalOf(want.tasks[AUTH]!).costUsd! * 1e10) / 1e10)}`);
+    // every reason has a colour of its own, and none is a model's
+    expect(new Set(Object.values(page.kinds)).size).toBe(8);
+    for (const color of Object.values(page.legend)) expect(Object.values(page.kinds)).not.toContain(color);
+  });
+
   it('the legend gives each model its own colour, the same in every chart', () => {
     expect(Object.keys(page.legend)).toEqual(byCost(want.all).map(([model]) => model));
     expect(new Set(Object.values(page.legend)).size).toBe(3);
@@ -251,6 +287,8 @@ describe('report --html', () => {
       tokens: formatCount(tokens(total)),
       'tasks run': '2/3',
       'cache hit': percent(ratio(total)),
+      wasted: cost(totalOf(want.attempts[BILLING]!.implement![0]!).costUsd),
+      'per passed task': cost(total.costUsd! / 2),
     });
     const cells = (u: TokenUsage) => [
       formatCount(u.inputTokens),
@@ -278,10 +316,18 @@ describe('report --html', () => {
       'cache write',
       'cache read',
       'cost',
+      'waste',
     ]);
     expect(billingSteps.slice(1).map((row) => [row[0], row[1], row[2], row[3], ...row.slice(5)])).toEqual([
-      ['plan', 'done', '1', 'result', ...byCost(want.steps[BILLING]!.plan!).flatMap(([model, u]) => [model, ...cells(u)])],
-      ['implement', 'done', '2', 'estimate', ...byCost(want.steps[BILLING]!.implement!).flatMap(([model, u]) => [model, ...cells(u)])],
+      ['plan', 'done', '1', 'result', ...byCost(want.steps[BILLING]!.plan!).flatMap(([model, u]) => [model, ...cells(u)]), '-'],
+      [
+        'implement',
+        'done',
+        '2',
+        'estimate',
+        ...byCost(want.steps[BILLING]!.implement!).flatMap(([model, u]) => [model, ...cells(u)]),
+        cost(totalOf(want.attempts[BILLING]!.implement![0]!).costUsd),
+      ],
     ]);
     expect(page.sections.map((s) => [s.task, s.title])).toEqual([
       [AUTH, '01-auth'],

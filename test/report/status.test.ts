@@ -6,12 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
-import { Project, cleanup, expectUsage, formatCount, type ModelTokenUsage, type TokenUsage } from '../integration/helpers.js';
+import { Project, cleanup, expectUsage, formatCount, sumUsage, type ModelTokenUsage, type TokenUsage } from '../integration/helpers.js';
 import { AUTH, BILLING, LATER, expected, ranProject, totalOf, type Expected } from './fixture.js';
 import { loadSchema, openObjects, validator } from './schema.js';
 
 let project: Project;
 let want: Expected;
+/** The attempt of 02-billing's implement step that crashed: all the waste of the fixture. */
+const crashed = (): ModelTokenUsage => want.attempts[BILLING]!.implement![0]!;
 
 beforeAll(async () => {
   project = await ranProject();
@@ -63,7 +65,13 @@ describe('status (text)', () => {
     ] as const) {
       const head = lines.findIndex((l) => l.startsWith(`${slug} (${taskPath}): `));
       expect(lines[head]).toBe(`${slug} (${taskPath}): done · ${cost(totalOf(want.tasks[taskPath]!).costUsd)}`);
-      expect(rowsOf([lines[head + 1]!])[0]).toEqual([
+      // one sentence: what was wasted (the crashed attempt, by what it streamed) of the whole
+      expect(lines[head + 1]).toBe(
+        taskPath === AUTH
+          ? `  2 attempts; nothing wasted (${cost(totalOf(want.tasks[AUTH]!).costUsd)} useful)`
+          : `  3 attempts; 1 error cost ${cost(totalOf(crashed()).costUsd)} of ${cost(totalOf(want.tasks[BILLING]!).costUsd)}`,
+      );
+      expect(rowsOf([lines[head + 2]!])[0]).toEqual([
         'step',
         'status',
         'attempts',
@@ -75,14 +83,16 @@ describe('status (text)', () => {
         'cache write',
         'cache read',
         'cost',
+        'waste',
       ]);
-      const body = lines.slice(head + 2, lines.indexOf('', head));
+      const body = lines.slice(head + 3, lines.indexOf('', head));
       const wantRows: string[][] = [];
       const durations = await stepDurations(slug);
       steps[taskPath].forEach((step, i) => {
         byCost(want.steps[taskPath]![step]!).forEach(([model, u], m) => {
           const info = m === 0 ? [step, 'done', String(attempts[taskPath]![i]), sources[taskPath]![i]!, seconds(durations[i]!)] : [];
-          wantRows.push([...info, model, ...cells(u)]);
+          const wasted = taskPath === BILLING && step === 'implement' ? cost(totalOf(crashed()).costUsd) : '-';
+          wantRows.push([...info, model, ...cells(u), ...(m === 0 ? [wasted] : [])]);
         });
       });
       expect(rowsOf(body)).toEqual(wantRows);
@@ -97,6 +107,8 @@ describe('status (text)', () => {
       ['model', 'input', 'output', 'cache write', 'cache read', 'cost'],
       ...byCost(want.all).map(([model, u]) => [model, ...cells(u)]),
       ['total', ...cells(totalOf(want.all))],
+      [`5 attempts; 1 error cost ${cost(totalOf(crashed()).costUsd)} of ${cost(totalOf(want.all).costUsd)}`],
+      [`cost per passed task: ${cost(totalOf(want.all).costUsd! / 2)} (${cost(totalOf(want.all).costUsd)} over 2 done)`],
     ]);
   });
 
@@ -110,6 +122,8 @@ describe('status (text)', () => {
     expect(rowsOf(lines.slice(total + 2))).toEqual([
       ...byCost(want.tasks[BILLING]!).map(([model, u]) => [model, ...cells(u)]),
       ['total', ...cells(totalOf(want.tasks[BILLING]!))],
+      [`3 attempts; 1 error cost ${cost(totalOf(crashed()).costUsd)} of ${cost(totalOf(want.tasks[BILLING]!).costUsd)}`],
+      [`cost per passed task: ${cost(totalOf(want.tasks[BILLING]!).costUsd)} (${cost(totalOf(want.tasks[BILLING]!).costUsd)} over 1 done)`],
     ]);
   });
 });
@@ -176,6 +190,35 @@ describe('status --json', () => {
       failedTasks: [],
     });
     expectUsage(usageOf(data.sequence.models), want.all);
+  });
+
+  it('splits the spend into useful and waste: the crashed attempt is the waste, to the token; cost per passed task', async () => {
+    const data = JSON.parse((await project.run(['status', 'tasks', '--json'])).stdout);
+    const billing = data.tasks[1];
+    const passed = sumUsage(...Object.values(want.attempts[BILLING]!).flatMap((attempts) => attempts.filter((a) => a !== crashed())));
+    expectUsage(usageOf(billing.spend.waste.models), crashed());
+    expectUsage(usageOf(billing.spend.useful.models), passed);
+    expect(billing.spend.byReason.map((r: any) => [r.reason, r.attempts])).toEqual([['error', 1]]);
+    expectUsage(usageOf(billing.spend.byReason[0].models), crashed());
+    expect(billing.spend).toMatchObject({ useful: { attempts: 2 }, waste: { attempts: 1 }, running: { attempts: 0, models: [] } });
+    expect(billing.steps[1].attempts.map((a: any) => a.spendKind)).toEqual(['error', 'useful']);
+    expect(billing.steps[0].spend.waste).toMatchObject({ attempts: 0, models: [] });
+    expect(data.tasks[0].spend.waste).toMatchObject({ attempts: 0, models: [] });
+    expectUsage(usageOf(data.totals.spend.waste.models), crashed());
+    const all = totalOf(want.all).costUsd!;
+    expect(data.totals.costPerPassedTask).toEqual({
+      usd: expect.closeTo(all / 2, 10),
+      status: 'known',
+      spentUsd: expect.closeTo(all, 10),
+      tasksDone: 2,
+    });
+    expect(data.sequence.costPerPassedTask).toMatchObject({ usd: expect.closeTo(all / 2, 10), status: 'known', tasksDone: 2 });
+
+    // sequence.state.json keeps the split per model beside its totals
+    const sequence = await project.sequenceState();
+    expectUsage(sequence.stats.wasteTokenUsage, crashed());
+    expect(sequence.stats.wasteCostUsd).toBeCloseTo(totalOf(crashed()).costUsd!, 10);
+    expect(sequence.stats.usefulCostUsd + sequence.stats.wasteCostUsd).toBeCloseTo(sequence.stats.totalCostUsd, 10);
   });
 });
 

@@ -34,6 +34,7 @@ function report(extra: Partial<CiRunReport> = {}): CiRunReport {
     stateFile: '.claude-project/state/sequence.state.json',
     usage: { 'claude-sonnet-4-5': usage(1_000, 10, 0.25), 'claude-haiku-4-5': usage(2_000, 20, 0.5) },
     billing: undefined,
+    spend: undefined,
     ...extra,
   };
 }
@@ -102,8 +103,51 @@ describe('the GitHub Actions step outputs', () => {
         'tasks-failed=0',
         'phase=done',
         'reconcile=',
+        'cost-per-passed-task-usd=0.375',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('cost-per-passed-task-usd is empty when no task is done, or when a cost is unknown', () => {
+    expect(stepOutputs(report({ tasksDone: 0 }))).toContainEqual(['cost-per-passed-task-usd', '']);
+    const unpriced = report({ usage: { 'claude-sonnet-4-5': usage(1, 1, 0.1), 'mystery-model': usage(5, 5, null) } });
+    expect(stepOutputs(unpriced)).toContainEqual(['cost-per-passed-task-usd', '']);
+    expect(stepOutputs(report({ tasksDone: 3 }))).toContainEqual(['cost-per-passed-task-usd', '0.25']);
+  });
+});
+
+describe('the useful-vs-waste section', () => {
+  const spend = {
+    useful: { 'claude-sonnet-4-5': usage(600, 6, 0.15), 'claude-haiku-4-5': usage(2_000, 20, 0.5) },
+    waste: { 'claude-sonnet-4-5': usage(400, 4, 0.1) },
+    reasons: [
+      { reason: 'check-failed' as const, attempts: 2, costUsd: 0.06 },
+      { reason: 'timeout' as const, attempts: 1, costUsd: 0.04 },
+      { reason: 'error' as const, attempts: 0, costUsd: 0 },
+    ],
+  };
+
+  it('splits tokens and cost per model into useful and waste, names the reasons, gives the cost per passed task', () => {
+    const markdown = stepSummaryMarkdown(report({ spend }));
+    const section = markdown.slice(markdown.indexOf('#### Useful vs waste'));
+    expect(tableRows(section)).toEqual([
+      '| model | useful tokens | useful cost | waste tokens | waste cost |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      '| claude-haiku-4-5 | 2,020 | $0.5000 | 0 | $0.0000 |',
+      '| claude-sonnet-4-5 | 606 | $0.1500 | 404 | $0.1000 |',
+      '| **total** | **2,626** | **$0.6500** | **404** | **$0.1000** |',
+    ]);
+    expect(section).toContain('Waste: 2 failed checks $0.0600, 1 timeout $0.0400. Cost per passed task: $0.3750 (2 done).');
+  });
+
+  it('without reasons (a sequence), or from an older state, says what it can', () => {
+    const { reasons: _none, ...noReasons } = spend;
+    expect(stepSummaryMarkdown(report({ spend: noReasons }))).toMatch(
+      /\| \*\*\$0\.1000\*\* \|\n\nCost per passed task: \$0\.3750 \(2 done\)\./,
+    );
+    expect(stepSummaryMarkdown(report({ tasksDone: 0 }))).toContain(
+      'Cost per passed task: none yet (no task done). Useful vs waste: not recorded in this state (written by an older version).',
     );
   });
 });

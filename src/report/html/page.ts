@@ -10,6 +10,8 @@ import { billingSection } from './billing-section.js';
 import { modelColors } from './colors.js';
 import { escapeHtml } from './escape.js';
 import { STYLE } from './style.js';
+import { spendChart } from './spend-chart.js';
+import { costPerPassedTaskText } from '../spend-data.js';
 
 const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
 
@@ -138,11 +140,18 @@ function taskSection(task: TaskData): string {
     ...(task.malformedLines > 0 ? [`${task.malformedLines} malformed stream line(s)`] : []),
   ];
   const error = task.error ? `<p class="error">${escapeHtml(task.error)}</p>` : '';
-  const steps = task.steps.length > 0 ? htmlTable(stepsTable(task.steps), 'steps') : '';
+  const steps =
+    task.steps.length > 0 ? `<p class="spend">${escapeHtml(task.spend.sentence)}</p>${htmlTable(stepsTable(task.steps), 'steps')}` : '';
   const budget = task.budget ? `<p class="budget">budget: ${escapeHtml(formatCaps(task.budget))}</p>` : '';
   const forecasts = forecastTable(task.steps);
   const forecast = forecasts ? `<h4>Forecast vs actual per step (USD)</h4>${htmlTable(forecasts, 'forecast')}` : '';
   return `<section class="task" data-task="${escapeHtml(task.taskPath)}"><h3>${escapeHtml(task.taskName)}</h3><p class="facts">${facts.join(' · ')}</p>${error}${budget}${steps}${forecast}</section>`;
+}
+
+/** The card's value: the cost, `unknown`, or `–` while no task is done. */
+function perPassedTask(data: StatusData): string {
+  const { costPerPassedTask } = data.totals;
+  return costPerPassedTask.status === 'no-task-done' ? '–' : formatCost(costPerPassedTask.usd);
 }
 
 function legend(models: string[], color: (model: string) => string): string {
@@ -171,6 +180,8 @@ export function renderHtmlReport(data: StatusData): string {
     ['tokens', formatCount(tokenCount(total))],
     ['tasks run', `${data.totals.tasksRun}/${data.totals.tasks}`],
     ['cache hit', overallRatio === undefined ? '–' : percent(overallRatio)],
+    ['wasted', formatCost(data.totals.spend.waste.total.costUsd)],
+    ['per passed task', perPassedTask(data)],
   ]
     .map(
       ([label, value]) =>
@@ -184,6 +195,7 @@ export function renderHtmlReport(data: StatusData): string {
 ${sequence}
 ${unpricedNote(data)}${legend(models, color)}
 <section><h2>Tokens per task, by model</h2><p class="note">input + output + cache write + cache read</p>${tokensChart(data, color)}</section>
+<section><h2>Useful and wasted spend per task</h2><p class="note">${escapeHtml(data.totals.spend.sentence)} · ${escapeHtml(costPerPassedTaskText(data.totals.costPerPassedTask))}</p>${spendChart(data)}</section>
 <section><h2>Cost per step</h2>${costChart(data, color)}</section>
 <section><h2>Cache hit ratio per model</h2><p class="note">cache read ÷ (input + cache write + cache read)</p>${cacheChart(data, color)}</section>
 <section><h2>Totals</h2>${htmlTable(usageCellTable(data.totals), 'usage', true)}</section>
