@@ -13,8 +13,11 @@ export async function sequenceCommand(
   options: CommonOptions & { restart: boolean; keepGoing: boolean; json?: boolean; shard?: string },
 ): Promise<number> {
   const shard = options.shard === undefined ? null : parseShard(options.shard);
-  const { ctx, stopProgress } = await prepareRun(options, 'sequence');
-  const end = await runSequence(ctx, dir, { ...options, shard }).finally(stopProgress);
+  const { ctx, stopProgress, closeTelemetry } = await prepareRun(options, 'sequence', shard ? shardLabel(shard) : undefined);
+  const end = await runSequence(ctx, dir, { ...options, shard }).finally(async () => {
+    stopProgress();
+    await closeTelemetry();
+  });
   if (end.error !== undefined) process.stderr.write(`claude-project: ${end.error}\n`);
   const { stats } = end.state;
   const stop = end.state.phase === 'budget-exceeded' ? end.state.budget?.stop : undefined;

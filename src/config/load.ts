@@ -102,6 +102,7 @@ function normalise(file: string, rootDir: string, raw: ConfigFile, env: NodeJS.P
     rateLimit: { ...DEFAULTS.rateLimit, ...raw.rateLimit },
     billing: { ...raw.billing },
     pricing: raw.pricing ?? {},
+    ...(raw.telemetry && { telemetry: { ...raw.telemetry } }),
     budget: Object.fromEntries(Object.entries(raw.budget ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number')),
     pipeline: raw.pipeline.map((step) => ({
       name: step.name,

@@ -34,6 +34,9 @@ export type BillingConfig = NonNullable<ConfigFile['billing']>;
 
 /** A `pricing:` entry: USD per million tokens; cache rates default to 1.25x, 2x and 0.1x of input. */
 export type PricingConfig = NonNullable<ConfigFile['pricing']>[string];
+/** `telemetry:` in claude-project.yaml, as written (the environment is applied when a run starts). */
+export type TelemetryConfig = NonNullable<ConfigFile['telemetry']>;
+
 /** USD caps; each covers everything spent in its scope in the state folder. */
 export interface BudgetConfig {
   sequenceUsd?: number;
@@ -60,6 +63,8 @@ export interface ProjectConfig {
   /** Prices by model-id prefix, looked up before the price database. */
   pricing: Record<string, PricingConfig>;
   budget: BudgetConfig;
+  /** Absent or without an endpoint: metrics go out only if the OTEL_EXPORTER_OTLP_* environment names one. */
+  telemetry?: TelemetryConfig;
   pipeline: StepConfig[];
 }
 
