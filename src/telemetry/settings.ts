@@ -106,8 +106,10 @@ function switchedOff(env: NodeJS.ProcessEnv): boolean {
  * environment names an endpoint. A bad value is refused (exit 2) before anything runs.
  */
 export function telemetrySettings(config: ProjectConfig, env: NodeJS.ProcessEnv): TelemetrySettings | null {
+  const named = ['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT'].some((name) => envValue(env, name) !== undefined);
+  if ((!named && config.telemetry?.otlpEndpoint === undefined) || switchedOff(env)) return null;
   const endpoint = endpointOf(config, env);
-  if (!endpoint || switchedOff(env)) return null;
+  if (!endpoint) return null;
   const exportIntervalMs = milliseconds(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000);
   return {
     metricsUrl: endpoint.url,
