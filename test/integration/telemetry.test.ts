@@ -238,6 +238,21 @@ describe('metrics are delivered whatever the exit code', () => {
     expect(receiver.totals('claude_project.attempts', ['outcome'])).toEqual({ [state.steps[0]!.attempts[0]!.outcome]: 1 });
   });
 
+  it('4: a budget cap reached', async () => {
+    const project = await Project.create({
+      config: config([
+        { name: 'plan', prompt: 'Plan' },
+        { name: 'build', prompt: 'Build' },
+      ]),
+      tasks: { 'tasks/t.md': 'T\n' },
+      scenario: { attempts: [call('spend', SONNET)] },
+    });
+    const res = await project.run(['run', 'tasks/t.md', '--max-usd', '0.001'], { env: otlpJson() });
+    expect(res.exitCode).toBe(4);
+    const state = (await project.taskState('tasks/t.md')) as TaskStateRecord;
+    expectCountersToMatch(receiver, [state]);
+  });
+
   it('130: interrupted while claude runs', async () => {
     const project = await Project.create({
       config: config([{ name: 'plan', prompt: 'Plan' }]),
