@@ -14,6 +14,9 @@ import { METRICS, type Measurement, type MetricKey } from './attempt-metrics.js'
 import { describeExportError } from './export-error.js';
 import type { TelemetrySettings } from './settings.js';
 
+/** How long the last export may run past its own timeout before the process goes on without it. */
+const CLOSE_GRACE_MS = 1_000;
+
 export interface MetricsSink {
   add(measurements: readonly Measurement[]): void;
   /** Sends what is left and stops, within the export timeout; never rejects. */
@@ -42,7 +45,7 @@ function reportingFailures(exporter: PushMetricExporter, onFailure: (error: Erro
 
 /**
  * A meter provider with the four counters, exporting to `settings.metricsUrl`. Headers,
- * compression, certificates, the request timeout and the temporality come from the standard
+ * compression, certificates and the temporality come from the standard
  * OTEL_EXPORTER_OTLP_* variables, read by the exporter itself; OTEL_SERVICE_NAME and
  * OTEL_RESOURCE_ATTRIBUTES add to (and win over) the resource below.
  */
@@ -54,7 +57,9 @@ export function startOtelMetrics(settings: TelemetrySettings, warn: (line: strin
     warn(`metrics export to ${settings.metricsUrl} failed: ${reason} (the run is not affected; later export errors are not shown)`);
   };
   const Exporter = settings.protocol === 'http/json' ? JsonExporter : ProtobufExporter;
-  const exporter = reportingFailures(new Exporter({ url: settings.metricsUrl }), (error) => warnOnce(describeExportError(error)));
+  const exporter = reportingFailures(new Exporter({ url: settings.metricsUrl, timeoutMillis: settings.requestTimeoutMs }), (error) =>
+    warnOnce(describeExportError(error)),
+  );
   const resource = defaultResource()
     .merge(
       resourceFromAttributes({
@@ -94,11 +99,11 @@ export function startOtelMetrics(settings: TelemetrySettings, warn: (line: strin
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
-        const seconds = settings.exportTimeoutMs / 1000;
+        // a backstop: every request ends by itself within the export timeout
         const timer = setTimeout(() => {
-          warnOnce(`no answer within ${seconds} s (OTEL_METRIC_EXPORT_TIMEOUT)`);
+          warnOnce(`no answer within ${settings.exportTimeoutMs / 1000} s (OTEL_METRIC_EXPORT_TIMEOUT)`);
           resolve();
-        }, settings.exportTimeoutMs);
+        }, settings.exportTimeoutMs + CLOSE_GRACE_MS);
         timer.unref();
         provider.shutdown().then(
           () => {

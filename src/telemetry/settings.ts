@@ -14,6 +14,8 @@ export interface TelemetrySettings {
   exportIntervalMs: number;
   /** How long one export may take; also the bound on the last one, as the process ends. */
   exportTimeoutMs: number;
+  /** How long one request (its retries included) may take: never longer than an export, so none outlives the process's end. */
+  requestTimeoutMs: number;
 }
 
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
@@ -43,9 +45,11 @@ function withMetricsPath(base: string): string {
   return `${base.endsWith('/') ? base : `${base}/`}${METRICS_PATH}`;
 }
 
-function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = envValue(env, name);
-  if (value === undefined) return fallback;
+/** The first of `names` that is set, in milliseconds; `fallback` when none is. */
+function milliseconds(env: NodeJS.ProcessEnv, names: string[], fallback: number): number {
+  const name = names.find((candidate) => envValue(env, candidate) !== undefined);
+  const value = name === undefined ? undefined : envValue(env, name);
+  if (name === undefined || value === undefined) return fallback;
   const number = Number(value);
   if (!Number.isSafeInteger(number) || number <= 0) {
     throw new UserError(`${name} ${JSON.stringify(value)}: expected a whole number of milliseconds above 0.`);
@@ -110,13 +114,16 @@ export function telemetrySettings(config: ProjectConfig, env: NodeJS.ProcessEnv)
   if ((!named && config.telemetry?.otlpEndpoint === undefined) || switchedOff(env)) return null;
   const endpoint = endpointOf(config, env);
   if (!endpoint) return null;
-  const exportIntervalMs = milliseconds(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000);
+  const exportIntervalMs = milliseconds(env, ['OTEL_METRIC_EXPORT_INTERVAL'], 60_000);
+  // the SDK refuses a timeout longer than the interval
+  const exportTimeoutMs = Math.min(milliseconds(env, ['OTEL_METRIC_EXPORT_TIMEOUT'], 30_000), exportIntervalMs);
+  const requestTimeoutMs = milliseconds(env, ['OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT'], 10_000);
   return {
     metricsUrl: endpoint.url,
     from: endpoint.from,
     protocol: protocolOf(env),
     exportIntervalMs,
-    // the SDK refuses a timeout longer than the interval
-    exportTimeoutMs: Math.min(milliseconds(env, 'OTEL_METRIC_EXPORT_TIMEOUT', 30_000), exportIntervalMs),
+    exportTimeoutMs,
+    requestTimeoutMs: Math.min(requestTimeoutMs, exportTimeoutMs),
   };
 }

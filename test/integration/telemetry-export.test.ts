@@ -1,7 +1,7 @@
 // Where and how metrics go: the config's endpoint or the standard variables (which win), protobuf
 // unless told JSON, the variables' headers; a collector that refuses them or is not there costs
 // one warning line and never the run; bad settings are refused before anything runs (exit 2).
-import { createServer } from 'node:net';
+import { type Socket, createServer } from 'node:net';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
 import { Project, SONNET, type Attempt, assistant, billed, cleanup, config, init, result, snapshot, waitFor } from './helpers.js';
 
@@ -108,6 +108,30 @@ describe('a failed export is one warning, never a failed run', () => {
       expect.stringMatching(new RegExp(`^claude-project: warning: metrics export to ${url}/v1/metrics failed: .*ECONNREFUSED`)),
     ]);
     expect((await on.taskState('tasks/t.md')).phase).toBe('done');
+  });
+});
+
+describe('the last export is bounded by OTEL_METRIC_EXPORT_TIMEOUT', () => {
+  it('a collector that takes the connection and never answers: the run still ends, with one warning', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const on = await project();
+      // a request timeout far longer than the export's own: the export's wins
+      const res = await on.run(['run', 'tasks/t.md'], {
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_TIMEOUT: '600000', OTEL_METRIC_EXPORT_TIMEOUT: '1000' },
+      });
+      expect(res.exitCode).toBe(0);
+      expect(held.length).toBeGreaterThan(0);
+      expect(warnings(res.stderr)).toEqual([
+        expect.stringContaining(`claude-project: warning: metrics export to ${url}/v1/metrics failed: `),
+      ]);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
 

@@ -47,6 +47,7 @@ describe('telemetrySettings: on only when an endpoint is named', () => {
         protocol: 'http/protobuf',
         exportIntervalMs: 60_000,
         exportTimeoutMs: 30_000,
+        requestTimeoutMs: 10_000,
       });
     }
     expect(telemetrySettings(projectConfig('https://otel.example/base'), {})?.metricsUrl).toBe('https://otel.example/base/v1/metrics');
@@ -70,6 +71,19 @@ describe('telemetrySettings: on only when an endpoint is named', () => {
       OTEL_METRIC_EXPORT_TIMEOUT: '9000',
     });
     expect(settings).toEqual(expect.objectContaining({ protocol: 'http/json', exportIntervalMs: 5_000, exportTimeoutMs: 5_000 }));
+  });
+
+  it('bounds one request by the export timeout, so that no request outlives the last export', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' };
+    expect(telemetrySettings(projectConfig(), { ...env, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' })?.requestTimeoutMs).toBe(2_000);
+    expect(
+      telemetrySettings(projectConfig(), { ...env, OTEL_EXPORTER_OTLP_TIMEOUT: '2000', OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '3000' })
+        ?.requestTimeoutMs,
+    ).toBe(3_000);
+    expect(
+      telemetrySettings(projectConfig(), { ...env, OTEL_EXPORTER_OTLP_TIMEOUT: '600000', OTEL_METRIC_EXPORT_TIMEOUT: '1000' })
+        ?.requestTimeoutMs,
+    ).toBe(1_000);
   });
 
   it('is off by the standard switches even with an endpoint', () => {
