@@ -63,7 +63,10 @@ function protocolOf(env: NodeJS.ProcessEnv): OtlpProtocol {
     if (value === undefined) continue;
     const protocol = PROTOCOLS.find((known) => known === value);
     if (!protocol) {
-      throw new UserError(`${name} ${JSON.stringify(value)}: claude-project sends metrics over HTTP only; use ${PROTOCOLS.join(' or ')}.`);
+      throw new UserError(
+        `${name} ${JSON.stringify(value)}: claude-project sends metrics over HTTP only; use ${PROTOCOLS.join(' or ')} ` +
+          `(set OTEL_EXPORTER_OTLP_METRICS_PROTOCOL for claude-project alone), or OTEL_METRICS_EXPORTER=none to send none.`,
+      );
     }
     return protocol;
   }

@@ -139,7 +139,7 @@ describe('bad telemetry settings are refused before anything runs (exit 2)', () 
   it.each([
     [
       { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
-      'OTEL_EXPORTER_OTLP_PROTOCOL "grpc": claude-project sends metrics over HTTP only; use http/protobuf or http/json.',
+      'OTEL_EXPORTER_OTLP_PROTOCOL "grpc": claude-project sends metrics over HTTP only; use http/protobuf or http/json (set OTEL_EXPORTER_OTLP_METRICS_PROTOCOL for claude-project alone), or OTEL_METRICS_EXPORTER=none to send none.',
     ],
     [
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' },
