@@ -31,9 +31,17 @@ export async function startTelemetry(
     options.warn(`metrics are not exported: OpenTelemetry could not start (${error instanceof Error ? error.message : String(error)})`);
     return null;
   }
+  let failed = false;
   return {
+    // called from inside a step: whatever goes wrong here must never stop it
     report: (event) => {
-      if (event.type === 'attempt-end') sink.add(attemptMeasurements(event, options.shard));
+      if (event.type !== 'attempt-end' || failed) return;
+      try {
+        sink.add(attemptMeasurements(event, options.shard));
+      } catch (error) {
+        failed = true;
+        options.warn(`metrics are no longer counted: ${error instanceof Error ? error.message : String(error)}`);
+      }
     },
     close: () => sink.close(),
   };
