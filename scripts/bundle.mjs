@@ -13,8 +13,12 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  // Loaded only when metrics are on, from node_modules as installed.
+  external: ['@opentelemetry/*'],
   // The dependencies written as CommonJS call require(); an ES module has none of its own.
-  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 

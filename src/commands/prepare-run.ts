@@ -8,6 +8,7 @@ import { checkStepModelsPriced, withMaxUsd } from '../pipeline/budget/caps.js';
 import chalk from 'chalk';
 import { createProgress } from '../report/progress.js';
 import { ensureWritableFolder } from '../state/writable-folder.js';
+import { startTelemetry } from '../telemetry/start.js';
 
 export interface CommonOptions {
   config?: string;
@@ -20,11 +21,13 @@ export interface CommonOptions {
  * Everything a run needs, checked before anything runs: the config, a `claude` that exists, and
  * state and logs folders that can be written.
  * SIGINT/SIGTERM/SIGHUP abort the returned signal; a second one kills claude at once (see abortOnSignals).
+ * With metrics on (docs/telemetry.md), `closeTelemetry` must be awaited before the command ends, whatever its exit code.
  */
 export async function prepareRun(
   options: CommonOptions,
   command: 'run' | 'sequence',
-): Promise<{ ctx: RunContext; stopProgress: () => void }> {
+  shard?: string,
+): Promise<{ ctx: RunContext; stopProgress: () => void; closeTelemetry: () => Promise<void> }> {
   const env = process.env;
   const config = withMaxUsd(await loadConfig(configPathFor(options.config, process.cwd()), env), command, options.maxUsd);
   checkStepModelsPriced(config, (line) => process.stderr.write(`${line}\n`));
@@ -47,15 +50,24 @@ export async function prepareRun(
     tty: !options.quiet && process.stderr.isTTY === true,
     now: Date.now,
   });
+  const telemetry = await startTelemetry(config, env, {
+    ...(shard !== undefined && { shard }),
+    warn: (line) => process.stderr.write(`claude-project: warning: ${line}\n`),
+  });
   const ctx: RunContext = {
     config,
     env,
-    report: progress.report,
+    report: telemetry
+      ? (event) => {
+          progress.report(event);
+          telemetry.report(event);
+        }
+      : progress.report,
     ...abortOnSignals(),
     now: Date.now,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
   };
-  return { ctx, stopProgress: progress.stop };
+  return { ctx, stopProgress: progress.stop, closeTelemetry: async () => telemetry?.close() };
 }
 
 /**

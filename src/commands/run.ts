@@ -9,8 +9,11 @@ import { reportToGithubActions } from './github-actions-files.js';
 import { ciSpendOfTask } from '../report/github-actions.js';
 
 export async function runCommand(taskPath: string, options: CommonOptions & { restart: boolean; json?: boolean }): Promise<number> {
-  const { ctx, stopProgress } = await prepareRun(options, 'run');
-  const end = await runTask(ctx, taskPath, { restart: options.restart }).finally(stopProgress);
+  const { ctx, stopProgress, closeTelemetry } = await prepareRun(options, 'run');
+  const end = await runTask(ctx, taskPath, { restart: options.restart }).finally(async () => {
+    stopProgress();
+    await closeTelemetry();
+  });
   const budget = end.phase === 'budget-exceeded' && end.state.error ? `${end.state.error}\n` : '';
   const human = `${end.state.taskName}: ${end.phase} · state ${end.stateFile}\n${budget}${usageTextTable(end.state.tokenUsage)}\n`;
   writeRunEnd(options, human, taskRunSummary(end, await folderSpentUsd(ctx.config.statePath)));

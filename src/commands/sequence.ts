@@ -13,8 +13,12 @@ export async function sequenceCommand(
   dir: string,
   options: CommonOptions & { restart: boolean; keepGoing: boolean; json?: boolean; shard?: Shard },
 ): Promise<number> {
-  const { ctx, stopProgress } = await prepareRun(options, 'sequence');
-  const end = await runSequence(ctx, dir, { ...options, shard: options.shard ?? null }).finally(stopProgress);
+  const shard = options.shard ?? null;
+  const { ctx, stopProgress, closeTelemetry } = await prepareRun(options, 'sequence', shard ? shardLabel(shard) : undefined);
+  const end = await runSequence(ctx, dir, { ...options, shard }).finally(async () => {
+    stopProgress();
+    await closeTelemetry();
+  });
   if (end.error !== undefined) process.stderr.write(`claude-project: ${end.error}\n`);
   const { stats } = end.state;
   const stop = end.state.phase === 'budget-exceeded' ? end.state.budget?.stop : undefined;

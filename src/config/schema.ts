@@ -90,6 +90,12 @@ const billing = mapping({
   requestTimeoutSeconds: seconds().default(30),
 });
 
+/** OpenTelemetry metrics over OTLP/HTTP; the standard OTEL_EXPORTER_OTLP_* variables win over it. */
+const telemetry = mapping({
+  /** The collector's base URL, as `OTEL_EXPORTER_OTLP_ENDPOINT` takes it: `/v1/metrics` is added. */
+  otlpEndpoint: pattern(/^https?:\/\/\S+$/, 'an http(s) URL such as http://localhost:4318').optional(),
+});
+
 const usdPerMillion = (): z.ZodNumber => num({ min: 0 });
 
 /** USD per million tokens; the cache rates default to 1.25x (5-minute writes), 2x (1-hour) and 0.1x (reads) of input. */
@@ -128,6 +134,7 @@ export const ConfigSchema = mapping({
   budget: mapping({ sequenceUsd: usd().optional(), taskUsd: usd().optional(), stepUsd: usd().optional() }).prefault({}),
   /** Prices by model-id prefix, looked up before the price database. */
   pricing: keyed(price).default({}),
+  telemetry: telemetry.optional(),
   pipeline,
 });
 

@@ -33,6 +33,8 @@ export type StepConfig = Omit<StepFile, 'model' | 'timeoutSeconds' | 'budgetUsd'
   /** `pipeline[i].budgetUsd`, else `budget.stepUsd`. */
   cap: CapSetting | undefined;
 };
+/** `telemetry:` in claude-project.yaml, as written (the environment is applied when a run starts). */
+export type TelemetryConfig = NonNullable<ConfigFile['telemetry']>;
 
 /** USD caps; each covers everything spent in its scope in the state folder. */
 export type BudgetConfig = ConfigFile['budget'] & {

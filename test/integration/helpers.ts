@@ -556,6 +556,8 @@ export class Project {
       // step outputs written into the GitHub Actions job these tests may run in.
       if (key.startsWith('CLAUDE_') || key.startsWith('ANTHROPIC_') || key.startsWith('FAKE_CLAUDE') || key === 'NODE_OPTIONS') continue;
       if (key.startsWith('GITHUB_')) continue;
+      // nor metrics sent to a collector of the caller's (a test names its own)
+      if (key.startsWith('OTEL_')) continue;
       env[key] = value;
     }
     Object.assign(env, { HOME: this.home, FAKE_CLAUDE_SCENARIO: this.scenarioFile, FAKE_CLAUDE_RECORD: this.recordDir, NO_COLOR: '1' });
