@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import type { SequenceOverview } from '../state/sequence-overview.js';
-import { weakestSource, type AttemptState, type StepState, type TaskState } from '../state/task-state.js';
-import { sumModelUsage } from '../usage/math.js';
+import { rollUpTasks, weakestSource } from '../state/roll-up.js';
+import type { AttemptState, StepState, TaskState } from '../state/task-state.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 import { notBilledToApiKey } from '../state/api-key-source.js';
 import { billingData } from './billing-data.js';
@@ -134,7 +134,7 @@ export function buildStatusData(loaded: LoadedStates, now: Date = new Date()): S
     totals: statusTotals(
       loaded.tasks.length,
       loaded.tasks.filter((t) => t.state).length,
-      sumModelUsage(...loaded.tasks.map((t) => t.state?.tokenUsage ?? {})),
+      rollUpTasks(loaded.tasks.flatMap((t) => (t.state ? [t.state] : []))).tokenUsage,
     ),
   };
 }

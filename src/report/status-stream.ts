@@ -1,6 +1,5 @@
 import { findStates, loadTask, type StateLocation } from '../state/load-states.js';
-import { sumModelUsage } from '../usage/math.js';
-import type { ModelTokenUsage } from '../usage/types.js';
+import { RollUp } from '../state/roll-up.js';
 import { sequenceData, statusTotals, taskData } from './status-data.js';
 import { statusEnd, taskBlock } from './status-text.js';
 
@@ -19,17 +18,14 @@ export async function writeStatusText(
 ): Promise<void> {
   const found = await findStates(config, target);
   if (found.tasks.length === 0) return write('No task state found: nothing has run yet.\n');
-  let usage: ModelTokenUsage = {};
-  let tasksRun = 0;
+  const usage = new RollUp();
   for (let i = 0; i < found.tasks.length; i += BATCH) {
     const loaded = await Promise.all(found.tasks.slice(i, i + BATCH).map((task) => loadTask(config, task)));
     await write(loaded.map((task) => `${taskBlock(taskData(task, folderSpentUsd))}\n\n`).join(''));
     for (const task of loaded) {
-      if (!task.state) continue;
-      tasksRun++;
-      usage = sumModelUsage(usage, task.state.tokenUsage);
+      if (task.state) usage.add(task.state.tokenUsage);
     }
   }
   const sequence = found.sequence ? sequenceData(found.sequence, folderSpentUsd) : null;
-  await write(statusEnd(sequence, statusTotals(found.tasks.length, tasksRun, usage)));
+  await write(statusEnd(sequence, statusTotals(found.tasks.length, usage.count, usage.totals.tokenUsage)));
 }
