@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: the step path against its bounds, recount/status over a 100-task
 // sequence, start-up time, and merge/status over 10,000 task states. Prints a table and writes
-// BENCHMARKS.md. `node bench/run.mjs merge` runs only the merge section and rewrites only it.
+// BENCHMARKS.md. `node bench/run.mjs merge` runs only the merge section and rewrites only it;
+// `node bench/run.mjs sequence` the same for the long sequence (5,000 tasks, a 1,000-task re-run).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateStream } from './generate.mjs';
 import { benchMerge } from './merge.mjs';
+import { benchSequence } from './sequence.mjs';
 import { taskFileName } from '../dist/state/task-files.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -132,18 +134,49 @@ ${MERGE_END}
 `;
 }
 
-if (process.argv[2] === 'merge') {
-  const section = await mergeSection();
+const SEQUENCE_START = '<!-- bench:sequence -->';
+const SEQUENCE_END = '<!-- /bench:sequence -->';
+
+async function sequenceSection() {
+  const r = await benchSequence();
+  const ratio = r.last / r.first;
+  return `${SEQUENCE_START}
+A ${r.tasks.toLocaleString('en-US')}-task sequence (bench/sequence.mjs): one step per task, \`claude\` a script that
+\`cat\`s a recorded Claude Code answer (${r.callMs.toFixed(1)} ms a call by itself, taken out below). A task's
+time runs from the previous task's end to its own (its state's \`finishedAt\`), so it holds all
+the wrapper does for it: locks, state writes, forecast, spawn, stream, logs and the sequence
+state's share. The totals in \`sequence.state.json\` are checked against the task states' at the
+end. Command: \`npm run build && node bench/run.mjs sequence\`.
+
+| ${r.tasks.toLocaleString('en-US')}-task sequence | ms |
+| --- | ---: |
+| wrapper time per task, first ${r.window} tasks (mean) | ${r.first.toFixed(1)} |
+| wrapper time per task, last ${r.window} tasks (mean) | ${r.last.toFixed(1)} |
+| last / first | ${ratio.toFixed(2)}× (target ≤ 1.5×: ${ratio <= 1.5 ? 'met' : 'MISSED'}) |
+| whole sequence | ${(r.longMs / 1000).toFixed(1)} s |
+| re-run of a finished ${r.rerunTasks.toLocaleString('en-US')}-task sequence | ${(r.rerunMs / 1000).toFixed(2)} s (target < 5 s: ${r.rerunMs < 5000 ? 'met' : 'MISSED'}) |
+${SEQUENCE_END}
+`;
+}
+
+/** Replaces one section of BENCHMARKS.md (or adds it at the end), leaving the others as they are. */
+function rewriteSection(section, start, end) {
   const file = path.join(root, 'BENCHMARKS.md');
   const current = readFileSync(file, 'utf8');
-  const at = current.indexOf(MERGE_START);
-  const end = current.indexOf(MERGE_END);
+  const at = current.indexOf(start);
+  const to = current.indexOf(end);
   const next =
-    at >= 0 && end > at
-      ? `${current.slice(0, at)}${section}${current.slice(end + MERGE_END.length + 1)}`
-      : `${current.trimEnd()}\n\n${section}`;
+    at >= 0 && to > at ? `${current.slice(0, at)}${section}${current.slice(to + end.length + 1)}` : `${current.trimEnd()}\n\n${section}`;
   writeFileSync(file, next);
   process.stdout.write(section);
+}
+
+if (process.argv[2] === 'merge') {
+  rewriteSection(await mergeSection(), MERGE_START, MERGE_END);
+  process.exit(0);
+}
+if (process.argv[2] === 'sequence') {
+  rewriteSection(await sequenceSection(), SEQUENCE_START, SEQUENCE_END);
   process.exit(0);
 }
 
@@ -225,6 +258,7 @@ const firstSpawn = await median(9, async () => {
 });
 
 const merge = await mergeSection();
+const sequenceLength = await sequenceSection();
 
 const fmtMB = (r, bytes) => (bytes / 1e6 / r.seconds).toFixed(0);
 const fmtRss = (r) => (r.rss / MiB).toFixed(0);
@@ -289,6 +323,7 @@ ${table3.join('\n')}
 Targets:
 ${targets.join('\n')}
 
-${merge}`;
+${merge}
+${sequenceLength}`;
 writeFileSync(path.join(root, 'BENCHMARKS.md'), report);
 process.stdout.write(report);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { UserError } from '../errors/user-error.js';
+import { noteOwnChange } from './own-changes.js';
 
 interface Owner {
   pid: number;
@@ -76,10 +77,12 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
   heldHere.add(stateFile);
   await writeFile(mine, JSON.stringify({ ...me, acquired: true }));
   await removeDeadOwners(stateFile);
+  await noteOwnChange({ folder: path.dirname(stateFile) });
   return async () => {
     await release().catch(() => undefined);
     await rm(mine, { force: true });
     heldHere.delete(stateFile);
+    await noteOwnChange({ folder: path.dirname(stateFile) });
   };
 }
 

@@ -5,8 +5,6 @@ import { BudgetRecordSchema, ForecastSchema } from './budget-record.js';
 import { ModelTokenUsageSchema, UsageSourceSchema } from '../usage/types.js';
 import { rollUpStep, rollUpTask } from './roll-up.js';
 
-export { weakestSource } from './roll-up.js';
-
 export const TASK_PHASES = ['pending', 'running', 'waiting-rate-limit', 'done', 'failed', 'interrupted', 'budget-exceeded'] as const;
 export type TaskPhase = (typeof TASK_PHASES)[number];
 export type StepStatus = TaskPhase;

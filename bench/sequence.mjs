@@ -1,0 +1,90 @@
+// A long sequence with a fast fake claude: the wrapper's own time per task at the start and at
+// the end of a 5,000-task sequence, and the time to re-run a finished 1,000-task sequence (every
+// task already done). `node bench/run.mjs sequence` runs this part alone. Needs `npm run build`.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const cli = path.join(root, 'dist', 'cli.js');
+const { rollUpTasks } = await import(path.join(root, 'dist', 'state', 'roll-up.js'));
+/** A real Claude Code stream (one short answer), replayed by `cat` for every call. */
+const STREAM = path.join(root, 'test', 'fixtures', 'plain-answer.jsonl');
+
+function project(tasks) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cp-bench-seq-'));
+  mkdirSync(path.join(dir, 'tasks'));
+  for (let i = 1; i <= tasks; i++) writeFileSync(path.join(dir, 'tasks', `${String(i).padStart(5, '0')}.md`), `Task ${i}.\n`);
+  writeFileSync(
+    path.join(dir, 'claude-project.yaml'),
+    `claude:\n  command: ${path.join(here, 'stream-file.sh')}\npipeline:\n  - name: answer\n    prompt: Go.\n`,
+  );
+  return dir;
+}
+
+function timed(command, args, cwd) {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_STREAM_FILE: STREAM } });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(Number(process.hrtime.bigint() - started) / 1e6)
+        : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)),
+    );
+  });
+}
+
+/** What one fake claude call costs by itself (median of 31), to take out of the time per task. */
+async function fakeCallMs() {
+  const times = [];
+  for (let i = 0; i < 31; i++) times.push(await timed(path.join(here, 'stream-file.sh'), [], here));
+  return times.sort((a, b) => a - b)[15];
+}
+
+/** The task states in task order, and the sequence state; fails unless the sequence's totals are its tasks' to the token. */
+function readStates(dir, tasks) {
+  const stateDir = path.join(dir, '.claude-project', 'state');
+  const states = readdirSync(stateDir)
+    .filter((name) => name.endsWith('.state.json') && name !== 'sequence.state.json')
+    .map((name) => JSON.parse(readFileSync(path.join(stateDir, name), 'utf8')))
+    .sort((a, b) => (a.taskPath < b.taskPath ? -1 : 1));
+  const sequence = JSON.parse(readFileSync(path.join(stateDir, 'sequence.state.json'), 'utf8'));
+  if (states.length !== tasks || states.some((s) => s.phase !== 'done')) throw new Error(`${dir}: not every task is done`);
+  const expected = rollUpTasks(states).tokenUsage;
+  if (JSON.stringify(sequence.stats.totalTokenUsage) !== JSON.stringify(expected) || sequence.stats.tasksCompleted !== tasks) {
+    throw new Error(`${dir}: sequence totals ${JSON.stringify(sequence.stats)} are not the tasks' ${JSON.stringify(expected)}`);
+  }
+  return states;
+}
+
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+
+export async function benchSequence({
+  tasks = Number(process.env.BENCH_SEQUENCE_TASKS ?? 5000),
+  rerunTasks = Number(process.env.BENCH_RERUN_TASKS ?? 1000),
+  window = 100,
+} = {}) {
+  const callMs = await fakeCallMs();
+  const long = project(tasks);
+  process.stderr.write(`sequence of ${tasks} tasks in ${long}…\n`);
+  const longMs = await timed(process.execPath, [cli, 'sequence', 'tasks', '--quiet'], long);
+  const states = readStates(long, tasks);
+  // A task's time is from the end of the one before to its own end: everything the wrapper did for it.
+  const ends = states.map((s) => Date.parse(s.finishedAt));
+  const perTask = ends.slice(1).map((end, i) => end - ends[i]);
+  const first = mean(perTask.slice(0, window)) - callMs;
+  const last = mean(perTask.slice(-window)) - callMs;
+  rmSync(long, { recursive: true, force: true });
+
+  const finished = project(rerunTasks);
+  process.stderr.write(`re-run of a finished ${rerunTasks}-task sequence…\n`);
+  await timed(process.execPath, [cli, 'sequence', 'tasks', '--quiet'], finished);
+  const rerunMs = await timed(process.execPath, [cli, 'sequence', 'tasks', '--quiet'], finished);
+  readStates(finished, rerunTasks);
+  rmSync(finished, { recursive: true, force: true });
+  return { tasks, rerunTasks, window, callMs, longMs, first, last, rerunMs };
+}
