@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -55,6 +55,12 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
   };
 
   await writeFile(mine, JSON.stringify(me));
+  // Owner files of dead processes can only be there if a lock folder was left: without one the
+  // folder (thousands of task states, maybe) is not listed to look for them.
+  const leftBehind = await stat(lockDir).then(
+    () => true,
+    () => false,
+  );
   let release: () => Promise<void>;
   try {
     release = await lock();
@@ -76,7 +82,7 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
   }
   heldHere.add(stateFile);
   await writeFile(mine, JSON.stringify({ ...me, acquired: true }));
-  await removeDeadOwners(stateFile);
+  if (leftBehind) await removeDeadOwners(stateFile);
   await noteOwnChange({ folder: path.dirname(stateFile) });
   return async () => {
     await release().catch(() => undefined);

@@ -29,6 +29,8 @@ interface FolderCache {
  * fell within a few milliseconds of one of ours, and so was taken for ours, is seen by then.
  */
 const RESCAN_SPACING = 20;
+/** …and not more often than this, however small the folder. */
+const RESCAN_MIN_MS = 1_000;
 /** File system clocks tick coarsely: a folder time this recent may still be shared by the next change. */
 const CLOCK_TICK_MS = 50;
 
@@ -51,7 +53,10 @@ export async function folderCosts(statePath: string, ownFile: string, strict: bo
   }
   let cache = folders.get(path.resolve(statePath));
   const stamp = await folderStampOf(statePath);
-  const current = cache?.settled && stamp === cache.folderStamp && performance.now() < cache.scannedAt + RESCAN_SPACING * cache.scanMs;
+  const current =
+    cache?.settled &&
+    stamp === cache.folderStamp &&
+    performance.now() < cache.scannedAt + Math.max(RESCAN_MIN_MS, RESCAN_SPACING * cache.scanMs);
   if (!current) cache = await scan(statePath, strict, cache);
   const costs: TaskCosts[] = [];
   for (const name of cache!.names) {
@@ -119,7 +124,8 @@ function insertSorted(names: string[], name: string): void {
 
 const stampOf = (info: { ino: number; size: number; mtimeMs: number }): string => `${info.ino}:${info.mtimeMs}:${info.size}`;
 
+/** A folder's stamp: its time to the millisecond (finer than its clock ticks: nothing is lost) and its inode. */
 async function folderStampOf(folder: string): Promise<string> {
   const info = await stat(folder).catch(() => undefined);
-  return info ? stampOf(info) : '';
+  return info ? `${info.ino}:${Math.trunc(info.mtimeMs)}` : '';
 }
