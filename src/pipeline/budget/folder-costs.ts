@@ -58,11 +58,12 @@ export async function folderCosts(statePath: string, ownFile: string, strict: bo
     stamp === cache.folderStamp &&
     performance.now() < cache.scannedAt + Math.max(RESCAN_MIN_MS, RESCAN_SPACING * cache.scanMs);
   if (!current) cache = await scan(statePath, strict, cache);
+  // compared by name: joining every name into a path, before every attempt, is what would grow with the folder
+  const ownName = path.join(statePath, path.basename(ownFile)) === ownFile ? path.basename(ownFile) : undefined;
   const costs: TaskCosts[] = [];
   for (const name of cache!.names) {
-    const file = path.join(statePath, name);
     const entry = cache!.files.get(name);
-    if (entry && file !== ownFile) costs.push(entry.costs);
+    if (entry && name !== ownName) costs.push(entry.costs);
   }
   return costs;
 }
