@@ -25,10 +25,11 @@ function project(tasks) {
   return dir;
 }
 
-function timed(command, args, cwd) {
+function timed(command, args, cwd, onStart = () => {}) {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_STREAM_FILE: STREAM } });
+    onStart(child.pid);
     child.on('error', reject);
     child.on('exit', (code) =>
       code === 0
@@ -36,6 +37,31 @@ function timed(command, args, cwd) {
         : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)),
     );
   });
+}
+
+/** CPU time (user + system, ms) a process has used itself, its children not counted (Linux). */
+function cpuMsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/**
+ * The wrapper's own CPU time at the start of task `k`, for each k in `marks`: the state folder is
+ * looked at every 100 ms, and a task's state file appears as it starts. On a machine shared with
+ * other work this is the fairer measure: wall time per task also holds the waits for a core.
+ */
+function watchCpu(pid, stateDir, marks) {
+  const at = new Map();
+  const timer = setInterval(() => {
+    let started = 0;
+    try {
+      started = readdirSync(stateDir).filter((n) => n.endsWith('.state.json') && n !== 'sequence.state.json').length;
+      for (const k of marks) if (!at.has(k) && started >= k) at.set(k, cpuMsOf(pid));
+    } catch {
+      // not there yet, or the process has ended
+    }
+  }, 100);
+  return { at, stop: () => clearInterval(timer) };
 }
 
 /** What one fake claude call costs by itself (median of 31), to take out of the time per task. */
@@ -71,20 +97,30 @@ export async function benchSequence({
   const callMs = await fakeCallMs();
   const long = project(tasks);
   process.stderr.write(`sequence of ${tasks} tasks in ${long}…\n`);
-  const longMs = await timed(process.execPath, [cli, 'sequence', 'tasks', '--quiet'], long);
+  const marks = [1, window + 1, tasks - window, tasks];
+  let watch;
+  const longMs = await timed(process.execPath, [cli, 'sequence', 'tasks', '--quiet'], long, (pid) => {
+    watch = watchCpu(pid, path.join(long, '.claude-project', 'state'), marks);
+  });
+  watch.stop();
+  const cpu = (from, to) => (watch.at.get(to) - watch.at.get(from)) / (to - from);
   const states = readStates(long, tasks);
   // A task's time is from the end of the one before to its own end: everything the wrapper did for it.
   const ends = states.map((s) => Date.parse(s.finishedAt));
   const perTask = ends.slice(1).map((end, i) => end - ends[i]);
-  const first = mean(perTask.slice(0, window)) - callMs;
-  const last = mean(perTask.slice(-window)) - callMs;
-  rmSync(long, { recursive: true, force: true });
+  const wall = { first: mean(perTask.slice(0, window)) - callMs, last: mean(perTask.slice(-window)) - callMs };
+  const cpuPerTask = { first: cpu(marks[0], marks[1]), last: cpu(marks[2], marks[3]) };
 
-  const finished = project(rerunTasks);
+  // the long sequence, when it is the size asked for, is the finished sequence to re-run
+  const finished = rerunTasks === tasks ? long : project(rerunTasks);
+  if (finished !== long) {
+    process.stderr.write(`a ${rerunTasks}-task sequence to re-run…\n`);
+    await timed(process.execPath, [cli, 'sequence', 'tasks', '--quiet'], finished);
+  }
   process.stderr.write(`re-run of a finished ${rerunTasks}-task sequence…\n`);
-  await timed(process.execPath, [cli, 'sequence', 'tasks', '--quiet'], finished);
   const rerunMs = await timed(process.execPath, [cli, 'sequence', 'tasks', '--quiet'], finished);
   readStates(finished, rerunTasks);
   rmSync(finished, { recursive: true, force: true });
-  return { tasks, rerunTasks, window, callMs, longMs, first, last, rerunMs };
+  rmSync(long, { recursive: true, force: true });
+  return { tasks, rerunTasks, window, callMs, longMs, wall, cpuPerTask, rerunMs };
 }
