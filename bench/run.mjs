@@ -162,7 +162,9 @@ the long sequence is the one re-run when both are the same).
 | wall time per task, less the call (ms) | ${r.wall.first.toFixed(1)} | ${r.wall.last.toFixed(1)} | ${wallRatio.toFixed(2)}× |
 
 Whole sequence: ${(r.longMs / 1000).toFixed(1)} s. Re-run of the finished ${n(r.rerunTasks)}-task sequence (every task done:
-read, recorded, not run): ${(r.rerunMs / 1000).toFixed(2)} s (target < 5 s: ${r.rerunMs < 5000 ? 'met' : 'MISSED'}).
+read, recorded, not run): ${(r.rerunMs / 1000).toFixed(2)} s wall (target < 5 s: ${r.rerunMs < 5000 ? 'met' : 'MISSED'})${
+    r.rerunCpuMs === null ? '' : `, ${(r.rerunCpuMs / 1000).toFixed(2)} s of CPU (user + system)`
+  }.
 ${SEQUENCE_END}
 `;
 }

@@ -3,6 +3,7 @@ import type { ProjectConfig } from '../config/types.js';
 import { EXIT, UserError } from '../errors/user-error.js';
 import { CorruptStateError } from '../state/atomic-json.js';
 import { listTasks } from '../state/list-tasks.js';
+import { mapLimitInOrder } from '../state/map-limit.js';
 import { realPath, realTaskFile } from '../state/real-path.js';
 import { readStateFile } from '../state/read-state.js';
 import type { Cap } from '../state/budget-record.js';
@@ -45,6 +46,9 @@ async function readSequenceState(file: string, restart: boolean): Promise<Sequen
   }
 }
 
+/** Task files and task states read at once before the first task: enough to keep the disk busy. */
+const PARALLEL_READS = 16;
+
 export interface SequenceOptions {
   restart: boolean;
   keepGoing: boolean;
@@ -63,7 +67,8 @@ export async function runSequence(ctx: RunContext, dir: string, options: Sequenc
   // A shard may get no task (more shards than tasks): it has nothing to do, and that is done.
   const tasks = tasksOfShard(all, options.shard ?? null);
   // A task file that cannot be sent (not UTF-8 text, unreadable) stops the sequence before any task runs.
-  for (const task of tasks) await readTaskFile(task);
+  // Read a few at once: each read mostly waits on the disk.
+  await mapLimitInOrder(tasks, PARALLEL_READS, async (task) => void (await readTaskFile(task)));
   // One sequence state per state folder: a second sequence writing it at once would mix the two.
   const stateFile = sequenceStateFile(ctx.config.statePath);
   const release = await acquireRunLock(stateFile, `A sequence (state ${path.relative(ctx.config.rootDir, stateFile)})`);
@@ -95,11 +100,11 @@ async function runSequenceLocked(
   // Tasks found done here are skipped below without being opened again (nor locked: done is final).
   const doneBefore = new Map<string, SequenceTaskEntry>();
   if (!options.restart) {
-    for (const task of tasks) {
+    await mapLimitInOrder(tasks, PARALLEL_READS, async (task) => {
       const files = taskFiles(config, task);
       const found = await findTaskStateFile(files);
       if (found?.state.phase === 'done' && found.file === files.stateFile) doneBefore.set(task, sequenceEntry(found.file, found.state));
-    }
+    });
   }
   const taskPaths = tasks.map((task) => path.relative(config.rootDir, task));
   const caps = sequenceCaps(config);
