@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: the step path against its bounds, recount/status over a 100-task
 // sequence, start-up time, and merge/status over 10,000 task states. Prints a table and writes
-// BENCHMARKS.md. `node bench/run.mjs merge` runs only the merge section and rewrites only it.
+// BENCHMARKS.md. `node bench/run.mjs merge` runs only the merge section and rewrites only it;
+// `node bench/run.mjs sequence` the same for the long sequence (5,000 tasks, a 1,000-task re-run).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateStream } from './generate.mjs';
 import { benchMerge } from './merge.mjs';
+import { benchSequence } from './sequence.mjs';
 import { taskFileName } from '../dist/state/task-files.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -132,18 +134,59 @@ ${MERGE_END}
 `;
 }
 
-if (process.argv[2] === 'merge') {
-  const section = await mergeSection();
+const SEQUENCE_START = '<!-- bench:sequence -->';
+const SEQUENCE_END = '<!-- /bench:sequence -->';
+
+async function sequenceSection() {
+  const r = await benchSequence();
+  const cpuRatio = r.cpuPerTask.last / r.cpuPerTask.first;
+  const wallRatio = r.wall.last / r.wall.first;
+  const n = (k) => k.toLocaleString('en-US');
+  const load = os.loadavg()[0].toFixed(1);
+  return `${SEQUENCE_START}
+A ${n(r.tasks)}-task sequence (bench/sequence.mjs): one step per task, \`claude\` a script that
+\`cat\`s a recorded Claude Code answer (${r.callMs.toFixed(1)} ms a call by itself). The wrapper's CPU time
+per task is its own (user + system, from \`/proc\`, claude's not counted) between the starts of
+tasks 1 and ${r.window + 1} and of tasks ${n(r.tasks - r.window)} and ${n(r.tasks)}; its wall time per task runs from the previous task's
+end to its own (\`finishedAt\`), less the call's own time, so it holds everything done for it:
+locks, state writes, forecast, spawn, stream, logs and the sequence state's share. On a machine
+shared with other work (load average ${load} on ${os.cpus().length} cores at the end of this run) the
+wall times mostly measure waiting for a core; the CPU times are the comparison. The totals in
+\`sequence.state.json\` are checked against the task states' at the end of each run. Command:
+\`npm run build && node bench/run.mjs sequence\` (\`BENCH_SEQUENCE_TASKS\`, \`BENCH_RERUN_TASKS\`: other sizes;
+the long sequence is the one re-run when both are the same).
+
+| ${n(r.tasks)}-task sequence | first ${r.window} tasks | last ${r.window} tasks | last / first |
+| --- | ---: | ---: | ---: |
+| wrapper CPU per task (ms) | ${r.cpuPerTask.first.toFixed(1)} | ${r.cpuPerTask.last.toFixed(1)} | ${cpuRatio.toFixed(2)}× (target ≤ 1.5×: ${cpuRatio <= 1.5 ? 'met' : 'MISSED'}) |
+| wall time per task, less the call (ms) | ${r.wall.first.toFixed(1)} | ${r.wall.last.toFixed(1)} | ${wallRatio.toFixed(2)}× |
+
+Whole sequence: ${(r.longMs / 1000).toFixed(1)} s. Re-run of the finished ${n(r.rerunTasks)}-task sequence (every task done:
+read, recorded, not run): ${(r.rerunMs / 1000).toFixed(2)} s wall (target < 5 s: ${r.rerunMs < 5000 ? 'met' : 'MISSED'})${
+    r.rerunCpuMs === null ? '' : `, ${(r.rerunCpuMs / 1000).toFixed(2)} s of CPU (user + system)`
+  }.
+${SEQUENCE_END}
+`;
+}
+
+/** Replaces one section of BENCHMARKS.md (or adds it at the end), leaving the others as they are. */
+function rewriteSection(section, start, end) {
   const file = path.join(root, 'BENCHMARKS.md');
   const current = readFileSync(file, 'utf8');
-  const at = current.indexOf(MERGE_START);
-  const end = current.indexOf(MERGE_END);
+  const at = current.indexOf(start);
+  const to = current.indexOf(end);
   const next =
-    at >= 0 && end > at
-      ? `${current.slice(0, at)}${section}${current.slice(end + MERGE_END.length + 1)}`
-      : `${current.trimEnd()}\n\n${section}`;
+    at >= 0 && to > at ? `${current.slice(0, at)}${section}${current.slice(to + end.length + 1)}` : `${current.trimEnd()}\n\n${section}`;
   writeFileSync(file, next);
   process.stdout.write(section);
+}
+
+if (process.argv[2] === 'merge') {
+  rewriteSection(await mergeSection(), MERGE_START, MERGE_END);
+  process.exit(0);
+}
+if (process.argv[2] === 'sequence') {
+  rewriteSection(await sequenceSection(), SEQUENCE_START, SEQUENCE_END);
   process.exit(0);
 }
 
@@ -225,6 +268,7 @@ const firstSpawn = await median(9, async () => {
 });
 
 const merge = await mergeSection();
+const sequenceLength = await sequenceSection();
 
 const fmtMB = (r, bytes) => (bytes / 1e6 / r.seconds).toFixed(0);
 const fmtRss = (r) => (r.rss / MiB).toFixed(0);
@@ -289,6 +333,7 @@ ${table3.join('\n')}
 Targets:
 ${targets.join('\n')}
 
-${merge}`;
+${merge}
+${sequenceLength}`;
 writeFileSync(path.join(root, 'BENCHMARKS.md'), report);
 process.stdout.write(report);

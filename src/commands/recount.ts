@@ -9,7 +9,7 @@ import { acquireRunLock } from '../state/run-lock.js';
 import { SequenceStateSchema, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
 import type { TaskState } from '../state/task-state.js';
 import { TaskStore } from '../state/task-store.js';
-import { sumModelUsage } from '../usage/math.js';
+import { rollUp } from '../state/roll-up.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 
 /** `recount`: rebuild usage from the raw logs and report (or, with --fix, repair) any difference. */
@@ -77,7 +77,7 @@ async function recountSequence(
     const rebuilt = rebuiltTotals.get(entry.taskPath);
     if (rebuilt) differences.push(...compareUsage(`sequence.state.json ${entry.taskPath}`, entry.tokenUsage, rebuilt));
   }
-  const total = sumModelUsage(...sequence.tasks.map((e) => rebuiltTotals.get(e.taskPath) ?? e.tokenUsage));
+  const total = rollUp(sequence.tasks.map((e) => rebuiltTotals.get(e.taskPath) ?? e.tokenUsage)).tokenUsage;
   differences.push(...compareUsage('sequence.state.json total', sequence.stats.totalTokenUsage, total));
   if (differences.length === 0) return 0;
   process.stdout.write(`sequence.state.json: ${differences.length} difference(s)\n`);

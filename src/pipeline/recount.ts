@@ -2,7 +2,7 @@ import type { ProjectConfig } from '../config/types.js';
 import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
 import type { TaskState } from '../state/task-state.js';
-import { sumModelUsage } from '../usage/math.js';
+import { rollUp } from '../state/roll-up.js';
 import { PriceTable } from '../usage/pricing.js';
 import { compareUsage, type UsageDifference } from '../usage/compare.js';
 import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
@@ -77,11 +77,11 @@ export async function recountTask(config: ProjectConfig, env: NodeJS.ProcessEnv,
       result.differences.push(...differences);
     }
     // totals are derived numbers, but a state file can still hold wrong ones
-    const stepTotal = sumModelUsage(...step.attempts.map((a) => result.rebuilt.get(attemptKey(step.name, a.attempt))?.usage ?? a.usage));
+    const stepTotal = rollUp(step.attempts.map((a) => result.rebuilt.get(attemptKey(step.name, a.attempt))?.usage ?? a.usage)).tokenUsage;
     result.differences.push(...compareUsage(`${step.name} total`, step.usage, stepTotal));
     stepTotals.push(stepTotal);
   }
-  result.total = sumModelUsage(...stepTotals);
+  result.total = rollUp(stepTotals).tokenUsage;
   result.differences.push(...compareUsage('task total', state.tokenUsage, result.total));
   return result;
 }

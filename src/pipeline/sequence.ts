@@ -3,19 +3,20 @@ import type { ProjectConfig } from '../config/types.js';
 import { EXIT, UserError } from '../errors/user-error.js';
 import { CorruptStateError } from '../state/atomic-json.js';
 import { listTasks } from '../state/list-tasks.js';
-import { realPath } from '../state/real-path.js';
+import { mapLimitInOrder } from '../state/map-limit.js';
+import { realPath, realTaskFile } from '../state/real-path.js';
 import { readStateFile } from '../state/read-state.js';
 import type { Cap } from '../state/budget-record.js';
-import { updateJsonLocked } from '../state/locked-update.js';
 import { sequenceStateFile } from '../state/paths.js';
 import { acquireRunLock } from '../state/run-lock.js';
+import { SequenceRecord } from '../state/sequence-record.js';
 import {
   newSequenceState,
   onlyTasks,
+  sequenceEntry,
   SequenceStateSchema,
-  withSequenceTotals,
-  withTask,
   type SequenceState,
+  type SequenceTaskEntry,
 } from '../state/sequence-state.js';
 import { findTaskStateFile, taskFiles } from '../state/task-files.js';
 import type { RunContext } from './run-context.js';
@@ -45,6 +46,9 @@ async function readSequenceState(file: string, restart: boolean): Promise<Sequen
   }
 }
 
+/** Task files and task states read at once before the first task: enough to keep the disk busy. */
+const PARALLEL_READS = 16;
+
 export interface SequenceOptions {
   restart: boolean;
   keepGoing: boolean;
@@ -63,7 +67,8 @@ export async function runSequence(ctx: RunContext, dir: string, options: Sequenc
   // A shard may get no task (more shards than tasks): it has nothing to do, and that is done.
   const tasks = tasksOfShard(all, options.shard ?? null);
   // A task file that cannot be sent (not UTF-8 text, unreadable) stops the sequence before any task runs.
-  for (const task of tasks) await readTaskFile(task);
+  // Read a few at once: each read mostly waits on the disk.
+  await mapLimitInOrder(tasks, PARALLEL_READS, async (task) => void (await readTaskFile(task)));
   // One sequence state per state folder: a second sequence writing it at once would mix the two.
   const stateFile = sequenceStateFile(ctx.config.statePath);
   const release = await acquireRunLock(stateFile, `A sequence (state ${path.relative(ctx.config.rootDir, stateFile)})`);
@@ -92,31 +97,44 @@ async function runSequenceLocked(
   if (previous && previous !== 'corrupt' && (options.restart || other)) await moveAside(stateFile, 'previous', ctx.now());
   const fresh = options.restart || !previous || previous === 'corrupt' || other;
   // A task state that does not parse, or is another task's, stops the sequence before anything runs (and is billed).
+  // Tasks found done here are skipped below without being opened again (nor locked: done is final).
+  const doneBefore = new Map<string, SequenceTaskEntry>();
   if (!options.restart) {
-    for (const task of tasks) await findTaskStateFile(taskFiles(config, task));
+    await mapLimitInOrder(tasks, PARALLEL_READS, async (task) => {
+      const files = taskFiles(config, task);
+      const found = await findTaskStateFile(files);
+      if (found?.state.phase === 'done' && found.file === files.stateFile) doneBefore.set(task, sequenceEntry(found.file, found.state));
+    });
   }
   const taskPaths = tasks.map((task) => path.relative(config.rootDir, task));
-  const update = (change: (s: SequenceState) => SequenceState): Promise<SequenceState> =>
-    updateJsonLocked(stateFile, SequenceStateSchema, (current) =>
-      withSequenceTotals({ ...change(current ?? newSequenceState(tasksDir, tasks, stamp(), shard)), updatedAt: stamp() }),
-    );
-
   const caps = sequenceCaps(config);
-  let state = await update((s) => ({
-    // Counts and totals are of the tasks in the folder now: a task removed since is dropped.
-    ...(fresh ? newSequenceState(tasksDir, tasks, stamp(), shard) : onlyTasks(s, taskPaths)),
+  const start = newSequenceState(tasksDir, tasks, stamp(), shard);
+  // Counts and totals are of the tasks in the folder now: a task removed since is dropped.
+  const base = fresh ? start : onlyTasks(previous, taskPaths);
+  const record = new SequenceRecord(stateFile, base, stamp);
+  record.set((s) => ({
+    ...s,
     budget: caps.length > 0 ? { caps } : undefined,
     shard,
     phase: 'running',
     finishedAt: undefined,
     stats: { ...s.stats, tasksTotal: tasks.length },
   }));
+  await record.save(true);
   let exitCode: number = EXIT.ok;
   let refusal: UserError | undefined;
   const crashes: string[] = [];
   try {
     for (const task of tasks) {
-      state = await update((s) => ({ ...s, currentTaskPath: path.relative(config.rootDir, task) }));
+      const done = doneBefore.get(task);
+      if (done) {
+        ctx.report({ type: 'task-skip', taskName: taskNameOf(task), reason: 'already done (use --restart to run it again)' });
+        record.recordEntry(done);
+        await record.save();
+        continue;
+      }
+      record.set((s) => ({ ...s, currentTaskPath: path.relative(config.rootDir, task) }));
+      await record.save();
       // Bad input about one task (held by another process, another task's state) stops the
       // sequence as a failure does, so it still ends with its summary.
       const end = await runTask(ctx, task, { restart: options.restart }).catch((problem: unknown) => {
@@ -128,7 +146,8 @@ async function runSequenceLocked(
         exitCode = refusal?.exitCode ?? EXIT.badInput;
         break;
       }
-      state = await update((s) => withTask(s, end.stateFile, end.state));
+      record.recordTask(end.stateFile, end.state);
+      await record.save();
       if (end.crashLog) crashes.push(`${end.state.taskPath}: ${end.state.error ?? 'unexpected error'}; details in ${end.crashLog}`);
       if (end.exitCode === EXIT.ok) continue;
       // A cap that cannot be checked (an unknown cost) cannot be checked for the next task either.
@@ -139,24 +158,28 @@ async function runSequenceLocked(
       }
       exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
       const stop = end.state.budget?.stop;
-      if (stop) state = await update((s) => ({ ...s, budget: { caps: sequenceCaps(config), stop } }));
+      if (stop) record.set((s) => ({ ...s, budget: { caps: sequenceCaps(config), stop } }));
       // Past a sequence cap no later task could start; a task's own cap leaves the others theirs.
       const sequenceCapReached = stop?.scope === 'sequence';
       if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || sequenceCapReached || !options.keepGoing) break;
     }
   } catch (error) {
-    await update((s) => ({ ...s, phase: 'failed', currentTaskPath: null, finishedAt: stamp() })).catch(() => undefined);
+    record.set((s) => ({ ...s, phase: 'failed', currentTaskPath: null, finishedAt: stamp() }));
+    await record.save(true).catch(() => undefined);
     throw error;
   }
   const phase = phaseOfExitCode(exitCode);
-  state = await update((s) => ({
+  record.set((s) => ({
     ...s,
     phase,
     currentTaskPath: null,
     ...(phase !== 'interrupted' && { finishedAt: stamp() }),
   }));
-  return { exitCode, state, stateFile, crashes, ...(refusal && { error: refusal.message }) };
+  await record.save(true);
+  return { exitCode, state: record.state, stateFile, crashes, ...(refusal && { error: refusal.message }) };
 }
+
+const taskNameOf = (taskFile: string): string => path.basename(realTaskFile(taskFile)).replace(/\.md$/i, '');
 
 /** The sequence's own cap (the tasks record theirs). */
 function sequenceCaps(config: ProjectConfig): Cap[] {

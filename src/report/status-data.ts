@@ -1,9 +1,8 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import type { SequenceOverview } from '../state/sequence-overview.js';
-import { weakestSource, type AttemptState, type StepState, type TaskState } from '../state/task-state.js';
-import { sumModelUsage } from '../usage/math.js';
-import type { ModelTokenUsage } from '../usage/types.js';
+import { RollUp, weakestSource } from '../state/roll-up.js';
+import type { AttemptState, StepState, TaskState } from '../state/task-state.js';
 import { notBilledToApiKey } from '../state/api-key-source.js';
 import { billingData } from './billing-data.js';
 import type { LoadedStates, LoadedTask } from '../state/load-states.js';
@@ -156,7 +155,7 @@ export class StatusTotalsSum {
   private tasks = 0;
   private tasksRun = 0;
   private tasksDone = 0;
-  private usage: ModelTokenUsage = {};
+  private readonly usage = new RollUp();
   private spend: SpendSplit = emptySpend();
 
   add(state: TaskState | undefined): void {
@@ -164,12 +163,12 @@ export class StatusTotalsSum {
     if (!state) return;
     this.tasksRun++;
     if (state.phase === 'done') this.tasksDone++;
-    this.usage = sumModelUsage(this.usage, state.tokenUsage);
+    this.usage.add(state.tokenUsage);
     this.spend = addSpend(this.spend, taskSpend(state));
   }
 
   totals(): StatusData['totals'] {
-    const summary = summarizeUsage(this.usage);
+    const summary = summarizeUsage(this.usage.totals.tokenUsage);
     return {
       tasks: this.tasks,
       tasksRun: this.tasksRun,

@@ -12,6 +12,7 @@ import { TaskStateSchema, type TaskState } from './task-state.js';
 import { UserError } from '../errors/user-error.js';
 import { roundCost } from '../usage/math.js';
 import { costOf } from './cost-of.js';
+import { mapLimit } from './map-limit.js';
 
 export interface LoadedTask {
   taskPath: string;
@@ -78,19 +79,28 @@ export function loadTask(config: StateLocation, task: TaskToLoad): Promise<Loade
 }
 
 /**
- * What every task state of the state folder has cost (`costOf` each), read one file at a time;
- * null when any part is unknown — never counted as 0.
+ * What every task state of the state folder has cost (`costOf` each), a few files read at once
+ * and only their costs kept, added in name order; null when any part is unknown — never counted as 0.
  */
 export async function folderSpentUsd(statePath: string): Promise<number | null> {
+  const costs = await mapLimit(await taskStateNames(statePath), PARALLEL_READS, (name) =>
+    readStateFile(path.join(statePath, name), TaskStateSchema).then(
+      (state) => ({ cost: state ? costOf(state) : 0 }),
+      (error: unknown) => ({ error }),
+    ),
+  );
   let sum = 0;
-  for (const name of await taskStateNames(statePath)) {
-    const state = await readStateFile(path.join(statePath, name), TaskStateSchema);
-    const cost = state ? costOf(state) : 0;
-    if (cost === null) return null;
-    sum += cost;
+  // in name order, as read one by one: an unknown cost before a bad file is the answer, a bad file before it the error
+  for (const read of costs) {
+    if ('error' in read) throw read.error;
+    if (read.cost === null) return null;
+    sum += read.cost;
   }
   return roundCost(sum);
 }
+
+/** State files read at once: enough to keep the disk busy, few enough to keep memory flat. */
+const PARALLEL_READS = 16;
 
 /** The task state files of a state folder (not the sequence's), in name order. */
 export function taskStateNames(statePath: string): Promise<string[]> {

@@ -15,13 +15,20 @@ const LOCK_OPTIONS = {
  * Read-modify-write of a state file (checked against its declaration) under a proper-lockfile lock, so that concurrent processes
  * each see the other's update; the write itself is atomic.
  */
-export async function updateJsonLocked<T>(file: string, schema: z.ZodType<T>, update: (current: T | undefined) => T): Promise<T> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const release = await lockfile.lock(file, { ...LOCK_OPTIONS, onCompromised: () => undefined });
-  try {
+export function updateJsonLocked<T>(file: string, schema: z.ZodType<T>, update: (current: T | undefined) => T): Promise<T> {
+  return withFileLock(file, async () => {
     const next = update(await readStateFile(file, schema));
     await writeJsonAtomic(file, next);
     return next;
+  });
+}
+
+/** Runs `work` holding the same lock as `updateJsonLocked` on `file`. */
+export async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const release = await lockfile.lock(file, { ...LOCK_OPTIONS, onCompromised: () => undefined });
+  try {
+    return await work();
   } finally {
     await release().catch(() => undefined);
   }

@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors/user-error.js';
-import { sumModelUsage, totalOf } from '../usage/math.js';
-import type { ModelTokenUsage } from '../usage/types.js';
 import { writeTextAtomic } from './atomic-json.js';
 import { copyFileAtomic, exists, filesUnder, sameContent } from './copy-files.js';
 import { prettyJsonChunks, StreamedList } from './json-chunks.js';
@@ -11,8 +9,9 @@ import { byTaskPath, type MergedTask, mergedSequenceOverview, missingShards, typ
 import { sequenceStateFile } from './paths.js';
 import { checkState } from './read-state.js';
 import { readSequenceOverview, type SequenceOverview } from './sequence-overview.js';
+import { RollUp } from './roll-up.js';
 import { SpendStatsSum } from './spend-totals.js';
-import { newSequenceState, withTask, type SequenceTaskEntry } from './sequence-state.js';
+import { sequenceEntry, type SequenceTaskEntry } from './sequence-state.js';
 import { mapLimit } from './map-limit.js';
 import { realPath } from './real-path.js';
 import { listTaskStateNames, siblingLogsPath, taskLogsDir } from './state-folder.js';
@@ -151,18 +150,21 @@ async function writeMergedSequence(
   tasks: FoundTask[],
   target: StateFolder,
 ): Promise<SequenceOverview> {
-  let totalTokenUsage: ModelTokenUsage = {};
+  const sum = new RollUp();
   const spend = new SpendStatsSum();
   async function* entries(): AsyncGenerator<SequenceTaskEntry> {
     for (let i = 0; i < tasks.length; i += PARALLEL_FILES) {
       for (const entry of await mapLimit(tasks.slice(i, i + PARALLEL_FILES), PARALLEL_FILES, (task) => mergedEntry(task, target))) {
-        totalTokenUsage = sumModelUsage(totalTokenUsage, entry.tokenUsage);
+        sum.add(entry.tokenUsage);
         spend.add(entry);
         yield entry;
       }
     }
   }
-  const totals = () => ({ ...overview.stats, totalTokenUsage, totalCostUsd: totalOf(totalTokenUsage).costUsd, ...spend.stats() });
+  const totals = () => {
+    const { tokenUsage, costUsd } = sum.totals;
+    return { ...overview.stats, totalTokenUsage: tokenUsage, totalCostUsd: costUsd, ...spend.stats() };
+  };
   const { version, tasksDir, shard, phase, completedTasks, failedTasks, currentTaskPath, stats: _summedBelow, ...rest } = overview;
   await writeTextAtomic(
     sequenceFile,
@@ -191,7 +193,7 @@ async function mergedEntry(task: FoundTask, target: StateFolder): Promise<Sequen
   const file = path.join(target.statePath, task.name);
   const text = await readFile(file, 'utf8');
   if (hashOf(text) !== task.hash) throw new UserError(`${file} changed while merge was running; merge again.`);
-  return withTask(newSequenceState('', [], ''), file, checkState(file, JSON.parse(text), TaskStateSchema)).tasks[0]!;
+  return sequenceEntry(file, checkState(file, JSON.parse(text), TaskStateSchema));
 }
 
 /** Copies a task's logs, then its state (so a killed merge never leaves a state without its logs); returns the number of log files. */

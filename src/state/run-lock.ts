@@ -1,8 +1,9 @@
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { UserError } from '../errors/user-error.js';
+import { noteOwnChange } from './own-changes.js';
 
 interface Owner {
   pid: number;
@@ -64,6 +65,12 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
   };
 
   await writeFile(mine, JSON.stringify(me));
+  // Owner files of dead processes can only be there if a lock folder was left: without one the
+  // folder (thousands of task states, maybe) is not listed to look for them.
+  const leftBehind = await stat(lockDir).then(
+    () => true,
+    () => false,
+  );
   let release: () => Promise<void>;
   try {
     release = await throughGate(stateFile, what, async () => {
@@ -76,11 +83,13 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
     throw error;
   }
   heldHere.add(stateFile);
-  await removeDeadOwners(stateFile);
+  if (leftBehind) await removeDeadOwners(stateFile);
+  await noteOwnChange({ folder: path.dirname(stateFile) });
   return async () => {
     await release().catch(() => undefined);
     await rm(mine, { force: true });
     heldHere.delete(stateFile);
+    await noteOwnChange({ folder: path.dirname(stateFile) });
   };
 }
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { choice, count, describeValue, list, num, record, text, timestamp } from '../declare/rules.js';
-import { sumModelUsage, totalOf } from '../usage/math.js';
 import { BillingRecordSchema } from './billing-record.js';
 import { BudgetRecordSchema } from './budget-record.js';
 import { ModelTokenUsageSchema } from '../usage/types.js';
 import { EntrySpendShape, entrySpend, SpendStatsShape, spendStats } from './spend-totals.js';
+import { rollUpTasks } from './roll-up.js';
 import { TASK_PHASES, type TaskState } from './task-state.js';
 
 export const SEQUENCE_PHASES = ['running', 'waiting-rate-limit', 'done', 'failed', 'interrupted', 'budget-exceeded'] as const;
@@ -81,14 +81,7 @@ export function newSequenceState(tasksDir: string, taskPaths: string[], now: str
 
 /** Records a task's latest state in the sequence (replacing what was there, never adding to it). */
 export function withTask(sequence: SequenceState, stateFile: string, task: TaskState): SequenceState {
-  const entry: SequenceTaskEntry = {
-    taskPath: task.taskPath,
-    stateFile,
-    phase: task.phase,
-    tokenUsage: task.tokenUsage,
-    costUsd: task.totalCostUsd,
-    ...entrySpend(task),
-  };
+  const entry = sequenceEntry(stateFile, task);
   const tasks = sequence.tasks.some((t) => t.taskPath === task.taskPath)
     ? sequence.tasks.map((t) => (t.taskPath === task.taskPath ? entry : t))
     : [...sequence.tasks, entry];
@@ -97,6 +90,18 @@ export function withTask(sequence: SequenceState, stateFile: string, task: TaskS
   if (task.phase === 'done') completedTasks.push(task.taskPath);
   if (task.phase === 'failed') failedTasks.push(task.taskPath);
   return withSequenceTotals({ ...sequence, tasks, completedTasks, failedTasks });
+}
+
+/** A task's entry in a sequence state. */
+export function sequenceEntry(stateFile: string, task: TaskState): SequenceTaskEntry {
+  return {
+    taskPath: task.taskPath,
+    stateFile,
+    phase: task.phase,
+    tokenUsage: task.tokenUsage,
+    costUsd: task.totalCostUsd,
+    ...entrySpend(task),
+  };
 }
 
 /** The sequence of these tasks only: entries and lists of other tasks (removed since) are dropped. */
@@ -112,15 +117,15 @@ export function onlyTasks(sequence: SequenceState, taskPaths: string[]): Sequenc
 
 /** Sequence totals are the sum of its tasks' own totals, recomputed on every write. */
 export function withSequenceTotals(sequence: SequenceState): SequenceState {
-  const totalTokenUsage = sumModelUsage(...sequence.tasks.map((t) => t.tokenUsage));
+  const totals = rollUpTasks(sequence.tasks);
   return {
     ...sequence,
     stats: {
       ...sequence.stats,
       tasksCompleted: sequence.completedTasks.length,
       tasksFailed: sequence.failedTasks.length,
-      totalTokenUsage,
-      totalCostUsd: totalOf(totalTokenUsage).costUsd,
+      totalTokenUsage: totals.tokenUsage,
+      totalCostUsd: totals.costUsd,
       ...spendStats(sequence.tasks),
     },
   };

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { choice, count, describeValue, list, num, record, text, timestamp } from '../declare/rules.js';
-import { sumModelUsage, totalOf } from '../usage/math.js';
 import { BillingRecordSchema } from './billing-record.js';
 import { BudgetRecordSchema, ForecastSchema } from './budget-record.js';
 import { SubagentUsageSchema } from './subagent-record.js';
-import { ModelTokenUsageSchema, UsageSourceSchema, type UsageSource } from '../usage/types.js';
+import { ModelTokenUsageSchema, UsageSourceSchema } from '../usage/types.js';
+import { rollUpStep, rollUpTask } from './roll-up.js';
 
 export const TASK_PHASES = ['pending', 'running', 'waiting-rate-limit', 'done', 'failed', 'interrupted', 'budget-exceeded'] as const;
 export type TaskPhase = (typeof TASK_PHASES)[number];
@@ -109,36 +109,13 @@ export function newTaskState(taskPath: string, taskName: string, now: string): T
   };
 }
 
-const SOURCE_RANK: Record<Exclude<UsageSource, 'none'>, number> = { result: 0, transcript: 1, estimate: 2 };
-
-/**
- * The least exact source among the parts that billed something: a step is only as exact as its
- * least exact attempt, and an attempt that billed nothing (`none`) makes nothing less exact.
- * `none` when no part billed anything.
- */
-export function weakestSource(sources: UsageSource[]): UsageSource {
-  return sources.reduce<UsageSource>((worst, s) => {
-    if (s === 'none') return worst;
-    return worst === 'none' || SOURCE_RANK[s] > SOURCE_RANK[worst] ? s : worst;
-  }, 'none');
-}
-
 /**
  * Recomputes every derived number from the attempts, so totals can never drift from their
  * parts: step usage = sum of its attempts, task usage = sum of its steps.
  */
 export function withTotals(task: TaskState): TaskState {
-  const steps = task.steps.map((step) => ({
-    ...step,
-    usage: sumModelUsage(...step.attempts.map((a) => a.usage)),
-    usageSource: weakestSource(step.attempts.map((a) => a.usageSource)),
-  }));
-  const tokenUsage = sumModelUsage(...steps.map((s) => s.usage));
-  return {
-    ...task,
-    steps,
-    tokenUsage,
-    totalCostUsd: totalOf(tokenUsage).costUsd,
-    malformedLines: steps.reduce((n, s) => n + s.attempts.reduce((m, a) => m + a.malformedLines, 0), 0),
-  };
+  const rolled = task.steps.map((step) => rollUpStep(step.attempts));
+  const steps = task.steps.map((step, i) => ({ ...step, usage: rolled[i]!.usage, usageSource: rolled[i]!.usageSource }));
+  const totals = rollUpTask(rolled);
+  return { ...task, steps, tokenUsage: totals.tokenUsage, totalCostUsd: totals.costUsd, malformedLines: totals.malformedLines };
 }

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { updateJsonLocked } from './locked-update.js';
+import { noteOwnChange } from './own-changes.js';
 import { readStateFile } from './read-state.js';
 import { checkedTaskState } from './task-files.js';
 import { newTaskState, TaskStateSchema, withTotals, type TaskState } from './task-state.js';
@@ -17,11 +19,13 @@ export class TaskStore {
   }
 
   /** Applies `change` to the current state under the file's lock; totals are recomputed. */
-  update(change: (state: TaskState) => TaskState): Promise<TaskState> {
-    return updateJsonLocked(this.file, TaskStateSchema, (current) => {
+  async update(change: (state: TaskState) => TaskState): Promise<TaskState> {
+    const state = await updateJsonLocked(this.file, TaskStateSchema, (current) => {
       const stamp = this.now().toISOString();
       const base = checkedTaskState(this.file, current, this.taskPath) ?? newTaskState(this.taskPath, this.taskName, stamp);
       return withTotals({ ...change(base), updatedAt: stamp });
     });
+    await noteOwnChange({ folder: path.dirname(this.file), written: { file: this.file, state } });
+    return state;
   }
 }

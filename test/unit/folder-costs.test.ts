@@ -1,9 +1,11 @@
-import { mkdtemp, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { folderCosts } from '../../src/pipeline/budget/folder-costs.js';
 import { forecastOf } from '../../src/pipeline/budget/forecast.js';
 import { CorruptStateError, writeJsonAtomic } from '../../src/state/atomic-json.js';
+import { TaskStore } from '../../src/state/task-store.js';
+import type { TaskState } from '../../src/state/task-state.js';
 
 const MODEL = 'claude-sonnet-4-5';
 
@@ -92,5 +94,41 @@ describe('folderCosts', () => {
     await writeFile(path.join(dir, 'b.state.json'), '{"version": 1,');
     await expect(folderCosts(dir, '', true)).rejects.toBeInstanceOf(CorruptStateError);
     expect((await folderCosts(dir, '', false)).map((c) => c.cost)).toEqual([1]);
+  });
+
+  it("folds in this process's own writes: a task state it writes is counted at the next call", async () => {
+    const dir = await folder({ a: [1] });
+    const past = new Date(Date.now() - 60_000);
+    await utimes(dir, past, past);
+    expect((await folderCosts(dir, '', true)).map((c) => c.cost)).toEqual([1]);
+    const store = new TaskStore(path.join(dir, 'b.state.json'), 'tasks/b.md', 'b');
+    await store.update(() => taskState('b', [2, 3]) as TaskState);
+    expect((await folderCosts(dir, '', true)).map((c) => c.cost)).toEqual([1, 5]);
+    await store.update(() => taskState('b', [2]) as TaskState);
+    expect((await folderCosts(dir, '', true)).map((c) => c.cost)).toEqual([1, 2]);
+  });
+
+  it('does not list the folder again while only this process changed it', async () => {
+    const dir = await folder({ a: [1], c: [4] });
+    const past = new Date(Date.now() - 60_000);
+    await utimes(dir, past, past);
+    expect((await folderCosts(dir, '', true)).map((c) => c.cost)).toEqual([1, 4]);
+    await new TaskStore(path.join(dir, 'b.state.json'), 'tasks/b.md', 'b').update(() => taskState('b', [2]) as TaskState);
+    // c rewritten in place (no new entry, so the folder's time does not move): only looking at each file would see it
+    await writeFile(path.join(dir, 'c.state.json'), JSON.stringify(taskState('c', [9])));
+    expect((await folderCosts(dir, '', true)).map((c) => c.cost)).toEqual([1, 2, 4]);
+  });
+
+  it("sees another process's write after a scan the folder's clock has settled on", async () => {
+    const dir = await folder({ a: [1], b: [2] });
+    // a folder last changed a while ago: the scan's stamp is one a later change cannot share
+    const past = new Date(Date.now() - 60_000);
+    await utimes(dir, past, past);
+    expect((await folderCosts(dir, '', true)).map((c) => c.cost)).toEqual([1, 2]);
+    // another process's write: a new file renamed over b's
+    const temp = path.join(dir, 'b.tmp');
+    await writeFile(temp, JSON.stringify(taskState('b', [2, 5])));
+    await rename(temp, path.join(dir, 'b.state.json'));
+    expect((await folderCosts(dir, '', true)).map((c) => c.cost)).toEqual([1, 7]);
   });
 });

@@ -1,8 +1,8 @@
 import { apiKeySources, notBilledToApiKey } from '../../state/api-key-source.js';
 import type { Cause } from '../../state/billing-record.js';
 import type { LoadedStates } from '../../state/load-states.js';
+import { rollUpTasks } from '../../state/roll-up.js';
 import type { TaskState } from '../../state/task-state.js';
-import { sumModelUsage } from '../../usage/math.js';
 import type { ModelTokenUsage } from '../../usage/types.js';
 import type { AdminClient } from '../client/admin-client.js';
 import { canonicalBilled, canonicalRecorded, type SeenAs } from '../compare/canonical.js';
@@ -77,7 +77,7 @@ function notBilledGroup(members: RanTask[]): GroupCheck {
     status: 'not-billed',
     window: unionWindow(members.map((t) => t.window))!,
     taskPaths: members.map((t) => t.taskPath),
-    recorded: canonicalRecorded(sumModelUsage(...members.map((t) => t.state.tokenUsage)), seenAs),
+    recorded: canonicalRecorded(rollUpTasks(members.map((t) => t.state)).tokenUsage, seenAs),
     billed: {},
     difference: {},
     seenAs,
@@ -116,7 +116,7 @@ export async function checkBilling(
   const checkGroup = (members: RanTask[]): GroupCheck => {
     const groupWindow = unionWindow(members.map((t) => t.window))!;
     const seenAs: SeenAs = {};
-    const recorded = canonicalRecorded(sumModelUsage(...members.map((t) => t.state.tokenUsage)), seenAs);
+    const recorded = canonicalRecorded(rollUpTasks(members.map((t) => t.state)).tokenUsage, seenAs);
     const billed = canonicalBilled(sumBuckets(buckets, groupWindow), seenAs);
     const comparison = compareWithBill(recorded, billed);
     const models = [...new Set([...Object.keys(recorded), ...Object.keys(billed)])].sort();
