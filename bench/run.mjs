@@ -3,7 +3,7 @@
 // sequence, start-up time, and merge/status over 10,000 task states. Prints a table and writes
 // BENCHMARKS.md. `node bench/run.mjs merge` runs only the merge section and rewrites only it;
 // `node bench/run.mjs sequence` the same for the long sequence (5,000 tasks, a 1,000-task re-run).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -181,6 +181,54 @@ function rewriteSection(section, start, end) {
   process.stdout.write(section);
 }
 
+const STARTUP_START = '<!-- bench:startup -->';
+const STARTUP_END = '<!-- /bench:startup -->';
+
+/** Mean CPU time (user + system, from /proc: the children this process waited for) of `times` runs. */
+function meanCpuSeconds(args, times) {
+  const childTicks = () => {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return Number(fields[13]) + Number(fields[14]);
+  };
+  const before = childTicks();
+  for (let i = 0; i < times; i++) {
+    const run = spawnSync(process.execPath, args, { stdio: 'ignore', cwd: os.tmpdir() });
+    if (run.status !== 0) throw new Error(`${args.join(' ')} exited ${run.status}`);
+  }
+  return (childTicks() - before) / 100 / times;
+}
+
+function startupSection() {
+  const times = 20;
+  const unbundled = path.join(root, 'dist', 'cli.js');
+  const bare = meanCpuSeconds(['-e', '0'], times);
+  const rows = [
+    ['node -e 0', bare, undefined],
+    ['--version', meanCpuSeconds([cli, '--version'], times), meanCpuSeconds([unbundled, '--version'], times)],
+    ['prices claude-sonnet-4-5', meanCpuSeconds([cli, 'prices', 'claude-sonnet-4-5'], times), meanCpuSeconds([unbundled, 'prices', 'claude-sonnet-4-5'], times)],
+  ];
+  const ms = (seconds) => (seconds * 1000).toFixed(0);
+  const row = ([name, bundle, plain]) => {
+    const ratio = plain === undefined ? '' : ` (${(bundle / bare).toFixed(2)}× node)`;
+    return `| ${name} | ${ms(bundle)}${ratio} | ${plain === undefined ? '' : ms(plain)} |`;
+  };
+  return `${STARTUP_START}
+Start-up CPU (user + system, mean of ${times} runs; \`node bench/run.mjs startup\`): the bundle the package ships
+(\`dist/bundle/cli.js\`) against the same code unbundled (\`dist/cli.js\`, tsc's output).
+
+| command | bundle, ms CPU | unbundled, ms CPU |
+| --- | --- | --- |
+${rows.map(row).join('\n')}
+
+Run: ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, Node ${process.version}.
+${STARTUP_END}
+`;
+}
+
+if (process.argv[2] === 'startup') {
+  rewriteSection(startupSection(), STARTUP_START, STARTUP_END);
+  process.exit(0);
+}
 if (process.argv[2] === 'merge') {
   rewriteSection(await mergeSection(), MERGE_START, MERGE_END);
   process.exit(0);
