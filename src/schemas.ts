@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ReconcileDocumentSchema } from './billing/output/document-schema.js';
+import { ReconcileDocumentSchema } from './report/reconcile/document-schema.js';
 import { ConfigSchema } from './config/schema.js';
 import { JournalMarkerSchema } from './pipeline/journal-marker.js';
 import { PriceListSchema, RunSummarySchema, StatusDataSchema } from './report/output-schemas.js';

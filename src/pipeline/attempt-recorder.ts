@@ -1,5 +1,5 @@
 import { crashPointForTests } from '../errors/test-crash.js';
-import { formatUsageLine } from '../report/format-usage.js';
+import { formatUsageLine } from '../format/format-usage.js';
 import type { AttemptOutcome, AttemptState, StepState, TaskState } from '../state/task-state.js';
 import { totalOf } from '../usage/math.js';
 import type { CallUsage } from '../usage/call-usage.js';

@@ -6,7 +6,7 @@ import type { StepConfig } from '../config/types.js';
 import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
 import type { StepState, TaskState } from '../state/task-state.js';
-import { formatFooter } from '../report/footer.js';
+import { formatFooter } from '../format/footer.js';
 import { crashPointForTests } from '../errors/test-crash.js';
 import { AttemptCrash, runClaudeAttempt, type ClaudeAttemptEnd } from './attempt.js';
 import { StepBudget, type BudgetEnd } from './budget/step-budget.js';

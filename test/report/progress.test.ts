@@ -4,7 +4,7 @@
  * with what the user must see.
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { PipelineEvent } from '../../src/report/events.js';
+import type { PipelineEvent } from '../../src/pipeline/events.js';
 import { createProgress, stderrColor, type ProgressOptions } from '../../src/report/progress.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');

@@ -12,7 +12,7 @@ import { formatEvent } from '../../src/claude/readable-log.js';
 import { CallObserver } from '../../src/pipeline/call-observer.js';
 import { PriceTable } from '../../src/usage/pricing.js';
 import { createProgress } from '../../src/report/progress.js';
-import { formatFooter } from '../../src/report/footer.js';
+import { formatFooter } from '../../src/format/footer.js';
 
 export { prng, randInt } from '../support/prng.js';
 import { randInt } from '../support/prng.js';
