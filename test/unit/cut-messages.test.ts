@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AdminClient } from '../../src/billing/client/admin-client.js';
+import { AdminClient } from '../../src/billing/admin-api/client.js';
 import { truncate } from '../../src/format/truncate.js';
 
 test('truncate: the cut is marked; with markInside the mark counts within the limit', () => {
