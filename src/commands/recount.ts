@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { storedTaskPath } from '../state/ids.js';
 import { configPathFor, loadConfig } from '../config/load.js';
 import { applyRecount, compareUsage, recountTask, type UsageDifference } from '../pipeline/recount.js';
 import { loadStates } from '../state/load-states.js';
@@ -43,7 +44,7 @@ export async function recountCommand(target: string | undefined, options: { conf
       if (recount.differences.length === 0) continue;
       differing++;
       if (options.fix && recount.differences.some((d) => !d.kept)) {
-        const fixed = await applyRecount(new TaskStore(task.stateFile, task.state.taskPath, task.state.taskName), recount);
+        const fixed = await applyRecount(new TaskStore(task.stateFile, storedTaskPath(task.state.taskPath), task.state.taskName), recount);
         current.set(fixed.taskPath, { stateFile: task.stateFile, state: fixed });
         const kept = recount.differences.some((d) => d.kept) ? ' (except those kept above)' : '';
         process.stdout.write(`  fixed: ${task.stateFile} now holds the numbers rebuilt from the raw logs${kept}\n`);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { StateFilePath } from '../state/ids.js';
 import path from 'node:path';
 import { EXIT, UserError } from '../errors/user-error.js';
 import { adoptLegacyState } from '../state/legacy-state.js';
@@ -20,7 +21,7 @@ export interface TaskEnd {
   phase: TaskPhase;
   exitCode: number;
   state: TaskState;
-  stateFile: string;
+  stateFile: StateFilePath;
   /** An unexpected error ended the task; its details are in this log. */
   crashLog?: string;
 }

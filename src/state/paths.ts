@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { stateFilePath, type StateFilePath } from './ids.js';
 
 /** Task file name without `.md`, characters outside [a-zA-Z0-9-] as "-" (the readable part of a task state's name). */
 export function taskSlug(taskPath: string): string {
@@ -8,8 +9,8 @@ export function taskSlug(taskPath: string): string {
     .replace(/[^a-zA-Z0-9-]/g, '-');
 }
 
-export function taskStateFile(statePath: string, name: string): string {
-  return path.join(statePath, `${name}.state.json`);
+export function taskStateFile(statePath: string, name: string): StateFilePath {
+  return stateFilePath(path.join(statePath, `${name}.state.json`));
 }
 
 export function sequenceStateFile(statePath: string): string {

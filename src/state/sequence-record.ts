@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import type { StateFilePath } from './ids.js';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeJsonAtomic } from './atomic-json.js';
@@ -56,7 +57,7 @@ export class SequenceRecord {
   }
 
   /** Records a task's latest state, replacing its entry (in its place) and moving it to the end of its list. */
-  recordTask(stateFile: string, task: TaskState): void {
+  recordTask(stateFile: StateFilePath, task: TaskState): void {
     this.recordEntry(sequenceEntry(stateFile, task));
   }
 

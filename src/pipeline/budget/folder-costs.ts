@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import type { StateFilePath } from '../../state/ids.js';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { taskStateNames } from '../../state/load-states.js';
@@ -46,7 +47,7 @@ let listening = false;
  * aside) are left out; one that does not parse or is not a task state is an error when a cap
  * depends on it (`strict`), else left out.
  */
-export async function folderCosts(statePath: string, ownFile: string, strict: boolean): Promise<TaskCosts[]> {
+export async function folderCosts(statePath: string, ownFile: StateFilePath, strict: boolean): Promise<TaskCosts[]> {
   if (!listening) {
     onOwnChange(foldOwnChange);
     listening = true;
