@@ -255,7 +255,7 @@ async function actOn(
   await run.store.update((task) => ({ ...task, phase: 'waiting-rate-limit', waitingUntil: new Date(untilMs).toISOString() }));
   await changeStep((s) => ({ ...s, status: 'waiting-rate-limit' }));
   const waited = await waitUntil(ctx, untilMs, (remainingMs) =>
-    ctx.report({ type: 'rate-limit-wait', taskName: run.taskName, step: run.step.name, resetsAtMs: untilMs, remainingMs }),
+    ctx.report({ type: 'usage-limit-wait', taskName: run.taskName, step: run.step.name, resetsAtMs: untilMs, remainingMs }),
   );
   await run.store.update((task) => ({ ...task, phase: 'running', waitingUntil: undefined }));
   return waited ? undefined : { status: 'interrupted' };

@@ -129,7 +129,7 @@ export function createProgress(options: ProgressOptions): Progress {
         );
         break;
       }
-      case 'rate-limit-wait':
+      case 'usage-limit-wait':
         if (!running || running.waitUntilMs === undefined) {
           running = {
             taskName: event.taskName,

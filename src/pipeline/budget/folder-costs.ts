@@ -6,7 +6,7 @@ import { taskStateNames } from '../../state/load-states.js';
 import { onOwnChange, type OwnChange } from '../../state/own-changes.js';
 import { readStateFile } from '../../state/read-state.js';
 import { TaskStateSchema } from '../../state/task-state.js';
-import { costsOf, type TaskCosts } from './task-costs.js';
+import { costsOf, type TaskCosts } from './costs.js';
 
 /** One state folder as last read: its task states' costs by name (in name order), and the folder's own stamp then. */
 interface FolderCache {
