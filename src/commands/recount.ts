@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { storedTaskPath } from '../state/ids.js';
 import { configPathFor, loadConfig } from '../config/load.js';
 import { applyRecount, compareUsage, recountTask, type UsageDifference } from '../pipeline/recount.js';
 import { loadStates } from '../state/load-states.js';
@@ -10,6 +9,7 @@ import { acquireRunLock } from '../state/run-lock.js';
 import { SequenceStateSchema, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
 import type { TaskState } from '../state/task-state.js';
 import { TaskStore } from '../state/task-store.js';
+import { storedTaskPath } from '../state/ids.js';
 import { rollUp } from '../state/roll-up.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import type { StateFilePath } from '../state/ids.js';
 import path from 'node:path';
 import { EXIT, UserError } from '../errors/user-error.js';
 import { adoptLegacyState } from '../state/legacy-state.js';
@@ -11,6 +10,7 @@ import { CorruptStateError } from '../state/atomic-json.js';
 import { taskFiles } from '../state/task-files.js';
 import { refuseHiddenTask } from '../state/list-tasks.js';
 import { realTaskFile } from '../state/real-path.js';
+import type { StateFilePath } from '../state/ids.js';
 import type { RunContext } from './run-context.js';
 import { moveAside } from './move-aside.js';
 import { recoverUnfinishedAttempts } from './recover.js';

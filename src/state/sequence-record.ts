@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import type { StateFilePath } from './ids.js';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeJsonAtomic } from './atomic-json.js';
@@ -8,6 +7,7 @@ import { noteOwnChange } from './own-changes.js';
 import { readStateFile } from './read-state.js';
 import { sequenceEntry, SequenceStateSchema, withSequenceTotals, type SequenceState, type SequenceTaskEntry } from './sequence-state.js';
 import type { TaskState } from './task-state.js';
+import type { StateFilePath } from './ids.js';
 
 /** What the sequence writes besides its per-task entries and the lists and totals made from them. */
 export type SequenceRecordHead = Omit<SequenceState, 'tasks' | 'completedTasks' | 'failedTasks'>;

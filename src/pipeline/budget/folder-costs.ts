@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
-import type { StateFilePath } from '../../state/ids.js';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { StateFilePath } from '../../state/ids.js';
 import { taskStateNames } from '../../state/load-states.js';
 import { onOwnChange, type OwnChange } from '../../state/own-changes.js';
 import { readStateFile } from '../../state/read-state.js';
