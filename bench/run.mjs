@@ -246,7 +246,7 @@ for (const mib of SIZES) {
   const bytes = statSync(file).size;
   const bound = await best(REPEAT, () => measure([path.join(here, 'bytes-only.mjs'), file]));
   const naive = await best(REPEAT, () => measure([path.join(here, 'naive.mjs'), file]));
-  // What keeping the journal costs by itself: the stream copied into a new file on this disk.
+  // What keeping the raw log costs by itself: the stream copied into a new file on this disk.
   const copy = path.join(dataDir, 'copy.jsonl');
   const diskWrite = await best(REPEAT, async () => {
     try {
@@ -365,10 +365,10 @@ block, tool-result lines from 200 B to 1 MB (log-uniform), 5% Write tool calls c
 The baselines read the file through a pipe from \`cat\`. "Step path" is \`claude-project run\`
 with \`claude.command\` a script that \`cat\`s the file, from process start to exit: start-up,
 config, lock and state, then claude's stdout appended by \`cat\` straight into the raw log
-(the journal, so the whole stream is written to disk once) and read back as it grows:
+(the raw log, so the whole stream is written to disk once) and read back as it grows:
 splitting, parsing, accounting, the readable log, footer and state; every run's state is checked
 against the usage the stream billed. "Raw log write alone" is
-\`cat file > new-file\` on the same disk: the floor for any path that keeps the journal, which
+\`cat file > new-file\` on the same disk: the floor for any path that keeps the raw log, which
 the bound does not. Peak RSS is the measured node process's own
 (\`process.resourceUsage().maxRSS\`).
 

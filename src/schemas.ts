@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ReconcileDocumentSchema } from './billing/output/document-schema.js';
+import { ReconcileDocumentSchema } from './report/reconcile/document-schema.js';
 import { ConfigSchema } from './config/schema.js';
-import { JournalMarkerSchema } from './pipeline/journal-marker.js';
+import { RawLogMarkerSchema } from './pipeline/raw-log-marker.js';
 import { PriceListSchema, RunSummarySchema, StatusDataSchema } from './report/output-schemas.js';
 import { SequenceStateSchema } from './state/sequence-state.js';
 import { TaskStateSchema } from './state/task-state.js';
@@ -36,7 +36,7 @@ export const SCHEMA_FILES: Record<string, SchemaFile> = {
       "A sequence of tasks: which are done or failed, each task's totals, and the sequence's totals (the sum of its tasks). Later versions only add fields.",
   },
   'journal-marker.schema.json': {
-    schema: JournalMarkerSchema,
+    schema: RawLogMarkerSchema,
     title: 'claude-project raw log marker (<logsPath>/<name>/<NN>-<step>.jsonl)',
     description:
       "The lines claude-project adds to a step's raw stream log around each attempt (type claude_project); every other line is Claude Code's stream-json, byte for byte. recount rebuilds every number of the state files from these logs.",

@@ -1,5 +1,5 @@
 import { firstIssueText } from '../declare/issues.js';
-import { truncate } from '../report/truncate.js';
+import { truncate } from '../format/truncate.js';
 import { KNOWN_EVENT_SCHEMAS, type StreamEvent } from './stream-events.js';
 
 export type ParsedLine = { ok: true; event: StreamEvent } | { ok: false; reason: string; preview: string };

@@ -1,5 +1,5 @@
-import { formatCount } from '../report/format-usage.js';
-import { truncate } from '../report/truncate.js';
+import { formatCount } from '../format/format-usage.js';
+import { truncate } from '../format/truncate.js';
 import { isAssistant, isRateLimit, isResult, isSystem, isUser, type ContentBlock, type StreamEvent } from './stream-events.js';
 
 const TOOL_RESULT_CHARS = 1000;

@@ -9,6 +9,7 @@ import { acquireRunLock } from '../state/run-lock.js';
 import { SequenceStateSchema, withSequenceTotals, withTask, type SequenceState } from '../state/sequence-state.js';
 import type { TaskState } from '../state/task-state.js';
 import { TaskStore } from '../state/task-store.js';
+import { storedTaskPath } from '../state/ids.js';
 import { rollUp } from '../state/roll-up.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 
@@ -43,7 +44,7 @@ export async function recountCommand(target: string | undefined, options: { conf
       if (recount.differences.length === 0) continue;
       differing++;
       if (options.fix && recount.differences.some((d) => !d.kept)) {
-        const fixed = await applyRecount(new TaskStore(task.stateFile, task.state.taskPath, task.state.taskName), recount);
+        const fixed = await applyRecount(new TaskStore(task.stateFile, storedTaskPath(task.state.taskPath), task.state.taskName), recount);
         current.set(fixed.taskPath, { stateFile: task.stateFile, state: fixed });
         const kept = recount.differences.some((d) => d.kept) ? ' (except those kept above)' : '';
         process.stdout.write(`  fixed: ${task.stateFile} now holds the numbers rebuilt from the raw logs${kept}\n`);

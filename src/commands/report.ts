@@ -7,7 +7,7 @@ import { renderHtmlReport } from '../report/html/page.js';
 import { loadStates } from '../state/load-states.js';
 import { writeOutputFile } from '../state/write-output.js';
 import { buildStatusData } from '../report/status-data.js';
-import { formatCost } from '../report/format-usage.js';
+import { formatCost } from '../format/format-usage.js';
 
 /** `report --html FILE`: the status data as one self-contained HTML page. */
 export async function reportCommand(target: string | undefined, options: { config?: string; html: string }): Promise<number> {

@@ -9,7 +9,7 @@ export type { ConfigFile } from './schema.js';
 
 type StepFile = ConfigFile['pipeline'][number];
 
-export type RateLimitConfig = ConfigFile['rateLimit'];
+export type UsageLimitConfig = ConfigFile['rateLimit'];
 /** `billing:` in claude-project.yaml (the environment is applied by `reconcile`). */
 export type BillingConfig = ConfigFile['billing'];
 /** A `pricing:` entry: USD per million tokens; cache rates default to 1.25x, 2x and 0.1x of input. */

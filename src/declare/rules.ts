@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Building blocks for the declarations of every boundary (config, state files, journal, JSON
+ * Building blocks for the declarations of every boundary (config, state files, raw log markers, JSON
  * output). Each carries the message a user sees when a value breaks it, quoting the value.
  */
 

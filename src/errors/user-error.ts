@@ -3,7 +3,7 @@ export const EXIT = {
   ok: 0,
   failed: 1,
   badInput: 2,
-  rateLimited: 3,
+  usageLimited: 3,
   /** reconcile: billed data not in yet, or the Admin API unreachable; try again later (EX_TEMPFAIL). */
   tryLater: 75,
   budgetExceeded: 4,

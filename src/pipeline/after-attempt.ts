@@ -1,4 +1,4 @@
-import type { RateLimitConfig } from '../config/types.js';
+import type { UsageLimitConfig } from '../config/types.js';
 import type { AttemptOutcome } from '../state/task-state.js';
 
 /** When the reset time is not said, wait this long before trying again. */
@@ -27,7 +27,7 @@ export interface AttemptFacts {
   retries: number;
   /** Usage-limit re-runs of the step so far, in a row, that waited for no reset still to come. */
   rerunsWithoutReset: number;
-  rateLimit: RateLimitConfig;
+  rateLimit: UsageLimitConfig;
   /** When the attempt started. */
   startedAtMs: number;
   nowMs: number;

@@ -1,5 +1,5 @@
 import { crashPointForTests } from '../errors/test-crash.js';
-import { formatUsageLine } from '../report/format-usage.js';
+import { formatUsageLine } from '../format/format-usage.js';
 import type { AttemptOutcome, AttemptState, StepState, TaskState } from '../state/task-state.js';
 import { totalOf } from '../usage/math.js';
 import type { CallUsage } from '../usage/call-usage.js';
@@ -25,7 +25,7 @@ export interface Judgement {
 }
 
 /**
- * One attempt's record in its four outputs: the state file, the journal markers of the raw log,
+ * One attempt's record in its four outputs: the state file, the markers of the raw log,
  * the readable log and the progress events. `start` opens it everywhere, `finish` closes it with
  * its outcome, and `crash` (after an unexpected error) closes whatever `finish` had not reached
  * yet, with the usage seen, so that nothing is recorded twice or left open.
@@ -38,8 +38,8 @@ export class AttemptRecorder {
   private claude: ClaudeAttemptEnd | undefined;
   /** Its record, once made. */
   private recorded: AttemptState | undefined;
-  /** Its `attempt_end` marker is in the journal. */
-  private journaled = false;
+  /** Its `attempt_end` marker is in the raw log. */
+  private endMarked = false;
   /** Its record is in the state file. */
   private saved = false;
   private pidSaved: Promise<unknown> = Promise.resolve();
@@ -112,11 +112,11 @@ export class AttemptRecorder {
       ...(claude.subagents && { subagents: claude.subagents }),
       malformedLines: claude.end.malformedLines,
       ...(judged.checkExitCode !== undefined && { checkExitCode: judged.checkExitCode }),
-      ...(claude.rateLimit?.resetsAtMs !== undefined && { resetsAt: new Date(claude.rateLimit.resetsAtMs).toISOString() }),
+      ...(claude.usageLimit?.resetsAtMs !== undefined && { resetsAt: new Date(claude.usageLimit.resetsAtMs).toISOString() }),
       ...(judged.error !== undefined && { error: judged.error }),
     };
     this.recorded = recorded;
-    this.journalEnd(judged.outcome, claude.end.exitCode ?? null, claude.usage);
+    this.markEnd(judged.outcome, claude.end.exitCode ?? null, claude.usage);
     log.write(
       `--- attempt ${this.number}: ${judged.outcome}${judged.error ? ` (${judged.error})` : ''} · ${formatUsageLine(totalOf(recorded.usage))} (source: ${recorded.usageSource})`,
     );
@@ -153,11 +153,11 @@ export class AttemptRecorder {
     const { log } = this.at;
     const number = this.number;
     const call = this.claude ?? crash;
-    if (number !== undefined && !this.journaled) {
+    if (number !== undefined && !this.endMarked) {
       try {
-        this.journalEnd('failed', null, call?.usage);
-      } catch (journalError) {
-        log.write(`[journal not written: ${(journalError as Error).message}]`);
+        this.markEnd('failed', null, call?.usage);
+      } catch (markerError) {
+        log.write(`[raw log marker not written: ${(markerError as Error).message}]`);
       }
     }
     const recorded = this.recorded;
@@ -181,7 +181,7 @@ export class AttemptRecorder {
     }
   }
 
-  private journalEnd(outcome: AttemptOutcome, exitCode: number | null, usage: CallUsage | undefined): void {
+  private markEnd(outcome: AttemptOutcome, exitCode: number | null, usage: CallUsage | undefined): void {
     this.at.log.marker({
       event: 'attempt_end',
       attempt: this.number!,
@@ -191,6 +191,6 @@ export class AttemptRecorder {
       ...(usage?.source === 'transcript' && { transcriptUsage: usage.usage }),
       ...(usage?.cacheWrites1h && { cacheWrites1h: usage.cacheWrites1h }),
     });
-    this.journaled = true;
+    this.endMarked = true;
   }
 }

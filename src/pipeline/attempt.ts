@@ -1,5 +1,5 @@
 import { claudeArgs, runClaude, type ClaudeCallEnd } from '../claude/run-claude.js';
-import { RateLimitDetector } from '../claude/rate-limit.js';
+import { UsageLimitDetector } from '../claude/usage-limit.js';
 import { formatEvent } from '../claude/readable-log.js';
 import { isAssistant, type StreamEvent } from '../claude/stream-events.js';
 import { crashPointForTests } from '../errors/test-crash.js';
@@ -43,7 +43,7 @@ export interface ClaudeAttemptEnd {
   /** Why the call ended. */
   reason: CallEndReason;
   /** The usage limit seen, if any, and when it resets. */
-  rateLimit: { resetsAtMs: number | undefined } | undefined;
+  usageLimit: { resetsAtMs: number | undefined } | undefined;
 }
 
 const USAGE_REPORT_INTERVAL_MS = 1000;
@@ -65,7 +65,7 @@ export class AttemptCrash extends Error {
 export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Promise<ClaudeAttemptEnd> {
   const { config } = ctx;
   const observer = new CallObserver(PriceTable.withOverrides(config.pricing), call.sessionId);
-  const rateLimit = new RateLimitDetector(ctx.now);
+  const usageLimit = new UsageLimitDetector(ctx.now);
   let lastUsageReport = 0;
   const budget = call.budget
     ? new BudgetWatch(call.budget.leftUsd, (cost) =>
@@ -78,7 +78,7 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
   const onEvent = (event: StreamEvent): void => {
     observer.observe(event);
     if (isAssistant(event)) crashPointForTests('stream');
-    rateLimit.observe(event);
+    usageLimit.observe(event);
     // a part without a price counts as nothing: caps on steps whose model has no price are refused up front
     budget?.observe(event, () => totalOf(observer.usage.estimate()).costUsd ?? 0);
     const text = formatEvent(event);
@@ -138,8 +138,8 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
       interrupted: ctx.signal.aborted,
       resultArrived: observer.resultArrived,
       resultIsError: observer.resultIsError,
-      rateLimited: rateLimit.limit !== undefined,
+      usageLimited: usageLimit.limit !== undefined,
     }),
-    rateLimit: rateLimit.limit,
+    usageLimit: usageLimit.limit,
   };
 }

@@ -22,7 +22,7 @@ export interface CallFacts {
   /** The result said is_error. */
   resultIsError: boolean;
   /** A usage-limit event was seen. */
-  rateLimited: boolean;
+  usageLimited: boolean;
 }
 
 /**
@@ -44,7 +44,7 @@ export function callEndReason(facts: CallFacts): CallEndReason {
   }
   const failed = end.exitCode !== 0 || facts.resultIsError || !facts.resultArrived;
   if (!failed) return { reason: 'succeeded' };
-  if (facts.rateLimited) return { reason: 'rate-limited' };
+  if (facts.usageLimited) return { reason: 'rate-limited' };
   if (end.exitCode !== 0) {
     const why = `claude exited with ${end.signal ?? `code ${end.exitCode}`}`;
     return { reason: 'claude-failed', detail: facts.resultArrived ? why : `${why}, without a result` };

@@ -65,14 +65,14 @@ export class CallObserver {
 
   /**
    * The call's usage: billed (result) if it came, its cache writes split with the help of the
-   * subagents' transcripts when the stream does not show them all (or with `journalled1h`, the
+   * subagents' transcripts when the stream does not show them all (or with `rawLogged1h`, the
    * split a raw log recorded); else, from Claude Code's session transcript for the call's
    * working folder; else the stream estimate.
    */
-  async settle(env: NodeJS.ProcessEnv, cwd: string, journalled1h?: Record<string, number>): Promise<CallUsage> {
+  async settle(env: NodeJS.ProcessEnv, cwd: string, rawLogged1h?: Record<string, number>): Promise<CallUsage> {
     if (this.usage.hasBilledResult()) {
       const split =
-        journalled1h ??
+        rawLogged1h ??
         (this.sessionId && this.usage.needsCacheSplit() ? await readSubagentCacheWrites1h(env, cwd, this.sessionId) : undefined);
       return this.usage.settle(undefined, split);
     }

@@ -7,7 +7,7 @@ import { PriceTable } from '../usage/pricing.js';
 import { compareUsage, type UsageDifference } from '../usage/compare.js';
 import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
 import type { CallUsage } from '../usage/call-usage.js';
-import { readJournal, type JournalAttempt } from './journal.js';
+import { readRawLog, type RawLogAttempt } from './raw-log-reader.js';
 
 export { compareUsage, type UsageDifference } from '../usage/compare.js';
 
@@ -35,7 +35,7 @@ export interface TaskRecount {
 const attemptKey = (step: string, attempt: number): string => `${step}/${attempt}`;
 
 /** Rebuilds every attempt's usage of a task from its raw step logs and compares it with the state. */
-export async function recountTask(config: ProjectConfig, env: NodeJS.ProcessEnv, slug: string, state: TaskState): Promise<TaskRecount> {
+export async function recountTask(config: ProjectConfig, env: NodeJS.ProcessEnv, fileName: string, state: TaskState): Promise<TaskRecount> {
   const result: TaskRecount = {
     taskPath: state.taskPath,
     attemptsChecked: 0,
@@ -49,14 +49,14 @@ export async function recountTask(config: ProjectConfig, env: NodeJS.ProcessEnv,
   const prices = PriceTable.withOverrides(config.pricing);
   for (const step of state.steps) {
     const index = config.pipeline.findIndex((p) => p.name === step.name);
-    const log = index === -1 ? undefined : `${stepLogBase(config.logsPath, slug, index, step.name)}.jsonl`;
-    const journal = log === undefined ? [] : await readJournal(log, prices).catch(() => []);
+    const log = index === -1 ? undefined : `${stepLogBase(config.logsPath, fileName, index, step.name)}.jsonl`;
+    const markers = log === undefined ? [] : await readRawLog(log, prices).catch(() => []);
     for (const attempt of step.attempts) {
       if (attempt.outcome === 'unfinished') {
         result.unfinished.push({ step: step.name, attempt: attempt.attempt });
         continue;
       }
-      const entry = journal.find((j) => j.attempt === attempt.attempt);
+      const entry = markers.find((j) => j.attempt === attempt.attempt);
       if (!entry) {
         result.missingFromLog.push({
           step: step.name,
@@ -66,7 +66,7 @@ export async function recountTask(config: ProjectConfig, env: NodeJS.ProcessEnv,
         continue;
       }
       result.attemptsChecked++;
-      const rebuilt = await journalUsage(config, env, entry);
+      const rebuilt = await rawLogUsage(config, env, entry);
       const differences = compareUsage(`${step.name} attempt ${attempt.attempt}`, attempt.usage, rebuilt.usage);
       if (differences.length > 0 && lessExact(rebuilt.source, attempt.usageSource)) {
         const kept = { stateSource: attempt.usageSource, logSource: rebuilt.source };
@@ -87,7 +87,7 @@ export async function recountTask(config: ProjectConfig, env: NodeJS.ProcessEnv,
 }
 
 /** An attempt's usage from its log section alone (plus the session transcript where it was used). */
-export async function journalUsage(config: ProjectConfig, env: NodeJS.ProcessEnv, entry: JournalAttempt): Promise<CallUsage> {
+export async function rawLogUsage(config: ProjectConfig, env: NodeJS.ProcessEnv, entry: RawLogAttempt): Promise<CallUsage> {
   if (entry.end?.transcriptUsage) return { usage: entry.end.transcriptUsage, source: 'transcript' };
   return entry.observed.settle(env, config.rootDir, entry.end?.cacheWrites1h);
 }

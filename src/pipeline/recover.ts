@@ -3,9 +3,9 @@ import type { CallUsage } from '../usage/call-usage.js';
 import type { TaskStore } from '../state/task-store.js';
 import type { AttemptState } from '../state/task-state.js';
 import type { RunContext } from './run-context.js';
-import { readJournal } from './journal.js';
+import { readRawLog } from './raw-log-reader.js';
 import { CallObserver } from './call-observer.js';
-import { journalUsage } from './recount.js';
+import { rawLogUsage } from './recount.js';
 import { stopOrphanClaude } from './stop-orphan.js';
 import { appendMarker } from './step-log.js';
 import { PriceTable } from '../usage/pricing.js';
@@ -13,11 +13,11 @@ import { PriceTable } from '../usage/pricing.js';
 /**
  * Attempts that a killed claude-project never finished recording (state says "unfinished") are
  * accounted from their raw log: the result if it arrived, else Claude Code's session transcript,
- * else the stream estimate. What was found is journalled in the raw log (an `attempt_end` marker,
+ * else the stream estimate. What was found is marked in the raw log (an `attempt_end` marker,
  * as an interrupted run writes), so the raw log alone rebuilds it later even when the transcript
  * is gone. The attempt is then marked interrupted, so its step runs again.
  */
-export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStore, slug: string): Promise<number> {
+export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStore, fileName: string): Promise<number> {
   const state = await store.read();
   const unfinished = state?.steps.filter((s) => s.attempts.some((a) => a.outcome === 'unfinished')) ?? [];
   if (unfinished.length === 0) return 0;
@@ -29,15 +29,15 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
   const prices = PriceTable.withOverrides(ctx.config.pricing);
   for (const step of unfinished) {
     const index = ctx.config.pipeline.findIndex((p) => p.name === step.name);
-    const rawLog = index === -1 ? undefined : `${stepLogBase(ctx.config.logsPath, slug, index, step.name)}.jsonl`;
-    const journal = rawLog === undefined ? [] : await readJournal(rawLog, prices).catch(() => []);
+    const rawLog = index === -1 ? undefined : `${stepLogBase(ctx.config.logsPath, fileName, index, step.name)}.jsonl`;
+    const markers = rawLog === undefined ? [] : await readRawLog(rawLog, prices).catch(() => []);
     for (const attempt of step.attempts.filter((a) => a.outcome === 'unfinished')) {
-      const entry = journal.find((j) => j.attempt === attempt.attempt);
+      const entry = markers.find((j) => j.attempt === attempt.attempt);
       // No log section: the kill came before the call started, unless the state knows its session.
       const usage = entry
-        ? await journalUsage(ctx.config, ctx.env, entry)
+        ? await rawLogUsage(ctx.config, ctx.env, entry)
         : await new CallObserver(prices, attempt.sessionId).settle(ctx.env, ctx.config.rootDir);
-      if (rawLog !== undefined) journalRecovery(rawLog, attempt, entry !== undefined, usage);
+      if (rawLog !== undefined) markRecovery(rawLog, attempt, entry !== undefined, usage);
       recovered.set(`${step.name}/${attempt.attempt}`, {
         ...attempt,
         outcome: 'interrupted',
@@ -63,7 +63,7 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
 }
 
 /** The raw log's record of a recovered attempt: its end marker (and its start, if the log had none). */
-function journalRecovery(rawLog: string, attempt: AttemptState, hasSection: boolean, usage: CallUsage): void {
+function markRecovery(rawLog: string, attempt: AttemptState, hasSection: boolean, usage: CallUsage): void {
   try {
     if (!hasSection)
       appendMarker(rawLog, {

@@ -1,5 +1,5 @@
 import type { ProjectConfig } from '../config/types.js';
-import type { Reporter } from '../report/events.js';
+import type { Reporter } from './events.js';
 
 export interface RunContext {
   config: ProjectConfig;

@@ -161,7 +161,7 @@ async function runSequenceLocked(
       if (stop) record.set((s) => ({ ...s, budget: { caps: sequenceCaps(config), stop } }));
       // Past a sequence cap no later task could start; a task's own cap leaves the others theirs.
       const sequenceCapReached = stop?.scope === 'sequence';
-      if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.rateLimited || sequenceCapReached || !options.keepGoing) break;
+      if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.usageLimited || sequenceCapReached || !options.keepGoing) break;
     }
   } catch (error) {
     record.set((s) => ({ ...s, phase: 'failed', currentTaskPath: null, finishedAt: stamp() }));

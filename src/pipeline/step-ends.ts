@@ -12,7 +12,7 @@ export type EndStatus = 'done' | 'failed' | 'interrupted' | 'rate-limited' | 'bu
 export const STEP_ENDS = {
   done: { phase: 'done', exitCode: EXIT.ok },
   failed: { phase: 'failed', exitCode: EXIT.failed },
-  'rate-limited': { phase: 'failed', exitCode: EXIT.rateLimited },
+  'rate-limited': { phase: 'failed', exitCode: EXIT.usageLimited },
   interrupted: { phase: 'interrupted', exitCode: EXIT.interrupted },
   'budget-exceeded': { phase: 'budget-exceeded', exitCode: EXIT.budgetExceeded },
 } as const satisfies Record<EndStatus, { phase: TaskPhase; exitCode: number }>;

@@ -3,20 +3,20 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { redactSecrets } from '../errors/redact.js';
-import { JOURNAL_MARKER_TYPE, type JournalMarkerFields } from './journal-marker.js';
+import { RAW_LOG_MARKER_TYPE, type RawLogMarkerFields } from './raw-log-marker.js';
 
 const LOG_BUFFER_BYTES = 1024 * 1024;
 /** Readable-log text is gathered into writes of about this size (or one per event-loop turn). */
 const BATCH_CHARS = 64 * 1024;
 
 /** Appends one of our marker lines to a raw `.jsonl` log (see `StepLog.marker`). */
-export function appendMarker(rawPath: string, marker: JournalMarkerFields): void {
-  appendFileSync(rawPath, redactSecrets(`\n${JSON.stringify({ type: JOURNAL_MARKER_TYPE, ...marker })}\n`));
+export function appendMarker(rawPath: string, marker: RawLogMarkerFields): void {
+  appendFileSync(rawPath, redactSecrets(`\n${JSON.stringify({ type: RAW_LOG_MARKER_TYPE, ...marker })}\n`));
 }
 
 /**
  * A step's two logs, both appended to across attempts and runs: `.jsonl`, the raw stream (the
- * journal: claude writes its stdout straight into it, and we add one marker line before and
+ * raw log: claude writes its stdout straight into it, and we add one marker line before and
  * after each attempt), and `.log`, the readable one.
  */
 export class StepLog {
@@ -37,11 +37,11 @@ export class StepLog {
   }
 
   /**
-   * A line of our own in the journal (Claude Code never prints type "claude_project"), written
+   * A line of our own in the raw log (Claude Code never prints type "claude_project"), written
    * only while no claude is writing. It starts with a newline in case the stream before it ended
    * without one (blank lines are skipped).
    */
-  marker(marker: JournalMarkerFields): void {
+  marker(marker: RawLogMarkerFields): void {
     appendMarker(this.rawPath, marker);
   }
 

@@ -6,14 +6,14 @@ import type { StepConfig } from '../config/types.js';
 import { stepLogBase } from '../state/paths.js';
 import type { TaskStore } from '../state/task-store.js';
 import type { StepState, TaskState } from '../state/task-state.js';
-import { formatFooter } from '../report/footer.js';
+import { formatFooter } from '../format/footer.js';
 import { crashPointForTests } from '../errors/test-crash.js';
 import { AttemptCrash, runClaudeAttempt, type ClaudeAttemptEnd } from './attempt.js';
 import { StepBudget, type BudgetEnd } from './budget/step-budget.js';
 import { runCheck } from './check.js';
 import type { RunContext } from './run-context.js';
 import { afterAttempt, isFailure, type AfterAttempt } from './after-attempt.js';
-import { waitUntil } from './rate-limit-wait.js';
+import { waitUntil } from './usage-limit-wait.js';
 import { StepLog } from './step-log.js';
 import { STEP_ENDS } from './step-ends.js';
 import { updateStep } from './step-state-ops.js';
@@ -22,7 +22,7 @@ import type { CallEndReason } from './call-end-reason.js';
 
 export interface StepRun {
   taskName: string;
-  slug: string;
+  fileName: string;
   template: TemplateValues;
   stepIndex: number;
   step: StepConfig;
@@ -55,14 +55,14 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
   const prompt = renderPrompt(step.prompt, values);
   const placeholderEnv = checkEnvironment(values);
   const check = step.check ? { command: checkCommandWithVariables(step.check.command), env: { ...ctx.env, ...placeholderEnv } } : undefined;
-  const log = await StepLog.open(stepLogBase(config.logsPath, run.slug, run.stepIndex, step.name));
+  const log = await StepLog.open(stepLogBase(config.logsPath, run.fileName, run.stepIndex, step.name));
   const changeStep = (change: (s: StepState) => StepState): Promise<TaskState> =>
     store.update((task) => updateStep(task, step.name, step.model, change));
   const setting = { taskName: run.taskName, stepName: step.name, model: step.model, log, changeStep };
   let failures = 0;
   let rerunsWithoutReset = 0;
   let end: StepEnd | undefined;
-  /** The attempt under way, until its outcome is in the state and the journal. */
+  /** The attempt under way, until its outcome is in the state and the raw log. */
   let current: AttemptRecorder | undefined;
   const budget = new StepBudget(ctx, store, step, run.stepIndex);
   try {
@@ -153,7 +153,7 @@ function writeFooter(log: StepLog, task: TaskState | undefined, stepName: string
 /**
  * An unexpected error anywhere in the step (claude is already stopped by then, see runClaude):
  * the attempt under way and the step are recorded `failed` with the error and with the usage
- * seen up to the error, the journal and footer are written, the full stack goes to the readable
+ * seen up to the error, the raw log markers and footer are written, the full stack goes to the readable
  * log (and to stderr when DEBUG is set). Each of these is tried even if another fails.
  */
 async function afterCrash(
@@ -255,7 +255,7 @@ async function actOn(
   await run.store.update((task) => ({ ...task, phase: 'waiting-rate-limit', waitingUntil: new Date(untilMs).toISOString() }));
   await changeStep((s) => ({ ...s, status: 'waiting-rate-limit' }));
   const waited = await waitUntil(ctx, untilMs, (remainingMs) =>
-    ctx.report({ type: 'rate-limit-wait', taskName: run.taskName, step: run.step.name, resetsAtMs: untilMs, remainingMs }),
+    ctx.report({ type: 'usage-limit-wait', taskName: run.taskName, step: run.step.name, resetsAtMs: untilMs, remainingMs }),
   );
   await run.store.update((task) => ({ ...task, phase: 'running', waitingUntil: undefined }));
   return waited ? undefined : { status: 'interrupted' };

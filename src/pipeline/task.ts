@@ -10,6 +10,7 @@ import { CorruptStateError } from '../state/atomic-json.js';
 import { taskFiles } from '../state/task-files.js';
 import { refuseHiddenTask } from '../state/list-tasks.js';
 import { realTaskFile } from '../state/real-path.js';
+import type { StateFilePath } from '../state/ids.js';
 import type { RunContext } from './run-context.js';
 import { moveAside } from './move-aside.js';
 import { recoverUnfinishedAttempts } from './recover.js';
@@ -20,7 +21,7 @@ export interface TaskEnd {
   phase: TaskPhase;
   exitCode: number;
   state: TaskState;
-  stateFile: string;
+  stateFile: StateFilePath;
   /** An unexpected error ended the task; its details are in this log. */
   crashLog?: string;
 }
@@ -57,7 +58,7 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
   const absolute = realTaskFile(taskFile);
   const taskContent = await readTaskFile(absolute);
   const files = taskFiles(config, absolute);
-  const { taskPath, stateFile, name: slug } = files;
+  const { taskPath, stateFile, name: fileName } = files;
   const taskName = path.basename(absolute).replace(/\.md$/i, '');
   const release = await acquireRunLock(stateFile, `Task ${taskPath}`);
   const store = new TaskStore(stateFile, taskPath, taskName, () => new Date(ctx.now()));
@@ -66,15 +67,15 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
       if (!(options.restart && error instanceof CorruptStateError && error.file === files.legacy?.stateFile)) throw error;
       await moveAside(error.file, 'corrupt', ctx.now());
     });
-    if (options.restart) await startOver(ctx, store, slug);
+    if (options.restart) await startOver(ctx, store, fileName);
     const existing = await store.read();
     if (existing?.phase === 'done') {
       ctx.report({ type: 'task-skip', taskName, reason: 'already done (use --restart to run it again)' });
       return { phase: 'done', exitCode: EXIT.ok, state: existing, stateFile };
     }
     // Before the task is marked running: a logs folder that cannot be written must not leave it so.
-    await ensureWritableFolder(path.join(config.logsPath, slug), 'logs folder of this task', `logsPath in ${config.file}`);
-    await recoverUnfinishedAttempts(ctx, store, slug);
+    await ensureWritableFolder(path.join(config.logsPath, fileName), 'logs folder of this task', `logsPath in ${config.file}`);
+    await recoverUnfinishedAttempts(ctx, store, fileName);
     const startedAt = new Date(ctx.now()).toISOString();
     await store.update((task) => ({
       ...task,
@@ -94,7 +95,7 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
       }
       end = await runStep(ctx, {
         taskName,
-        slug,
+        fileName,
         template: { taskPath, taskName, taskContent, stepName: step.name },
         stepIndex,
         step,
@@ -138,7 +139,7 @@ async function markFailedIfRunning(store: TaskStore, error: unknown, nowMs: numb
 }
 
 /** --restart: the old state file (even one that does not parse) and logs are moved aside, never deleted. */
-async function startOver(ctx: RunContext, store: TaskStore, slug: string): Promise<void> {
+async function startOver(ctx: RunContext, store: TaskStore, fileName: string): Promise<void> {
   const now = ctx.now();
   const corrupt = await store.read().then(
     () => false,
@@ -148,5 +149,5 @@ async function startOver(ctx: RunContext, store: TaskStore, slug: string): Promi
     },
   );
   await moveAside(store.file, corrupt ? 'corrupt' : 'restarted', now);
-  await moveAside(path.join(ctx.config.logsPath, slug), 'restarted', now);
+  await moveAside(path.join(ctx.config.logsPath, fileName), 'restarted', now);
 }

@@ -8,7 +8,7 @@ import { usageCellTable } from './table-cells.js';
 import { unpricedSummaryWarning } from './usage-table.js';
 import { summarizeUsage, tokenCount, type UsageSummary } from './usage-summary.js';
 import { costPerPassedTaskData, reasonWords } from './spend-data.js';
-import { formatCost, formatCount } from './format-usage.js';
+import { formatCost, formatCount } from '../format/format-usage.js';
 
 /**
  * What `run`, `sequence` and `merge` tell GitHub Actions when they end: a Markdown job summary

@@ -1,10 +1,10 @@
 import { Chalk, chalkStderr } from 'chalk';
-import type { PipelineEvent, Reporter } from './events.js';
+import type { PipelineEvent, Reporter } from '../pipeline/events.js';
 import { totalOf } from '../usage/math.js';
-import { formatUsageLine } from './format-usage.js';
-import { truncate } from './truncate.js';
+import { formatUsageLine } from '../format/format-usage.js';
+import { truncate } from '../format/truncate.js';
 import type { ModelTokenUsage } from '../usage/types.js';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../format/format-duration.js';
 
 export interface ProgressOptions {
   write: (text: string) => void;
@@ -129,7 +129,7 @@ export function createProgress(options: ProgressOptions): Progress {
         );
         break;
       }
-      case 'rate-limit-wait':
+      case 'usage-limit-wait':
         if (!running || running.waitUntilMs === undefined) {
           running = {
             taskName: event.taskName,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { costPerPassedTask, WASTE_REASONS, type SpendPart, type SpendSplit, type WasteReason } from '../state/spend-split.js';
-import { formatCost } from './format-usage.js';
+import { formatCost } from '../format/format-usage.js';
 import type { CostPerPassedTaskSchema, SpendDataSchema } from './output-schemas.js';
 import { summarizeUsage } from './usage-summary.js';
 

@@ -1,4 +1,4 @@
-import { formatCost } from './format-usage.js';
+import { formatCost } from '../format/format-usage.js';
 import type { BillingData } from './billing-data.js';
 import type { StatusData, TaskData } from './status-data.js';
 import { formatCaps } from './budget-data.js';

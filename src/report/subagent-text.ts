@@ -1,4 +1,4 @@
-import { formatCost } from './format-usage.js';
+import { formatCost } from '../format/format-usage.js';
 import type { TaskData } from './status-data.js';
 
 /**

@@ -1,5 +1,5 @@
-import { formatCost, formatCount } from './format-usage.js';
-import { formatDuration } from './format-duration.js';
+import { formatCost, formatCount } from '../format/format-usage.js';
+import { formatDuration } from '../format/format-duration.js';
 import type { StepData } from './status-data.js';
 import type { UsageCounts, UsageSummary } from './usage-summary.js';
 

@@ -1,4 +1,4 @@
-import { unpricedWarningFor } from './format-usage.js';
+import { unpricedWarningFor } from '../format/format-usage.js';
 import type { ModelTokenUsage } from '../usage/types.js';
 import { usageCellTable, type CellTable } from './table-cells.js';
 import { summarizeUsage, type UsageSummary } from './usage-summary.js';

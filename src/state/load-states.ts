@@ -13,10 +13,11 @@ import { UserError } from '../errors/user-error.js';
 import { roundCost } from '../usage/math.js';
 import { costOf } from './cost-of.js';
 import { mapLimit } from './map-limit.js';
+import { stateFilePath, storedTaskPath, type StateFileName, type StateFilePath, type TaskPath } from './ids.js';
 
 export interface LoadedTask {
-  taskPath: string;
-  stateFile: string;
+  taskPath: TaskPath;
+  stateFile: StateFilePath;
   /** Undefined: the task has not been run yet. */
   state: TaskState | undefined;
 }
@@ -43,7 +44,7 @@ export interface StateLocation {
  * A task state to show, not read yet: a state file of the folder, by name (the path is joined only
  * when it is read: 10,000 joined paths held at once cost more than the names), or the state of a task file.
  */
-export type TaskToLoad = { stateName: string } | { taskFile: string };
+export type TaskToLoad = { stateName: StateFileName } | { taskFile: string };
 
 /**
  * Which states `status` and `report` show — one task, a folder's tasks, or all there are — without
@@ -75,7 +76,7 @@ export async function loadStates(config: StateLocation, target: string | undefin
 }
 
 export function loadTask(config: StateLocation, task: TaskToLoad): Promise<LoadedTask> {
-  return 'taskFile' in task ? loadTaskOf(config, task.taskFile) : loadStateFile(path.join(config.statePath, task.stateName));
+  return 'taskFile' in task ? loadTaskOf(config, task.taskFile) : loadStateFile(stateFilePath(path.join(config.statePath, task.stateName)));
 }
 
 /**
@@ -103,7 +104,7 @@ export async function folderSpentUsd(statePath: string): Promise<number | null> 
 const PARALLEL_READS = 16;
 
 /** The task state files of a state folder (not the sequence's), in name order. */
-export function taskStateNames(statePath: string): Promise<string[]> {
+export function taskStateNames(statePath: string): Promise<StateFileName[]> {
   return listTaskStateNames(statePath);
 }
 
@@ -114,7 +115,8 @@ async function loadTaskOf(config: StateLocation, taskFile: string): Promise<Load
   return { taskPath: files.taskPath, stateFile: found?.file ?? files.stateFile, state: found?.state };
 }
 
-async function loadStateFile(stateFile: string): Promise<LoadedTask> {
+async function loadStateFile(stateFile: StateFilePath): Promise<LoadedTask> {
   const state = await readStateFile(stateFile, TaskStateSchema);
-  return { taskPath: state?.taskPath ?? stateFile, stateFile, state };
+  // A state that does not say whose it is shows under its file's path.
+  return { taskPath: storedTaskPath(state?.taskPath ?? stateFile), stateFile, state };
 }

@@ -15,6 +15,7 @@ import { sequenceEntry, type SequenceTaskEntry } from './sequence-state.js';
 import { mapLimit } from './map-limit.js';
 import { realPath } from './real-path.js';
 import { listTaskStateNames, siblingLogsPath, taskLogsDir } from './state-folder.js';
+import type { StateFileName } from './ids.js';
 import { TaskStateSchema } from './task-state.js';
 import { verifiedTaskState } from './verify-task-state.js';
 
@@ -26,7 +27,7 @@ export interface StateFolder {
 /** One task as merge found it first; later copies must be byte-identical. Its usage is read again when the sequence state is written. */
 interface FoundTask extends MergedTask {
   /** The state file's name in `folder` (its path is joined when needed: 10,000 joined paths held at once cost megabytes). */
-  name: string;
+  name: StateFileName;
   folder: StateFolder;
   hash: string;
   /** Already in the folder merged into. */
@@ -116,7 +117,7 @@ export async function mergeStateFolders(sources: StateFolder[], target: StateFol
 }
 
 /** One task state file, read and checked: what merge keeps of it. */
-async function readTaskState(folder: StateFolder, name: string): Promise<Omit<FoundTask, 'folder' | 'inTarget'>> {
+async function readTaskState(folder: StateFolder, name: StateFileName): Promise<Omit<FoundTask, 'folder' | 'inTarget'>> {
   const file = path.join(folder.statePath, name);
   const text = await readFile(file, 'utf8');
   const { taskPath, phase } = verifiedTaskState(file, text);

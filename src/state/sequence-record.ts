@@ -7,6 +7,7 @@ import { noteOwnChange } from './own-changes.js';
 import { readStateFile } from './read-state.js';
 import { sequenceEntry, SequenceStateSchema, withSequenceTotals, type SequenceState, type SequenceTaskEntry } from './sequence-state.js';
 import type { TaskState } from './task-state.js';
+import type { StateFilePath } from './ids.js';
 
 /** What the sequence writes besides its per-task entries and the lists and totals made from them. */
 export type SequenceRecordHead = Omit<SequenceState, 'tasks' | 'completedTasks' | 'failedTasks'>;
@@ -56,7 +57,7 @@ export class SequenceRecord {
   }
 
   /** Records a task's latest state, replacing its entry (in its place) and moving it to the end of its list. */
-  recordTask(stateFile: string, task: TaskState): void {
+  recordTask(stateFile: StateFilePath, task: TaskState): void {
     this.recordEntry(sequenceEntry(stateFile, task));
   }
 

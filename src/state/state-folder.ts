@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { stateFileName, type StateFileName } from './ids.js';
 
 const TASK_STATE_SUFFIX = '.state.json';
 const SEQUENCE_STATE_NAME = 'sequence.state.json';
@@ -8,7 +9,7 @@ const SEQUENCE_STATE_NAME = 'sequence.state.json';
  * The task state files of a state folder (`*.state.json` but the sequence's; not folders, not hidden
  * files), in name order; none when it does not exist. Every command that lists a state folder uses it.
  */
-export async function listTaskStateNames(statePath: string): Promise<string[]> {
+export async function listTaskStateNames(statePath: string): Promise<StateFileName[]> {
   const entries = await readdir(statePath, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
@@ -22,13 +23,13 @@ export async function listTaskStateNames(statePath: string): Promise<string[]> {
         entry.name !== SEQUENCE_STATE_NAME &&
         !entry.name.startsWith('.'),
     )
-    .map((entry) => entry.name)
+    .map((entry) => stateFileName(entry.name))
     .sort();
 }
 
 /** A task's logs folder is named after its state file: `<logsPath>/<name without .state.json>/`. */
-export function taskLogsDir(logsPath: string, stateFileName: string): string {
-  return path.join(logsPath, stateFileName.slice(0, -TASK_STATE_SUFFIX.length));
+export function taskLogsDir(logsPath: string, name: StateFileName): string {
+  return path.join(logsPath, name.slice(0, -TASK_STATE_SUFFIX.length));
 }
 
 /** The logs folder beside a state folder, as the default config lays them out (`.claude-project/{state,logs}`). */

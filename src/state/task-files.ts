@@ -3,19 +3,20 @@ import path from 'node:path';
 import { UserError } from '../errors/user-error.js';
 import { readStateFile } from './read-state.js';
 import { realTaskFile } from './real-path.js';
+import type { StateFilePath, TaskPath } from './ids.js';
 import { taskSlug, taskStateFile } from './paths.js';
 import { TaskStateSchema, type TaskState } from './task-state.js';
 
 /** Where a task's state and logs live. Every command finds them through `taskFiles`. */
 export interface TaskFiles {
   /** The task file relative to the project root (absolute when outside it), as states store it. */
-  taskPath: string;
+  taskPath: TaskPath;
   /** `<readable slug>-<8 hex of sha256(taskPath)>`: the state file's and the logs folder's name. */
   name: string;
-  stateFile: string;
+  stateFile: StateFilePath;
   logsDir: string;
   /** Where an earlier version kept this task's state (`<slug>.state.json`), if it could have. */
-  legacy: { name: string; stateFile: string; logsDir: string } | undefined;
+  legacy: { name: string; stateFile: StateFilePath; logsDir: string } | undefined;
 }
 
 interface FileRoots {
@@ -31,9 +32,9 @@ const SEQUENCE_NAME = 'sequence';
  * The task file's path as its state records it: relative to the project root (a real path), from
  * the real path of the task's folder, so a task reached through a symlinked folder is one task.
  */
-export function taskPathOf(rootDir: string, taskFile: string): string {
+export function taskPathOf(rootDir: string, taskFile: string): TaskPath {
   const absolute = realTaskFile(taskFile);
-  return path.relative(rootDir, absolute) || absolute;
+  return (path.relative(rootDir, absolute) || absolute) as TaskPath;
 }
 
 /** What a file name may take in bytes (most file systems: 255). */
@@ -116,7 +117,7 @@ export function checkedTaskState(file: string, state: TaskState | undefined, tas
  * The state file that holds the task's state now: its own, else an earlier version's
  * `<slug>.state.json` whose `taskPath` is this task's. Undefined: the task has not run.
  */
-export async function findTaskStateFile(files: TaskFiles): Promise<{ file: string; name: string; state: TaskState } | undefined> {
+export async function findTaskStateFile(files: TaskFiles): Promise<{ file: StateFilePath; name: string; state: TaskState } | undefined> {
   const own = checkedTaskState(files.stateFile, await readStateFile(files.stateFile, TaskStateSchema), files.taskPath);
   if (own) return { file: files.stateFile, name: files.name, state: own };
   if (!files.legacy) return undefined;

@@ -2,14 +2,15 @@ import path from 'node:path';
 import { updateJsonLocked } from './locked-update.js';
 import { noteOwnChange } from './own-changes.js';
 import { readStateFile } from './read-state.js';
+import type { StateFilePath, TaskPath } from './ids.js';
 import { checkedTaskState } from './task-files.js';
 import { newTaskState, TaskStateSchema, withTotals, type TaskState } from './task-state.js';
 
 /** Reads and writes one task's state file; a state of another task path in it is refused. */
 export class TaskStore {
   constructor(
-    readonly file: string,
-    private readonly taskPath: string,
+    readonly file: StateFilePath,
+    private readonly taskPath: TaskPath,
     private readonly taskName: string,
     private readonly now: () => Date = () => new Date(),
   ) {}

@@ -1,4 +1,4 @@
-import type { PipelineEvent } from '../report/events.js';
+import type { PipelineEvent } from '../pipeline/events.js';
 import type { TokenUsage } from '../usage/types.js';
 
 export type AttemptEnd = Extract<PipelineEvent, { type: 'attempt-end' }>;

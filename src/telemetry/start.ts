@@ -1,5 +1,5 @@
 import type { ProjectConfig } from '../config/types.js';
-import type { Reporter } from '../report/events.js';
+import type { Reporter } from '../pipeline/events.js';
 import { attemptMeasurements } from './attempt-metrics.js';
 import type { MetricsSink } from './otel-metrics.js';
 import { telemetrySettings } from './settings.js';

@@ -9,7 +9,7 @@ export interface CallUsage {
   source: UsageSource;
   /**
    * The 1-hour cache writes per model that the subagents' transcripts showed, when they were
-   * used to split a result's cache writes: journalled, so the raw log alone rebuilds the split.
+   * used to split a result's cache writes: marked in the raw log, so the raw log alone rebuilds the split.
    */
   cacheWrites1h?: Record<string, number>;
 }

@@ -1,5 +1,5 @@
 /**
- * `claude-project recount`: the raw `.jsonl` step logs are the journal; recount
+ * `claude-project recount`: the raw `.jsonl` step logs are the raw logs; recount
  * rebuilds every number from them, reports where a state file differs (task, step, attempt, model,
  * field), exits 1 when one does, and `--fix` writes the rebuilt numbers.
  */

@@ -1,7 +1,7 @@
 /**
  * One redaction rule for everything claude-project prints or writes: an `sk-ant-` token, and the
  * value of ANTHROPIC_ADMIN_KEY / ANTHROPIC_API_KEY, are cut to their first characters and "…".
- * The raw `.jsonl` journal (claude's own stream, written by claude itself) is the one exception.
+ * The raw log `.jsonl` (claude's own stream, written by claude itself) is the one exception.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -167,7 +167,7 @@ describe('recount after a kill -9', () => {
     return project;
   }
 
-  it.concurrent('the raw log alone rebuilds the recovered attempt: recovery journals its attempt_end, recount finds no difference', async () => {
+  it.concurrent('the raw log alone rebuilds the recovered attempt: recovery marks its attempt_end, recount finds no difference', async () => {
     const project = await recoveredProject();
     const { jsonl } = await project.stepLogs('t', 0, 'work');
     expect(
@@ -188,7 +188,7 @@ describe('recount after a kill -9', () => {
 
   it.concurrent('--fix never writes a number from a less exact source: a raw log without the recovery marker is reported, not written', async () => {
     const project = await recoveredProject();
-    // a raw log as it was before recovery was journalled: no end for the killed attempt
+    // a raw log as it was before recovery was marked: no end for the killed attempt
     const rawLog = `${project.stepLogBase('t', 0, 'work')}.jsonl`;
     const lines = (await readFile(rawLog, 'utf8')).split('\n');
     await writeFile(rawLog, lines.filter((l) => !(l.includes('"event":"attempt_end"') && l.includes('"recovered":true'))).join('\n'));

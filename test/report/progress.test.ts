@@ -4,7 +4,7 @@
  * with what the user must see.
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { PipelineEvent } from '../../src/report/events.js';
+import type { PipelineEvent } from '../../src/pipeline/events.js';
 import { createProgress, stderrColor, type ProgressOptions } from '../../src/report/progress.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
@@ -139,7 +139,7 @@ describe('on a TTY', () => {
       usage: usage(OPUS, 400, 30, 0, 2_000, 0.0031),
     });
     for (let t = 0; t < 3; t++) {
-      h.emit({ type: 'rate-limit-wait', taskName: 'auth', step: 'plan', resetsAtMs, remainingMs: resetsAtMs - T0 - t * 1000 });
+      h.emit({ type: 'usage-limit-wait', taskName: 'auth', step: 'plan', resetsAtMs, remainingMs: resetsAtMs - T0 - t * 1000 });
       h.advance(1_000);
     }
     h.advance(87_000); // the timer keeps the countdown going between events, down to the reset
@@ -219,7 +219,7 @@ describe('off a TTY', () => {
     const h = harness({ tty: false });
     const resetsAtMs = T0 + 65_000;
     for (let t = 0; t < 65; t++) {
-      h.emit({ type: 'rate-limit-wait', taskName: 'auth', step: 'plan', resetsAtMs, remainingMs: resetsAtMs - T0 - t * 1000 });
+      h.emit({ type: 'usage-limit-wait', taskName: 'auth', step: 'plan', resetsAtMs, remainingMs: resetsAtMs - T0 - t * 1000 });
       h.advance(1_000);
     }
     h.emit({ ...planStart, attempt: 2 });

@@ -1,5 +1,5 @@
 import { afterAttempt, isFailure, type AttemptFacts } from '../../src/pipeline/after-attempt.js';
-import { parseLimitMessage } from '../../src/claude/rate-limit.js';
+import { parseLimitMessage } from '../../src/claude/usage-limit.js';
 import { ATTEMPT_OUTCOMES } from '../../src/state/task-state.js';
 
 const NOW = Date.parse('2026-11-30T13:00:00Z');

@@ -1,7 +1,7 @@
-import { canonicalBilled, canonicalRecorded, type SeenAs } from '../../src/billing/compare/canonical.js';
-import { findCauses, type ModelToExplain } from '../../src/billing/compare/causes.js';
-import { compareWithBill } from '../../src/billing/compare/decide.js';
-import { resolveBillingSettings } from '../../src/billing/settings/resolve.js';
+import { canonicalBilled, canonicalRecorded, type SeenAs } from '../../src/billing/reconcile/canonical.js';
+import { findCauses, type ModelToExplain } from '../../src/billing/reconcile/causes.js';
+import { compareWithBill } from '../../src/billing/reconcile/decide.js';
+import { resolveBillingSettings } from '../../src/billing/settings.js';
 import type { BilledCounts } from '../../src/billing/types.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { ConfigSchema } from '../../src/config/schema.js';

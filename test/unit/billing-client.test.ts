@@ -1,11 +1,11 @@
 // The Admin API client's bounds: cursors, page counts, timeouts, redirects, and what its messages may show.
 import { DATED_MODELS, startFakeAdminApi } from '../../examples/fake-api/admin-server.mjs';
-import { AdminClient } from '../../src/billing/client/admin-client.js';
-import { AdminApiPagingError, AdminApiRedirectError, AdminApiUnavailableError } from '../../src/billing/client/errors.js';
-import { MAX_PAGES, PageGuard, pageBound } from '../../src/billing/client/paginate.js';
-import { redactKeys } from '../../src/billing/client/redact-keys.js';
-import { requireHeaderSafeKey } from '../../src/billing/settings/header-safe-key.js';
-import { fetchUsageBuckets } from '../../src/billing/usage-report/fetch-usage.js';
+import { AdminClient } from '../../src/billing/admin-api/client.js';
+import { AdminApiPagingError, AdminApiRedirectError, AdminApiUnavailableError } from '../../src/billing/admin-api/errors.js';
+import { MAX_PAGES, PageGuard, pageBound } from '../../src/billing/admin-api/paginate.js';
+import { redactKeys } from '../../src/billing/admin-api/redact-keys.js';
+import { requireHeaderSafeKey } from '../../src/billing/admin-api/header-safe-key.js';
+import { fetchUsageBuckets } from '../../src/billing/admin-api/usage-report.js';
 
 const noWait = async (): Promise<void> => undefined;
 

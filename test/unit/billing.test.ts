@@ -1,14 +1,14 @@
 import { startFakeAdminApi } from '../../examples/fake-api/admin-server.mjs';
-import { hintMatches } from '../../src/billing/api-keys/discover-key.js';
-import { AdminClient, queryString, retryAfterMs } from '../../src/billing/client/admin-client.js';
-import { AdminApiUnavailableError } from '../../src/billing/client/errors.js';
-import { compareWithBill, decideStatus } from '../../src/billing/compare/decide.js';
-import { wholeDays } from '../../src/billing/cost-report/fetch-cost.js';
+import { hintMatches } from '../../src/billing/admin-api/discover-key.js';
+import { AdminClient, queryString, retryAfterMs } from '../../src/billing/admin-api/client.js';
+import { AdminApiUnavailableError } from '../../src/billing/admin-api/errors.js';
+import { compareWithBill, decideStatus } from '../../src/billing/reconcile/decide.js';
+import { wholeDays } from '../../src/billing/admin-api/cost-report.js';
 import type { BilledCounts, UsageBucket } from '../../src/billing/types.js';
-import { fetchUsageBuckets } from '../../src/billing/usage-report/fetch-usage.js';
-import { sumBuckets } from '../../src/billing/usage-report/sum-buckets.js';
-import { closeOverSharedMinutes } from '../../src/billing/window/shared-minutes.js';
-import { minuteWindow } from '../../src/billing/window/window.js';
+import { fetchUsageBuckets } from '../../src/billing/admin-api/usage-report.js';
+import { sumBuckets } from '../../src/billing/admin-api/sum-usage-buckets.js';
+import { closeOverSharedMinutes } from '../../src/billing/reconcile/shared-minutes.js';
+import { minuteWindow } from '../../src/billing/reconcile/window.js';
 import type { ModelTokenUsage } from '../../src/usage/types.js';
 import { fetchSettles } from '../support/fetch-settled.js';
 

@@ -62,7 +62,7 @@ describe("a result's cache writes split per model, subagents included", () => {
   // 310 × $1 + 7 × $5 + 1,433 × $2 (1-hour) = 3,211 per million; as 5-minute writes it would be 2,136.25
   const exactHaikuCost = 0.003211;
 
-  it("takes a subagent's 1-hour writes from its transcript, and says so for the journal", async () => {
+  it("takes a subagent's 1-hour writes from its transcript, and says so in the raw log", async () => {
     await writeSubagentTranscript();
     const settled = await observedCall().settle(env(), cwd);
     expect(settled.source).toBe('result');
@@ -75,7 +75,7 @@ describe("a result's cache writes split per model, subagents included", () => {
     expect(settled.cacheWrites1h).toEqual({ [HAIKU]: 1_433 });
   });
 
-  it('rebuilds the same split from the journalled numbers when the transcript is gone', async () => {
+  it('rebuilds the same split from the numbers marked in the raw log when the transcript is gone', async () => {
     const settled = await observedCall().settle(env(), cwd, { [HAIKU]: 1_433 });
     expect(settled.usage[HAIKU]).toMatchObject({ cacheCreation1hInputTokens: 1_433, costUsd: exactHaikuCost });
   });

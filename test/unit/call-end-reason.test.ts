@@ -16,7 +16,7 @@ const facts = (over: Partial<CallFacts>): CallFacts => ({
   interrupted: false,
   resultArrived: true,
   resultIsError: false,
-  rateLimited: false,
+  usageLimited: false,
   ...over,
 });
 
@@ -40,8 +40,8 @@ describe('why an attempt ended: one value', () => {
       { end: endedBy({ by: 'spawn-error', message: 'spawn claude ENOENT' }) },
       { reason: 'claude-failed', detail: 'spawn claude ENOENT' },
     ],
-    ['a usage limit with a failed exit', { end: exited(1), rateLimited: true }, { reason: 'rate-limited' }],
-    ['a usage limit event on a call that succeeded', { rateLimited: true }, { reason: 'succeeded' }],
+    ['a usage limit with a failed exit', { end: exited(1), usageLimited: true }, { reason: 'rate-limited' }],
+    ['a usage limit event on a call that succeeded', { usageLimited: true }, { reason: 'succeeded' }],
     ['a non-zero exit', { end: exited(2) }, { reason: 'claude-failed', detail: 'claude exited with code 2' }],
     [
       'killed by a signal, no result',

@@ -9,8 +9,7 @@ import { budgetData, formatCaps } from '../../src/report/budget-data.js';
 import { costOf, stepCostOf, unpricedModelsOf } from '../../src/state/cost-of.js';
 import { folderSpentUsd } from '../../src/state/load-states.js';
 import { newTaskState, withTotals, type AttemptState, type TaskState } from '../../src/state/task-state.js';
-import { spentIn } from '../../src/pipeline/budget/spent.js';
-import { costsOf } from '../../src/pipeline/budget/task-costs.js';
+import { costsOf, spentIn } from '../../src/pipeline/budget/costs.js';
 
 const NOW = '2026-12-01T00:00:00.000Z';
 

@@ -1,9 +1,9 @@
-// Where outputs cut text short, they cut it one way (report/truncate.ts): the cut is marked "…".
+// Where outputs cut text short, they cut it one way (format/truncate.ts): the cut is marked "…".
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AdminClient } from '../../src/billing/client/admin-client.js';
-import { truncate } from '../../src/report/truncate.js';
+import { AdminClient } from '../../src/billing/admin-api/client.js';
+import { truncate } from '../../src/format/truncate.js';
 
 test('truncate: the cut is marked; with markInside the mark counts within the limit', () => {
   expect(truncate('abcdef', 6)).toBe('abcdef');

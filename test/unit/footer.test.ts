@@ -1,7 +1,7 @@
-import { formatFooter } from '../../src/report/footer.js';
+import { formatFooter } from '../../src/format/footer.js';
 import { sumModelUsage } from '../../src/usage/math.js';
 import { usageRows } from '../../src/usage/rows.js';
-import { formatCount } from '../../src/report/format-usage.js';
+import { formatCount } from '../../src/format/format-usage.js';
 
 const split = { cacheCreation5mInputTokens: 0, cacheCreation1hInputTokens: 0 };
 const opus = {

@@ -3,24 +3,25 @@ import path from 'node:path';
 import { REPO } from '../integration/helpers.js';
 
 /**
- * The layers of src/, and what each may import. Data flows one way:
- * cli → commands → pipeline → (claude, state, config, billing) → usage; report holds every
- * formatter and reads only state and usage, so any layer above it may use it.
+ * The layers of src/, and what each may import. Data flows one way, top-down:
+ * cli → commands → report (presentation of results) → pipeline → (claude, state, config, billing)
+ * → usage, format (the formatting primitives every layer may use: counts, costs, durations, the footer).
  */
 const ALLOWED: Record<string, string[]> = {
   'cli.ts': ['program.ts', 'errors'],
   'program.ts': ['commands', 'package-version.ts'],
   'package-version.ts': [],
   'schemas.ts': ['config', 'state', 'report', 'usage', 'declare', 'billing', 'pipeline'],
-  commands: ['pipeline', 'billing', 'report', 'config', 'state', 'claude', 'usage', 'errors', 'declare', 'telemetry'],
-  telemetry: ['report', 'config', 'usage', 'errors'],
-  pipeline: ['claude', 'state', 'config', 'usage', 'report', 'errors', 'declare'],
-  billing: ['state', 'config', 'usage', 'report', 'errors', 'declare', 'package-version.ts'],
-  claude: ['usage', 'report', 'errors', 'declare'],
+  commands: ['report', 'pipeline', 'billing', 'config', 'state', 'claude', 'usage', 'format', 'errors', 'declare', 'telemetry'],
+  telemetry: ['pipeline', 'config', 'usage', 'format', 'errors'],
+  report: ['pipeline', 'billing', 'state', 'usage', 'format', 'declare'],
+  pipeline: ['claude', 'state', 'config', 'billing', 'usage', 'format', 'errors', 'declare'],
+  billing: ['state', 'config', 'usage', 'format', 'errors', 'declare', 'package-version.ts'],
+  claude: ['usage', 'format', 'errors', 'declare'],
   config: ['usage', 'errors', 'declare'],
   state: ['usage', 'errors', 'declare'],
-  report: ['state', 'usage', 'declare'],
   usage: ['declare'],
+  format: ['usage'],
   declare: [],
   errors: [],
 };

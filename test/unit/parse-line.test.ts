@@ -1,6 +1,6 @@
 import { parseStreamLine, toolResultPreview } from '../../src/claude/parse-line.js';
 import { formatEvent } from '../../src/claude/readable-log.js';
-import { parseLimitMessage, RateLimitDetector } from '../../src/claude/rate-limit.js';
+import { parseLimitMessage, UsageLimitDetector } from '../../src/claude/usage-limit.js';
 
 const toolResultLine = (content: unknown): Buffer =>
   Buffer.from(
@@ -55,7 +55,7 @@ describe('rate limits', () => {
   const now = Date.parse('2026-11-22T10:00:00Z');
 
   it('reads the rejected rate_limit_event and its resetsAt', () => {
-    const detector = new RateLimitDetector(() => now);
+    const detector = new UsageLimitDetector(() => now);
     detector.observe({ type: 'rate_limit_event', rate_limit_info: { status: 'allowed_warning', resetsAt: 1 } } as never);
     expect(detector.limit).toBeUndefined();
     detector.observe({ type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt: 1_800_000_000 } } as never);

@@ -53,7 +53,7 @@ describe('the writers that apply it', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ a: 'sk-ant-adm…', b: 'plain-admi…' });
   });
 
-  it("the readable step log, and the journal's own marker lines", async () => {
+  it("the readable step log, and the raw log's own marker lines", async () => {
     const log = await StepLog.open(path.join(dir, '01-x'));
     log.write(`claude said ${TOKEN}`);
     log.append(`check printed ${ADMIN}\n`);

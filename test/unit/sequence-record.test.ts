@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '../integration/helpers.js';
 import { SequenceRecord } from '../../src/state/sequence-record.js';
+import { stateFilePath } from '../../src/state/ids.js';
 import { newSequenceState, type SequenceState } from '../../src/state/sequence-state.js';
 import { newTaskState, withTotals, type TaskState } from '../../src/state/task-state.js';
 
@@ -49,11 +50,11 @@ describe('SequenceRecord', () => {
   it('a forced save writes every entry and totals rolled up from them, by hand: 10 + 20 + 30 tokens', async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'cp-seq-record-')), 'sequence.state.json');
     const record = new SequenceRecord(file, newSequenceState('tasks', ['a', 'b', 'c'], NOW), () => NOW);
-    record.recordTask('a.state.json', doneTask('tasks/a.md', 10, 0.1));
-    record.recordTask('b.state.json', doneTask('tasks/b.md', 20, 0.2));
+    record.recordTask(stateFilePath('a.state.json'), doneTask('tasks/a.md', 10, 0.1));
+    record.recordTask(stateFilePath('b.state.json'), doneTask('tasks/b.md', 20, 0.2));
     // b again, now failed: its entry is replaced in its place, not added
-    record.recordTask('b.state.json', { ...doneTask('tasks/b.md', 20, 0.2), phase: 'failed' });
-    record.recordTask('c.state.json', doneTask('tasks/c.md', 30, 0.3));
+    record.recordTask(stateFilePath('b.state.json'), { ...doneTask('tasks/b.md', 20, 0.2), phase: 'failed' });
+    record.recordTask(stateFilePath('c.state.json'), doneTask('tasks/c.md', 30, 0.3));
     await record.save(true);
     const written = await readSequence(file);
     expect(written.tasks.map((t) => t.taskPath)).toEqual(['tasks/a.md', 'tasks/b.md', 'tasks/c.md']);
@@ -70,9 +71,9 @@ describe('SequenceRecord', () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'cp-seq-record-')), 'sequence.state.json');
     const record = new SequenceRecord(file, newSequenceState('tasks', ['a', 'b'], NOW), () => NOW);
     await record.save(true);
-    record.recordTask('a.state.json', doneTask('tasks/a.md', 10, 0.1));
+    record.recordTask(stateFilePath('a.state.json'), doneTask('tasks/a.md', 10, 0.1));
     await record.save();
-    record.recordTask('b.state.json', doneTask('tasks/b.md', 20, 0.2));
+    record.recordTask(stateFilePath('b.state.json'), doneTask('tasks/b.md', 20, 0.2));
     await record.save();
     await waitFor('both entries written', async () => (await readSequence(file)).tasks.length === 2);
     expect((await readSequence(file)).stats.totalTokenUsage[MODEL]!.inputTokens).toBe(30);
@@ -91,7 +92,7 @@ describe('SequenceRecord', () => {
       reads: 1,
     };
     await writeFile(file, JSON.stringify({ ...(await readSequence(file)), billing }, null, 2));
-    record.recordTask('a.state.json', doneTask('tasks/a.md', 10, 0.1));
+    record.recordTask(stateFilePath('a.state.json'), doneTask('tasks/a.md', 10, 0.1));
     await record.save(true);
     const written = await readSequence(file);
     expect(written.billing).toEqual(billing);

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { updateJsonLocked } from '../../src/state/locked-update.js';
 import { acquireRunLock } from '../../src/state/run-lock.js';
 import { TaskStore } from '../../src/state/task-store.js';
-import { taskSlug } from '../../src/state/paths.js';
+import { taskSlug, taskStateFile } from '../../src/state/paths.js';
+import { stateFilePath, storedTaskPath } from '../../src/state/ids.js';
 import type { AttemptState } from '../../src/state/task-state.js';
 
 async function tempDir(): Promise<string> {
@@ -68,7 +69,7 @@ describe('TaskStore', () => {
   it('refuses a state file of the wrong shape, naming the bad field, and leaves it as it was', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 't.state.json');
-    const store = new TaskStore(file, 'tasks/t.md', 't');
+    const store = new TaskStore(stateFilePath(file), storedTaskPath('tasks/t.md'), 't');
     await store.update((task) => ({ ...task, phase: 'done' }));
     const valid = JSON.parse(await readFile(file, 'utf8'));
     const bad = {
@@ -96,7 +97,7 @@ describe('TaskStore', () => {
   it('keeps fields it does not know when it rewrites a state file', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 't.state.json');
-    const store = new TaskStore(file, 'tasks/t.md', 't');
+    const store = new TaskStore(stateFilePath(file), storedTaskPath('tasks/t.md'), 't');
     await store.update((task) => task);
     await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), addedLater: { kept: true } }));
     await store.update((task) => ({ ...task, phase: 'done' }));
@@ -105,7 +106,7 @@ describe('TaskStore', () => {
 
   it('recomputes step and task totals from the attempts on every update', async () => {
     const dir = await tempDir();
-    const store = new TaskStore(path.join(dir, 't.state.json'), 'tasks/t.md', 't');
+    const store = new TaskStore(taskStateFile(dir, 't'), storedTaskPath('tasks/t.md'), 't');
     await store.update((task) => ({
       ...task,
       steps: [

@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ParsedLine } from '../../src/claude/parse-line.js';
 import { streamLineSplitter } from '../../src/claude/stream-lines.js';
-import { RateLimitDetector } from '../../src/claude/rate-limit.js';
+import { UsageLimitDetector } from '../../src/claude/usage-limit.js';
 import { formatEvent } from '../../src/claude/readable-log.js';
 import { CallObserver } from '../../src/pipeline/call-observer.js';
 import { PriceTable } from '../../src/usage/pricing.js';
 import { createProgress } from '../../src/report/progress.js';
-import { formatFooter } from '../../src/report/footer.js';
+import { formatFooter } from '../../src/format/footer.js';
 
 export { prng, randInt } from '../support/prng.js';
 import { randInt } from '../support/prng.js';
@@ -45,7 +45,7 @@ export function randomCuts(rng: () => number, stream: Buffer): number[] {
 export interface Fed {
   parsed: ParsedLine[];
   observer: CallObserver;
-  rateLimit: RateLimitDetector;
+  rateLimit: UsageLimitDetector;
   /** What the readable step log got: one entry per event it formats, then the footer (at end). */
   readable: string[];
   /** What the progress display wrote to its terminal. */
@@ -64,7 +64,7 @@ const FIXED_NOW = Date.parse('2026-01-01T12:00:00Z');
 export function feed(stream: Buffer, cuts: number[], options: { end?: boolean } = {}): Fed {
   const parsed: ParsedLine[] = [];
   const observer = new CallObserver(PriceTable.withOverrides());
-  const rateLimit = new RateLimitDetector(() => FIXED_NOW);
+  const rateLimit = new UsageLimitDetector(() => FIXED_NOW);
   const readable: string[] = [];
   const progress: string[] = [];
   const display = createProgress({

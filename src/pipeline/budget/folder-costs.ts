@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { StateFilePath } from '../../state/ids.js';
 import { taskStateNames } from '../../state/load-states.js';
 import { onOwnChange, type OwnChange } from '../../state/own-changes.js';
 import { readStateFile } from '../../state/read-state.js';
 import { TaskStateSchema } from '../../state/task-state.js';
-import { costsOf, type TaskCosts } from './task-costs.js';
+import { costsOf, type TaskCosts } from './costs.js';
 
 /** One state folder as last read: its task states' costs by name (in name order), and the folder's own stamp then. */
 interface FolderCache {
@@ -46,7 +47,7 @@ let listening = false;
  * aside) are left out; one that does not parse or is not a task state is an error when a cap
  * depends on it (`strict`), else left out.
  */
-export async function folderCosts(statePath: string, ownFile: string, strict: boolean): Promise<TaskCosts[]> {
+export async function folderCosts(statePath: string, ownFile: StateFilePath, strict: boolean): Promise<TaskCosts[]> {
   if (!listening) {
     onOwnChange(foldOwnChange);
     listening = true;

@@ -1,7 +1,7 @@
 import type { Forecast } from '../../state/budget-record.js';
 import type { TaskState } from '../../state/task-state.js';
 import { roundCost } from '../../usage/math.js';
-import { costsOf, type TaskCosts } from './task-costs.js';
+import { costsOf, type TaskCosts } from './costs.js';
 
 export const NO_FORECAST: Forecast = { usd: null, maxUsd: null, basis: 'none', samples: 0 };
 

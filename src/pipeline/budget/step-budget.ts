@@ -8,8 +8,7 @@ import { allCaps, capsForStep } from './caps.js';
 import { decideBeforeAttempt, describeStop, uncheckableCap } from './decide.js';
 import { folderCosts } from './folder-costs.js';
 import { forecastOf } from './forecast.js';
-import { spentIn, type Spent } from './spent.js';
-import { costsOf, type TaskCosts } from './task-costs.js';
+import { costsOf, spentIn, type Spent, type TaskCosts } from './costs.js';
 
 /** What a claude call may spend: what is left under the tightest cap. */
 export interface CallBudget {

@@ -1,4 +1,4 @@
-import { truncate } from '../truncate.js';
+import { truncate } from '../../format/truncate.js';
 import { dataAttributes, escapeHtml } from './escape.js';
 
 /** One coloured piece of a bar; `value` sets its length. */

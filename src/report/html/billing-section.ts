@@ -1,4 +1,4 @@
-import { formatCount } from '../format-usage.js';
+import { formatCount } from '../../format/format-usage.js';
 import type { BillingData } from '../billing-data.js';
 import type { StatusData } from '../status-data.js';
 import { escapeHtml } from './escape.js';

@@ -1,5 +1,5 @@
-import { formatCost, formatCount, formatTokenCounts } from '../format-usage.js';
-import { formatDuration } from '../format-duration.js';
+import { formatCost, formatCount, formatTokenCounts } from '../../format/format-usage.js';
+import { formatDuration } from '../../format/format-duration.js';
 import type { StatusData, TaskData } from '../status-data.js';
 import { formatCaps } from '../budget-data.js';
 import { forecastTable, stepsTable, usageCellTable, type CellTable } from '../table-cells.js';

@@ -1,5 +1,5 @@
 import { WASTE_REASONS } from '../../state/spend-split.js';
-import { formatCost } from '../format-usage.js';
+import { formatCost } from '../../format/format-usage.js';
 import type { StatusData } from '../status-data.js';
 import { barChart, type BarRow, type Segment } from './bar-chart.js';
 import { escapeHtml } from './escape.js';

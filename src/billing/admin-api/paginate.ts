@@ -1,4 +1,4 @@
-import type { AdminClient, QueryValue } from './admin-client.js';
+import type { AdminClient, QueryValue } from './client.js';
 import { AdminApiPagingError } from './errors.js';
 import { ShapeReader } from './shape.js';
 

@@ -1,6 +1,6 @@
-import type { AdminClient } from '../client/admin-client.js';
-import { pageBound, readAllPages } from '../client/paginate.js';
-import { ShapeReader } from '../client/shape.js';
+import type { AdminClient } from './client.js';
+import { pageBound, readAllPages } from './paginate.js';
+import { ShapeReader } from './shape.js';
 import type { BilledCounts, BillingWindow, UsageBucket } from '../types.js';
 import { addBilled } from '../billed-counts.js';
 

@@ -1,6 +1,6 @@
-import { causeText } from '../../report/billing-verdict.js';
-import { formatCost } from '../../report/format-usage.js';
-import { alignColumns } from '../../report/usage-table.js';
+import { causeText } from '../billing-verdict.js';
+import { formatCost } from '../../format/format-usage.js';
+import { alignColumns } from '../usage-table.js';
 import type { ReconcileDocument } from './document.js';
 import { COMPARISON_HEADERS, comparisonRows } from './rows.js';
 

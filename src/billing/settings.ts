@@ -1,7 +1,7 @@
-import { API_KEY_ID_PATTERN } from '../../config/schema.js';
-import type { ProjectConfig } from '../../config/types.js';
-import { UserError } from '../../errors/user-error.js';
-import { requireHeaderSafeKey } from './header-safe-key.js';
+import { API_KEY_ID_PATTERN } from '../config/schema.js';
+import type { ProjectConfig } from '../config/types.js';
+import { UserError } from '../errors/user-error.js';
+import { requireHeaderSafeKey } from './admin-api/header-safe-key.js';
 
 export const ADMIN_KEY_ENV = 'ANTHROPIC_ADMIN_KEY';
 export const ADMIN_API_URL_ENV = 'CLAUDE_PROJECT_ADMIN_API_URL';

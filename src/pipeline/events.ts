@@ -19,7 +19,7 @@ export type PipelineEvent =
       durationMs: number;
       detail?: string;
     }
-  | { type: 'rate-limit-wait'; taskName: string; step: string; resetsAtMs: number; remainingMs: number }
+  | { type: 'usage-limit-wait'; taskName: string; step: string; resetsAtMs: number; remainingMs: number }
   | { type: 'task-end'; taskName: string; phase: TaskPhase; tokenUsage: ModelTokenUsage; error?: string };
 
 export type Reporter = (event: PipelineEvent) => void;

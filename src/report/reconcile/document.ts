@@ -1,14 +1,14 @@
 import type { z } from 'zod';
-import { billingVerdict } from '../../report/billing-verdict.js';
+import { billingVerdict } from '../billing-verdict.js';
 import type { Cause } from '../../state/billing-record.js';
 import { canonicalModel } from '../../usage/model-name.js';
 import { emptyCounts, splitOf } from '../../usage/math.js';
 import type { ModelTokenUsage } from '../../usage/types.js';
-import type { BillingCheck, GroupCheck } from '../check/check-billing.js';
-import { costFactorCause } from '../compare/causes.js';
-import { differenceOf } from '../compare/decide.js';
-import type { CostComparison } from '../cost-report/fetch-cost.js';
-import { COMPARED_FIELDS, type BilledCounts, type ComparedCounts } from '../types.js';
+import type { BillingCheck, GroupCheck } from '../../billing/reconcile/check.js';
+import { costFactorCause } from '../../billing/reconcile/causes.js';
+import { differenceOf } from '../../billing/reconcile/decide.js';
+import type { CostComparison } from '../../billing/admin-api/cost-report.js';
+import { COMPARED_FIELDS, type BilledCounts, type ComparedCounts } from '../../billing/types.js';
 import {
   RECONCILE_SCHEMA_VERSION,
   type CauseOutputSchema,

@@ -1,4 +1,4 @@
-import { formatCount } from '../../report/format-usage.js';
+import { formatCount } from '../../format/format-usage.js';
 import { splitOf } from '../../usage/math.js';
 import type { TokenCounts } from '../../usage/types.js';
 import type { Cause } from '../../state/billing-record.js';

@@ -1,5 +1,5 @@
 import { AdminApiRedirectError, AdminApiRequestError, AdminApiUnavailableError, AdminKeyRefusedError } from './errors.js';
-import { truncate } from '../../report/truncate.js';
+import { truncate } from '../../format/truncate.js';
 import { userAgent } from './user-agent.js';
 
 export type QueryValue = string | number | string[] | undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BilledCountsSchema, ComparedCountsSchema } from '../../report/output-schemas.js';
+import { BilledCountsSchema, ComparedCountsSchema } from '../output-schemas.js';
 import { BILLING_STATUSES, DIFFERENCE_CAUSES } from '../../state/billing-record.js';
 
 /**

@@ -1,7 +1,7 @@
-import { UserError } from '../../errors/user-error.js';
-import { updateJsonLocked } from '../../state/locked-update.js';
+import { UserError } from '../errors/user-error.js';
+import { updateJsonLocked } from '../state/locked-update.js';
 import type { z } from 'zod';
-import type { BillingRecord } from '../types.js';
+import type { BillingRecord } from './types.js';
 
 /**
  * Sets the `billing` field of a task or sequence state file under the same lock the runs use,

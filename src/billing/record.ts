@@ -1,9 +1,9 @@
-import { SequenceStateSchema } from '../../state/sequence-state.js';
-import { TaskStateSchema } from '../../state/task-state.js';
-import { sequenceStateFile } from '../../state/paths.js';
-import type { BillingCheck, GroupCheck, TaskCheck } from '../check/check-billing.js';
-import type { BillingRecord } from '../types.js';
-import { writeBillingRecord } from './write-billing.js';
+import { SequenceStateSchema } from '../state/sequence-state.js';
+import { TaskStateSchema } from '../state/task-state.js';
+import { sequenceStateFile } from '../state/paths.js';
+import type { BillingCheck, GroupCheck, TaskCheck } from './reconcile/check.js';
+import type { BillingRecord } from './types.js';
+import { writeBillingRecord } from './write-billing-record.js';
 
 function record(check: BillingCheck, part: GroupCheck | TaskCheck, reads: number): BillingRecord {
   return {

@@ -1,9 +1,9 @@
-import type { AdminClient } from '../client/admin-client.js';
-import { AdminApiRedirectError, AdminKeyRefusedError } from '../client/errors.js';
-import { pageBound, readAllPages } from '../client/paginate.js';
-import { ShapeReader } from '../client/shape.js';
+import type { AdminClient } from './client.js';
+import { AdminApiRedirectError, AdminKeyRefusedError } from './errors.js';
+import { pageBound, readAllPages } from './paginate.js';
+import { ShapeReader } from './shape.js';
 import type { BillingWindow } from '../types.js';
-import { rfc3339 } from '../usage-report/fetch-usage.js';
+import { rfc3339 } from './usage-report.js';
 
 export const COST_REPORT_PATH = '/v1/organizations/cost_report';
 const DAY = 86_400_000;

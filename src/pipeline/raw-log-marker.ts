@@ -4,15 +4,15 @@ import { ModelTokenUsageSchema, USAGE_SOURCES } from '../usage/types.js';
 
 /**
  * The lines claude-project adds to a step's raw `.jsonl` log around each attempt (Claude Code never
- * prints type "claude_project"), declared once: what `StepLog.marker` writes and what the journal
+ * prints type "claude_project"), declared once: what `StepLog.marker` writes and what the raw log reader
  * reader accepts. A marker that does not fit is a malformed line, like any other.
  */
-export const JOURNAL_MARKER_TYPE = 'claude_project';
+export const RAW_LOG_MARKER_TYPE = 'claude_project';
 
 const attempt = z.number().int().min(1);
 
 const AttemptStartSchema = z.object({
-  type: z.literal(JOURNAL_MARKER_TYPE),
+  type: z.literal(RAW_LOG_MARKER_TYPE),
   event: z.literal('attempt_start'),
   attempt,
   step: z.string().optional(),
@@ -24,7 +24,7 @@ const AttemptStartSchema = z.object({
 });
 
 const AttemptEndSchema = z.object({
-  type: z.literal(JOURNAL_MARKER_TYPE),
+  type: z.literal(RAW_LOG_MARKER_TYPE),
   event: z.literal('attempt_end'),
   attempt,
   outcome: z.enum(ATTEMPT_OUTCOMES),
@@ -40,9 +40,9 @@ const AttemptEndSchema = z.object({
   recovered: z.boolean().optional(),
 });
 
-export const JournalMarkerSchema = z.discriminatedUnion('event', [AttemptStartSchema, AttemptEndSchema]);
-export type JournalMarker = z.output<typeof JournalMarkerSchema>;
+export const RawLogMarkerSchema = z.discriminatedUnion('event', [AttemptStartSchema, AttemptEndSchema]);
+export type RawLogMarker = z.output<typeof RawLogMarkerSchema>;
 /** A marker as it is written (without its `type`, which the writer adds). */
-export type JournalMarkerFields = DistributiveOmit<z.input<typeof JournalMarkerSchema>, 'type'>;
+export type RawLogMarkerFields = DistributiveOmit<z.input<typeof RawLogMarkerSchema>, 'type'>;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

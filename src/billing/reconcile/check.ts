@@ -4,15 +4,15 @@ import type { LoadedStates } from '../../state/load-states.js';
 import { rollUpTasks } from '../../state/roll-up.js';
 import type { TaskState } from '../../state/task-state.js';
 import type { ModelTokenUsage } from '../../usage/types.js';
-import type { AdminClient } from '../client/admin-client.js';
-import { canonicalBilled, canonicalRecorded, type SeenAs } from '../compare/canonical.js';
-import { findCauses } from '../compare/causes.js';
-import { compareWithBill, decideStatus } from '../compare/decide.js';
+import type { AdminClient } from '../admin-api/client.js';
+import { canonicalBilled, canonicalRecorded, type SeenAs } from './canonical.js';
+import { findCauses } from './causes.js';
+import { compareWithBill, decideStatus } from './decide.js';
 import type { BilledCounts, BillingStatus, BillingWindow, ComparedCounts, UsageBucket } from '../types.js';
-import { fetchUsageBuckets } from '../usage-report/fetch-usage.js';
-import { sumBuckets } from '../usage-report/sum-buckets.js';
-import { closeOverSharedMinutes, sharedMinutes, type WindowedTask } from '../window/shared-minutes.js';
-import { taskWindow, unionWindow } from '../window/window.js';
+import { fetchUsageBuckets } from '../admin-api/usage-report.js';
+import { sumBuckets } from '../admin-api/sum-usage-buckets.js';
+import { closeOverSharedMinutes, sharedMinutes, type WindowedTask } from './shared-minutes.js';
+import { taskWindow, unionWindow } from './window.js';
 
 /** Recorded against billed over one window, with the verdict. */
 export interface GroupCheck {

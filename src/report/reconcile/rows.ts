@@ -1,4 +1,4 @@
-import { formatCount } from '../../report/format-usage.js';
+import { formatCount } from '../../format/format-usage.js';
 import type { ModelComparison } from './document.js';
 
 const signed = (n: number): string => (n > 0 ? `+${formatCount(n)}` : n < 0 ? `-${formatCount(-n)}` : '0');

@@ -1,9 +1,9 @@
-import type { AdminClient } from '../client/admin-client.js';
-import { MAX_PAGES, PageGuard } from '../client/paginate.js';
-import { ShapeReader } from '../client/shape.js';
+import type { AdminClient } from './client.js';
+import { MAX_PAGES, PageGuard } from './paginate.js';
+import { ShapeReader } from './shape.js';
 import { UserError } from '../../errors/user-error.js';
-import { requireHeaderSafeKey } from '../settings/header-safe-key.js';
-import { API_KEY_ID_ENV } from '../settings/resolve.js';
+import { requireHeaderSafeKey } from './header-safe-key.js';
+import { API_KEY_ID_ENV } from '../settings.js';
 
 export const API_KEYS_PATH = '/v1/organizations/api_keys';
 const API_KEY_ENV = 'ANTHROPIC_API_KEY';

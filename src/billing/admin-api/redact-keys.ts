@@ -1,4 +1,4 @@
-import { truncate } from '../../report/truncate.js';
+import { truncate } from '../../format/truncate.js';
 
 /** Anything that looks like an Anthropic key (`sk-ant-…`), up to the next space, quote or bracket. */
 const KEY_TEXT = /sk-ant-[^\s"'`<>()[\]{},;]*/g;

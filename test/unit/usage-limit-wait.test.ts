@@ -1,4 +1,4 @@
-import { waitUntil } from '../../src/pipeline/rate-limit-wait.js';
+import { waitUntil } from '../../src/pipeline/usage-limit-wait.js';
 import type { RunContext } from '../../src/pipeline/run-context.js';
 
 /** A context whose clock `now` gives and whose sleep returns at once, counting the sleeps (and refusing to go on for ever). */

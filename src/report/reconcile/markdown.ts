@@ -1,5 +1,5 @@
-import { causeText } from '../../report/billing-verdict.js';
-import { formatCost } from '../../report/format-usage.js';
+import { causeText } from '../billing-verdict.js';
+import { formatCost } from '../../format/format-usage.js';
 import type { ReconcileDocument } from './document.js';
 import { COMPARISON_HEADERS, comparisonRows } from './rows.js';
 

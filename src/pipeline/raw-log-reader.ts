@@ -3,10 +3,10 @@ import type { AttemptOutcome } from '../state/task-state.js';
 import { CallObserver } from './call-observer.js';
 import type { PriceTable } from '../usage/pricing.js';
 import type { ModelTokenUsage, UsageSource } from '../usage/types.js';
-import { JOURNAL_MARKER_TYPE, JournalMarkerSchema } from './journal-marker.js';
+import { RAW_LOG_MARKER_TYPE, RawLogMarkerSchema } from './raw-log-marker.js';
 
 /** One attempt as the raw `.jsonl` log tells it. */
-export interface JournalAttempt {
+export interface RawLogAttempt {
   attempt: number;
   model: string | undefined;
   malformedLines: number;
@@ -19,17 +19,17 @@ export interface JournalAttempt {
 }
 
 /** Replays a step's raw log: the attempts in it, each with the usage its stream lines give. */
-export async function readJournal(file: string, prices: PriceTable): Promise<JournalAttempt[]> {
-  const attempts: JournalAttempt[] = [];
-  let current: JournalAttempt | undefined;
+export async function readRawLog(file: string, prices: PriceTable): Promise<RawLogAttempt[]> {
+  const attempts: RawLogAttempt[] = [];
+  let current: RawLogAttempt | undefined;
   await forEachStreamLine(file, (parsed) => {
     if (!parsed.ok) {
       if (current) current.malformedLines++;
       return;
     }
     const event = parsed.event;
-    if (event.type === JOURNAL_MARKER_TYPE) {
-      const parsedMarker = JournalMarkerSchema.safeParse(event);
+    if (event.type === RAW_LOG_MARKER_TYPE) {
+      const parsedMarker = RawLogMarkerSchema.safeParse(event);
       if (!parsedMarker.success) {
         if (current) current.malformedLines++;
         return;
@@ -45,7 +45,7 @@ export async function readJournal(file: string, prices: PriceTable): Promise<Jou
         };
         attempts.push(current);
       } else if (marker.event === 'attempt_end') {
-        // Recovery journals an attempt that a killed run left open after the fact, so its end
+        // Recovery marks an attempt that a killed run left open after the fact, so its end
         // marker may follow other lines: it closes the last open attempt of its number.
         const ended = current?.attempt === marker.attempt ? current : attempts.findLast((a) => a.attempt === marker.attempt && !a.end);
         if (ended) {

@@ -4,7 +4,7 @@ import { isRateLimit, isResult, type StreamEvent } from './stream-events.js';
  * Notices a usage limit in a call's stream: a `rate_limit_event` with status
  * "rejected", or an error result's text in either of the CLI's two wordings.
  */
-export class RateLimitDetector {
+export class UsageLimitDetector {
   private rejected = false;
   private resetsAtMs: number | undefined;
 
