@@ -42,6 +42,8 @@ export class AttemptRecorder {
   private endMarked = false;
   /** Its record is in the state file. */
   private saved = false;
+  /** Whether watchers (progress, metrics) were told how the attempt ended. */
+  private reported = false;
   private pidSaved: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -131,6 +133,7 @@ export class AttemptRecorder {
       durationMs,
       ...(judged.error !== undefined && { detail: judged.error }),
     });
+    this.reported = true;
     await this.at.changeStep((s) => {
       crashPointForTests('state-write');
       return { ...updateAttempt(s, recorded), exitCode: recorded.exitCode ?? null };
@@ -172,13 +175,39 @@ export class AttemptRecorder {
       ...(!recorded && call?.sessionId !== undefined && { sessionId: call.sessionId }),
     });
     try {
-      return await this.at.changeStep((s) =>
-        closeStep({ ...s, attempts: s.attempts.map((a) => (!this.saved && a.attempt === number ? failedAttempt(a) : a)) }),
+      let failed: AttemptState | undefined;
+      const saved = await this.at.changeStep((s) =>
+        closeStep({
+          ...s,
+          attempts: s.attempts.map((a) => {
+            if (this.saved || a.attempt !== number) return a;
+            failed = failedAttempt(a);
+            return failed;
+          }),
+        }),
       );
+      if (failed && !this.reported) this.reportEnd(failed, message);
+      return saved;
     } catch (stateError) {
       log.write(`[state not saved: ${(stateError as Error).message}]`);
       return undefined;
     }
+  }
+
+  /** Tells the watchers how an attempt that `finish` never recorded ended, as the state now says. */
+  private reportEnd(attempt: AttemptState, detail: string): void {
+    this.reported = true;
+    this.ctx.report({
+      type: 'attempt-end',
+      taskName: this.at.taskName,
+      step: this.at.stepName,
+      attempt: attempt.attempt,
+      outcome: attempt.outcome,
+      usage: attempt.usage,
+      usageSource: attempt.usageSource,
+      durationMs: this.ctx.now() - this.startedMs,
+      detail,
+    });
   }
 
   private markEnd(outcome: AttemptOutcome, exitCode: number | null, usage: CallUsage | undefined): void {

@@ -19,6 +19,16 @@ export type PipelineEvent =
       durationMs: number;
       detail?: string;
     }
+  /** An attempt a killed claude-project never finished recording, accounted from its logs by the next run. */
+  | {
+      type: 'attempt-recovered';
+      taskName: string;
+      step: string;
+      attempt: number;
+      outcome: AttemptOutcome;
+      usage: ModelTokenUsage;
+      usageSource: UsageSource;
+    }
   | { type: 'usage-limit-wait'; taskName: string; step: string; resetsAtMs: number; remainingMs: number }
   | { type: 'task-end'; taskName: string; phase: TaskPhase; tokenUsage: ModelTokenUsage; error?: string };
 

@@ -17,7 +17,7 @@ import { PriceTable } from '../usage/pricing.js';
  * as an interrupted run writes), so the raw log alone rebuilds it later even when the transcript
  * is gone. The attempt is then marked interrupted, so its step runs again.
  */
-export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStore, fileName: string): Promise<number> {
+export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStore, fileName: string, taskName: string): Promise<number> {
   const state = await store.read();
   const unfinished = state?.steps.filter((s) => s.attempts.some((a) => a.outcome === 'unfinished')) ?? [];
   if (unfinished.length === 0) return 0;
@@ -59,6 +59,18 @@ export async function recoverUnfinishedAttempts(ctx: RunContext, store: TaskStor
       attempts: step.attempts.map((a) => recovered.get(`${step.name}/${a.attempt}`) ?? a),
     })),
   }));
+  for (const [key, attempt] of recovered) {
+    const step = key.slice(0, key.lastIndexOf('/'));
+    ctx.report({
+      type: 'attempt-recovered',
+      taskName,
+      step,
+      attempt: attempt.attempt,
+      outcome: attempt.outcome,
+      usage: attempt.usage,
+      usageSource: attempt.usageSource,
+    });
+  }
   return recovered.size;
 }
 

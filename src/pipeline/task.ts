@@ -75,7 +75,7 @@ export async function runTask(ctx: RunContext, taskFile: string, options: { rest
     }
     // Before the task is marked running: a logs folder that cannot be written must not leave it so.
     await ensureWritableFolder(path.join(config.logsPath, fileName), 'logs folder of this task', `logsPath in ${config.file}`);
-    await recoverUnfinishedAttempts(ctx, store, fileName);
+    await recoverUnfinishedAttempts(ctx, store, fileName, taskName);
     const startedAt = new Date(ctx.now()).toISOString();
     await store.update((task) => ({
       ...task,

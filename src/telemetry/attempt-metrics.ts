@@ -1,7 +1,8 @@
 import type { PipelineEvent } from '../pipeline/events.js';
 import type { TokenUsage } from '../usage/types.js';
 
-export type AttemptEnd = Extract<PipelineEvent, { type: 'attempt-end' }>;
+/** An attempt's end as this run saw it, or as it recovered one a killed run never finished recording. */
+export type AttemptEnd = Extract<PipelineEvent, { type: 'attempt-end' | 'attempt-recovered' }>;
 
 /** The counters exported, by key; each is created once per process. */
 export const METRICS = {

@@ -35,7 +35,7 @@ export async function startTelemetry(
   return {
     // called from inside a step: whatever goes wrong here must never stop it
     report: (event) => {
-      if (event.type !== 'attempt-end' || failed) return;
+      if ((event.type !== 'attempt-end' && event.type !== 'attempt-recovered') || failed) return;
       try {
         sink.add(attemptMeasurements(event, options.shard));
       } catch (error) {

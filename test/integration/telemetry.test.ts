@@ -279,3 +279,48 @@ describe('metrics are delivered whatever the exit code', () => {
     expectCountersToMatch(receiver, [state]);
   });
 });
+
+describe('attempts no run of this process finished recording are counted too', () => {
+  it('an unexpected error in the middle of a step (stream): the failed attempt is in the metrics as in the state', async () => {
+    const project = await Project.create({
+      config: config([{ name: 'plan', prompt: 'Plan' }]),
+      tasks: { 'tasks/t.md': 'T\n' },
+      scenario: { attempts: [call('crash', SONNET)] },
+    });
+    const res = await project.run(['run', 'tasks/t.md'], { env: { ...otlpJson(), CLAUDE_PROJECT_TEST_CRASH: 'stream' } });
+    expect(res.exitCode).toBe(1);
+    const state = (await project.taskState('tasks/t.md')) as TaskStateRecord;
+    expect(state.steps[0]!.attempts.map((a) => a.outcome)).toEqual(['failed']);
+    expect(Object.keys(state.tokenUsage)).toEqual([SONNET]);
+    expectCountersToMatch(receiver, [state]);
+  });
+
+  it('a run killed (SIGKILL) while claude ran: the next run recovers that attempt and sends it with its own', async () => {
+    const project = await Project.create({
+      config: config([{ name: 'plan', prompt: 'Plan' }]),
+      tasks: { 'tasks/t.md': 'T\n' },
+      scenario: {
+        attempts: [
+          {
+            lines: [
+              init('sess-killed', SONNET),
+              ...assistant({ id: 'msg_killed', model: SONNET, usage: snapshot(3_000, 50, 0, 20), blocks: 1 }),
+              { $park: true },
+            ],
+          },
+          call('resumed', SONNET),
+        ],
+      },
+    });
+    const killed = project.start(['run', 'tasks/t.md'], { env: otlpJson() });
+    await waitFor('claude parked', () => markedCalls(project).length === 1);
+    killed.kill('SIGKILL');
+    await killed;
+    const res = await project.run(['run', 'tasks/t.md'], { env: otlpJson() });
+    expect(res.exitCode).toBe(0);
+    const state = (await project.taskState('tasks/t.md')) as TaskStateRecord;
+    expect(state.steps[0]!.attempts.map((a) => a.outcome)).toEqual(['interrupted', 'passed']);
+    expect(Object.values(state.steps[0]!.attempts[0]!.usage).some((u) => u.inputTokens > 0)).toBe(true);
+    expectCountersToMatch(receiver, [state]);
+  });
+});
