@@ -69,10 +69,20 @@ export async function findStates(
 
 /** The state files `status` and `report` show, read: one task, a folder's tasks, or all there are. */
 export async function loadStates(config: StateLocation, target: string | undefined): Promise<LoadedStates> {
-  const taskPaths: string[] = [];
-  const found = await findStates(config, target, (entry) => taskPaths.push(entry.taskPath));
+  const taskPaths = new Set<string>();
+  const found = await findStates(config, target, (entry) => taskPaths.add(entry.taskPath));
   const tasks = await Promise.all(found.tasks.map((task) => loadTask(config, task)));
-  return { tasks, sequence: found.sequence && { ...found.sequence, taskPaths }, folderSpentUsd: await folderSpentUsd(config.statePath) };
+  const sequence = found.sequence;
+  // The sequence file is written at intervals, so it may be behind its tasks (a run under way, or
+  // killed): a task state of its folder is one of its tasks whether or not the file lists it yet.
+  if (sequence) {
+    for (const { state } of tasks) if (state && path.dirname(state.taskPath) === sequence.tasksDir) taskPaths.add(state.taskPath);
+  }
+  return {
+    tasks,
+    sequence: sequence && { ...sequence, taskPaths: [...taskPaths] },
+    folderSpentUsd: await folderSpentUsd(config.statePath),
+  };
 }
 
 export function loadTask(config: StateLocation, task: TaskToLoad): Promise<LoadedTask> {

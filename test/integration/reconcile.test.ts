@@ -392,3 +392,23 @@ test('a sequence run by the fake claude, billed as served: the sequence is verif
   const text = await project.run(['status', 'tasks']);
   expect(text.stdout).toContain(`billing: verified (reconciled ${sequence.billing.checkedAt}, key ${RUNS_KEY_ID})`);
 });
+
+test('a sequence file behind its tasks (written at intervals, or left so by a kill): reconcile still checks the sequence and records its verdict there', async () => {
+  const usage = { [SONNET]: billed(1000, 200, 300, 4000, 0.01) };
+  const project = await Project.create({
+    config: config([{ name: 'work', prompt: 'Work' }]),
+    tasks: { 'tasks/01-a.md': 'A\n' },
+    scenario: { attempts: [call(usage)] },
+  });
+  expect((await project.run(['sequence', 'tasks'])).exitCode).toBe(0);
+  // the sequence file as it was before the task's end reached it
+  const sequenceFile = path.join(project.stateDir, 'sequence.state.json');
+  const behind = JSON.parse(await readFile(sequenceFile, 'utf8'));
+  await writeFile(sequenceFile, JSON.stringify({ ...behind, phase: 'running', tasks: [], completedTasks: [] }, null, 2));
+  const start = Date.parse((await project.taskState('01-a')).steps[0].attempts[0].startedAt);
+  bill(admin, RUNS_KEY, start, fromModelUsage(usage));
+  const res = await project.run(['reconcile', 'tasks', '--json'], { env: adminEnv(admin) });
+  expect(res.exitCode).toBe(0);
+  expect(JSON.parse(res.stdout).sequence).toMatchObject({ tasksDir: 'tasks', status: 'verified' });
+  expect((await project.sequenceState()).billing.status).toBe('verified');
+});
