@@ -205,7 +205,11 @@ function startupSection() {
   const rows = [
     ['node -e 0', bare, undefined],
     ['--version', meanCpuSeconds([cli, '--version'], times), meanCpuSeconds([unbundled, '--version'], times)],
-    ['prices claude-sonnet-4-5', meanCpuSeconds([cli, 'prices', 'claude-sonnet-4-5'], times), meanCpuSeconds([unbundled, 'prices', 'claude-sonnet-4-5'], times)],
+    [
+      'prices claude-sonnet-4-5',
+      meanCpuSeconds([cli, 'prices', 'claude-sonnet-4-5'], times),
+      meanCpuSeconds([unbundled, 'prices', 'claude-sonnet-4-5'], times),
+    ],
   ];
   const ms = (seconds) => (seconds * 1000).toFixed(0);
   const row = ([name, bundle, plain]) => {
