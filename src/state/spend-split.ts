@@ -1,6 +1,6 @@
-import { roundCost, sumModelUsage } from '../usage/math.js';
+import { roundCost } from '../usage/math.js';
 import type { ModelTokenUsage } from '../usage/types.js';
-import { usageCostOf } from './cost-of.js';
+import { rollUp } from './roll-up.js';
 import type { AttemptOutcome, AttemptState, StepState, TaskState } from './task-state.js';
 
 /**
@@ -50,8 +50,8 @@ export interface SpendSplit {
 }
 
 function partOf(attempts: AttemptState[]): SpendPart {
-  const usage = sumModelUsage(...attempts.map((a) => a.usage));
-  return { attempts: attempts.length, usage, costUsd: usageCostOf(usage) };
+  const { tokenUsage, costUsd } = rollUp(attempts.map((a) => a.usage));
+  return { attempts: attempts.length, usage: tokenUsage, costUsd };
 }
 
 /**
@@ -78,8 +78,8 @@ export function taskSpend(task: TaskState): SpendSplit {
 }
 
 function addParts(a: SpendPart, b: SpendPart): SpendPart {
-  const usage = sumModelUsage(a.usage, b.usage);
-  return { attempts: a.attempts + b.attempts, usage, costUsd: usageCostOf(usage) };
+  const { tokenUsage, costUsd } = rollUp([a.usage, b.usage]);
+  return { attempts: a.attempts + b.attempts, usage: tokenUsage, costUsd };
 }
 
 export function emptySpend(): SpendSplit {

@@ -1,6 +1,6 @@
 import { num } from '../declare/rules.js';
-import { sumModelUsage, totalOf } from '../usage/math.js';
 import { ModelTokenUsageSchema, type ModelTokenUsage } from '../usage/types.js';
+import { RollUp } from './roll-up.js';
 import { taskSpend } from './spend-split.js';
 import type { TaskState } from './task-state.js';
 
@@ -37,14 +37,14 @@ export function entrySpend(task: TaskState): Required<EntrySpend> {
 }
 
 /**
- * Sums the entries' useful and wasted usage one entry at a time (a sequence's entries may be
+ * Sums the entries' useful and wasted usage one entry at a time, with the one roll-up (a sequence's entries may be
  * streamed). An entry written before these were kept makes the sum unknowable: then the stats
  * leave them out (undefined, so that a total written before is not kept either) rather than
  * show a part as the whole.
  */
 export class SpendStatsSum {
-  private useful: ModelTokenUsage = {};
-  private waste: ModelTokenUsage = {};
+  private readonly useful = new RollUp();
+  private readonly waste = new RollUp();
   private complete = true;
 
   add(entry: EntrySpend): void {
@@ -52,18 +52,20 @@ export class SpendStatsSum {
       this.complete = false;
       return;
     }
-    this.useful = sumModelUsage(this.useful, entry.usefulTokenUsage);
-    this.waste = sumModelUsage(this.waste, entry.wasteTokenUsage);
+    this.useful.add(entry.usefulTokenUsage);
+    this.waste.add(entry.wasteTokenUsage);
   }
 
   stats(): SpendStats {
     if (!this.complete)
       return { usefulTokenUsage: undefined, usefulCostUsd: undefined, wasteTokenUsage: undefined, wasteCostUsd: undefined };
+    const useful = this.useful.totals;
+    const waste = this.waste.totals;
     return {
-      usefulTokenUsage: this.useful,
-      usefulCostUsd: totalOf(this.useful).costUsd,
-      wasteTokenUsage: this.waste,
-      wasteCostUsd: totalOf(this.waste).costUsd,
+      usefulTokenUsage: useful.tokenUsage,
+      usefulCostUsd: useful.costUsd,
+      wasteTokenUsage: waste.tokenUsage,
+      wasteCostUsd: waste.costUsd,
     };
   }
 }
