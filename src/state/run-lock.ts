@@ -61,7 +61,14 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
     if (holders.length > 0) throw refused(what, holders);
     // Whoever holds it is dead: take it over.
     await rm(lockDir, { recursive: true, force: true });
-    return lock();
+    return lock().catch(async (error: NodeJS.ErrnoException) => {
+      // taken in between by a process that does not pass the gate (another host on a shared folder)
+      if (error.code !== 'ELOCKED') throw error;
+      throw refused(
+        what,
+        (await readOwners(stateFile)).filter((o) => !isDeadHere(o)),
+      );
+    });
   };
 
   await writeFile(mine, JSON.stringify(me));
