@@ -2,8 +2,11 @@
 // dist/bundle/: Node resolves and loads one file per command instead of some 300 modules, which
 // is most of a short command's start-up. Each command's code stays in a chunk of its own, loaded
 // only when that command runs.
-import { chmod } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
+
+// Chunk names are content hashes: without this, every earlier build's chunks would stay (and ship).
+await rm('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/cli.js'],

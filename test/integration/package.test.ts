@@ -57,6 +57,19 @@ describe('npm pack', () => {
     ).toEqual([]);
   });
 
+  it('holds no file of an earlier build: every file of the bundle is the bin or a module it loads', async () => {
+    const bundle = new Set(await filesUnder('dist/bundle'));
+    const loaded = new Set<string>();
+    const next = ['dist/bundle/cli.js'];
+    for (let file = next.pop(); file !== undefined; file = next.pop()) {
+      if (loaded.has(file)) continue;
+      loaded.add(file);
+      const text = await readFile(path.join(REPO, file), 'utf8');
+      for (const [, name] of text.matchAll(/(?:from |import\()"\.\/([\w.-]+\.js)"/g)) next.push(`dist/bundle/${name}`);
+    }
+    expect([...bundle].filter((f) => !loaded.has(f))).toEqual([]);
+  });
+
   it('runs from the unpacked tarball: --version is the package version, and a command loads its chunk', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'claude-project-pack-'));
     try {
