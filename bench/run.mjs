@@ -185,14 +185,14 @@ const STARTUP_START = '<!-- bench:startup -->';
 const STARTUP_END = '<!-- /bench:startup -->';
 
 /** Mean CPU time (user + system, from /proc: the children this process waited for) of `times` runs. */
-function meanCpuSeconds(args, times) {
+function meanCpuSeconds(args, times, cwd = os.tmpdir()) {
   const childTicks = () => {
     const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
     return Number(fields[13]) + Number(fields[14]);
   };
   const before = childTicks();
   for (let i = 0; i < times; i++) {
-    const run = spawnSync(process.execPath, args, { stdio: 'ignore', cwd: os.tmpdir() });
+    const run = spawnSync(process.execPath, args, { stdio: 'ignore', cwd });
     if (run.status !== 0) throw new Error(`${args.join(' ')} exited ${run.status}`);
   }
   return (childTicks() - before) / 100 / times;
@@ -202,6 +202,9 @@ function startupSection() {
   const times = 20;
   const unbundled = path.join(root, 'dist', 'cli.js');
   const bare = meanCpuSeconds(['-e', '0'], times);
+  // `status` reads and validates the config (zod, yaml) as every command on a project does
+  const project = mkdtempSync(path.join(os.tmpdir(), 'bench-startup-'));
+  writeFileSync(path.join(project, 'claude-project.yaml'), 'pipeline:\n  - name: work\n    prompt: Work on {{taskPath}}\n');
   const rows = [
     ['node -e 0', bare, undefined],
     ['--version', meanCpuSeconds([cli, '--version'], times), meanCpuSeconds([unbundled, '--version'], times)],
@@ -210,7 +213,13 @@ function startupSection() {
       meanCpuSeconds([cli, 'prices', 'claude-sonnet-4-5'], times),
       meanCpuSeconds([unbundled, 'prices', 'claude-sonnet-4-5'], times),
     ],
+    [
+      'status (a project, nothing run)',
+      meanCpuSeconds([cli, 'status'], times, project),
+      meanCpuSeconds([unbundled, 'status'], times, project),
+    ],
   ];
+  rmSync(project, { recursive: true, force: true });
   const ms = (seconds) => (seconds * 1000).toFixed(0);
   const row = ([name, bundle, plain]) => {
     const ratio = plain === undefined ? '' : ` (${(bundle / bare).toFixed(2)}× node)`;

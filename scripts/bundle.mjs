@@ -5,6 +5,23 @@
 import { chmod, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
+/**
+ * zod's namespace exports all of its ~45 message locales (half of its code), although only English
+ * is ever used: each command would parse them at start-up. The namespace keeps English alone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-english-only' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, () => ({
+      contents: "export { default as en } from 'zod/v4/locales/en.js';",
+      resolveDir: process.cwd(),
+    }));
+  },
+};
+
 // Chunk names are content hashes: without this, every earlier build's chunks would stay (and ship).
 await rm('dist/bundle', { recursive: true, force: true });
 
@@ -22,6 +39,7 @@ await build({
   banner: {
     js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
   },
+  plugins: [zodEnglishOnly],
   logLevel: 'warning',
 });
 
