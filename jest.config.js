@@ -12,7 +12,9 @@ export default {
   // A safety net against a hung test, not a measure: tests wait for events, and on a loaded
   // 2-core machine (another suite beside this one) a test that spawns many processes takes minutes.
   testTimeout: 300_000,
-  maxWorkers: 2,
+  // One more worker than cores: a test waits on its processes much of the time, and a third file
+  // keeps both cores busy then.
+  maxWorkers: 3,
   testSequencer: '<rootDir>/test/slow-first-sequencer.mjs',
   // A worker whose heap has grown past this after a test file is replaced by a fresh one. Without
   // it the workers end the run holding ~300 MB each, and on a loaded machine tearing that down
