@@ -1,6 +1,6 @@
 /** @type {import('jest').Config} */
 export default {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/quick-exit-environment.mjs',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
@@ -16,8 +16,4 @@ export default {
   // keeps both cores busy then.
   maxWorkers: 3,
   testSequencer: '<rootDir>/test/slow-first-sequencer.mjs',
-  // A worker whose heap has grown past this after a test file is replaced by a fresh one. Without
-  // it the workers end the run holding ~300 MB each, and on a loaded machine tearing that down
-  // takes longer than the half second jest allows a worker to exit, so jest kills it and warns.
-  workerIdleMemoryLimit: '200MB',
 };

@@ -1,0 +1,77 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO } from '../integration/helpers.js';
+
+/**
+ * The test environment every test file runs in (jest.config.js) makes a jest worker exit as soon
+ * as jest tells it to end, even with something still holding its event loop: waiting for the
+ * loop to run dry (and the heap to be freed) is what made jest kill workers on a loaded machine.
+ */
+
+const ENVIRONMENT = pathToFileURL(path.join(REPO, 'test', 'quick-exit-environment.mjs')).href;
+
+/** jest-worker's parent-to-child messages: [0] initialize, [1] call, [2] end. */
+const CALL = [1];
+const END = [2, false];
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'quick-exit-'));
+  // a worker-like process: it builds the environment as jest does, then keeps its loop busy for good
+  await writeFile(
+    path.join(dir, 'worker.mjs'),
+    `import Environment from ${JSON.stringify(ENVIRONMENT)};
+new Environment(
+  { globalConfig: {}, projectConfig: { testEnvironmentOptions: {}, globals: {} } },
+  { console, docblockPragmas: {}, testPath: 'x.test.ts' },
+);
+setInterval(() => {}, 60_000);
+process.on('message', (message) => {
+  if (message === 'ping') process.send('pong');
+});
+process.send('ready');
+`,
+  );
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function nextMessage(child: ChildProcess): Promise<unknown> {
+  return new Promise((resolve) => child.once('message', resolve));
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+it('a worker told to end exits with 0 at once, although a timer would keep it running', async () => {
+  const child = fork(path.join(dir, 'worker.mjs'), { stdio: 'ignore' });
+  try {
+    expect(await nextMessage(child)).toBe('ready');
+    const exit = exited(child);
+    child.send(END);
+    expect(await exit).toEqual({ code: 0, signal: null });
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+it('any other message from jest leaves the worker running', async () => {
+  const child = fork(path.join(dir, 'worker.mjs'), { stdio: 'ignore' });
+  try {
+    expect(await nextMessage(child)).toBe('ready');
+    child.send(CALL);
+    child.send('ping');
+    // messages arrive in order: an answer to the ping means the call did not end the worker
+    expect(await nextMessage(child)).toBe('pong');
+    expect(child.exitCode).toBeNull();
+  } finally {
+    const exit = exited(child);
+    child.kill('SIGKILL');
+    await exit;
+  }
+});
