@@ -98,13 +98,22 @@ it.concurrent('a check that passes after printing 12 MB passes; its output is in
 it.concurrent("a check obeys the step's timeoutSeconds: stopped with whatever it started, attempt check-failed", async () => {
   // long enough for the claude call before the check, however loaded the machine
   const seconds = await hangTimeoutSeconds(8);
-  const project = await withCheck('sleep 127.1828; echo never', { 't.md': 'task' }, { timeoutSeconds: seconds });
+  const sleep = ownSleep(127);
+  const project = await withCheck(`sleep ${sleep}; echo never`, { 't.md': 'task' }, { timeoutSeconds: seconds });
   const out = await project.run(['run', 't.md']);
   expect(out.exitCode).toBe(1);
   const state = await project.taskState('t');
   expect(state.steps[0].attempts[0]).toMatchObject({ outcome: 'check-failed', error: `check failed (timed out after ${seconds}s)` });
-  expect(sleepers('127.1828')).toEqual([]);
+  expect(sleepers(sleep)).toEqual([]);
 });
+
+/**
+ * A `sleep` duration (about `seconds`) that no process of another test run uses: another suite on
+ * the machine may be running this same test, and its sleeper is not ours to find.
+ */
+function ownSleep(seconds: number): string {
+  return `${seconds}.${process.pid}`;
+}
 
 /** Pids of processes running `sleep <arg>`. */
 function sleepers(arg: string): number[] {
@@ -121,14 +130,15 @@ function sleepers(arg: string): number[] {
 }
 
 it.concurrent('SIGTERM to claude-project alone stops a running check too, and the task is interrupted', async () => {
-  const project = await withCheck('touch check-started; sleep 131.4159; echo never', { 't.md': 'task' });
+  const sleep = ownSleep(131);
+  const project = await withCheck(`touch check-started; sleep ${sleep}; echo never`, { 't.md': 'task' });
   const cli = project.start(['run', 't.md']); // killed by execa's timeout if the check were waited for
   await waitFor('the check to start', () => existsSync(path.join(project.dir, 'check-started')));
   cli.kill('SIGTERM');
   const out = await cli;
   expect(out.exitCode).toBe(130);
   expect((await project.taskState('t')).phase).toBe('interrupted');
-  expect(sleepers('131.4159')).toEqual([]);
+  expect(sleepers(sleep)).toEqual([]);
 });
 
 it.concurrent('SIGHUP is handled like SIGTERM: claude stopped, the task not left running', async () => {
