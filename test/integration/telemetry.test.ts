@@ -9,6 +9,7 @@ import {
   REPO,
   SONNET,
   type Attempt,
+  alive,
   assistant,
   billed,
   cleanup,
@@ -314,9 +315,23 @@ describe('attempts no run of this process finished recording are counted too', (
     });
     const killed = project.start(['run', 'tasks/t.md'], { env: otlpJson() });
     await waitFor('claude parked', () => markedCalls(project).length === 1);
+    // once its pid is in the state, the next run can stop the claude a kill -9 leaves running
+    await waitFor('the pid of claude in the state', async () => {
+      const state = (await project.taskState('tasks/t.md').catch(() => undefined)) as
+        | { steps?: Array<{ attempts?: Array<{ pid?: number }> }> }
+        | undefined;
+      return state?.steps?.[0]?.attempts?.[0]?.pid !== undefined;
+    });
     killed.kill('SIGKILL');
     await killed;
-    const res = await project.run(['run', 'tasks/t.md'], { env: otlpJson() });
+    const [orphan] = await project.calls();
+    let res: Awaited<ReturnType<Project['run']>>;
+    try {
+      res = await project.run(['run', 'tasks/t.md'], { env: otlpJson() });
+      expect(alive(orphan!.pid)).toBe(false);
+    } finally {
+      if (alive(orphan!.pid)) process.kill(orphan!.pid, 'SIGKILL');
+    }
     expect(res.exitCode).toBe(0);
     const state = (await project.taskState('tasks/t.md')) as TaskStateRecord;
     expect(state.steps[0]!.attempts.map((a) => a.outcome)).toEqual(['interrupted', 'passed']);
