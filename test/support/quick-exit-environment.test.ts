@@ -1,12 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import os, { getPriority } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO } from '../integration/helpers.js';
 
 /**
- * The test environment every test file runs in (jest.config.js) makes a jest worker exit as soon
+ * The test environment every test file runs in (jest.config.js) makes a jest worker end as soon
  * as jest tells it to end, even with something still holding its event loop: waiting for the
  * loop to run dry (and the heap to be freed) is what made jest kill workers on a loaded machine.
  */
@@ -24,6 +24,7 @@ beforeAll(async () => {
   await writeFile(
     path.join(dir, 'worker.mjs'),
     `import Environment from ${JSON.stringify(ENVIRONMENT)};
+import { getPriority } from 'node:os';
 new Environment(
   { globalConfig: {}, projectConfig: { testEnvironmentOptions: {}, globals: {} } },
   { console, docblockPragmas: {}, testPath: 'x.test.ts' },
@@ -31,6 +32,7 @@ new Environment(
 setInterval(() => {}, 60_000);
 process.on('message', (message) => {
   if (message === 'ping') process.send('pong');
+  if (message === 'priority') process.send(getPriority());
 });
 process.send('ready');
 `,
@@ -48,19 +50,19 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
-it('a worker told to end exits with 0 at once, although a timer would keep it running', async () => {
+it('a worker told to end ends at once (SIGKILL to itself), although a timer would keep it running', async () => {
   const child = fork(path.join(dir, 'worker.mjs'), { stdio: 'ignore' });
   try {
     expect(await nextMessage(child)).toBe('ready');
     const exit = exited(child);
     child.send(END);
-    expect(await exit).toEqual({ code: 0, signal: null });
+    expect(await exit).toEqual({ code: null, signal: 'SIGKILL' });
   } finally {
     child.kill('SIGKILL');
   }
 });
 
-it('any other message from jest leaves the worker running', async () => {
+it('any other message from jest leaves the worker running, at a lower priority than jest (nice 10)', async () => {
   const child = fork(path.join(dir, 'worker.mjs'), { stdio: 'ignore' });
   try {
     expect(await nextMessage(child)).toBe('ready');
@@ -69,6 +71,9 @@ it('any other message from jest leaves the worker running', async () => {
     // messages arrive in order: an answer to the ping means the call did not end the worker
     expect(await nextMessage(child)).toBe('pong');
     expect(child.exitCode).toBeNull();
+    // below jest's own process, whose priority (this test's) it started with
+    child.send('priority');
+    expect(await nextMessage(child)).toBe(Math.max(getPriority(), 10));
   } finally {
     const exit = exited(child);
     child.kill('SIGKILL');
