@@ -7,8 +7,9 @@ import { REPO } from '../integration/helpers.js';
 
 /**
  * The test environment every test file runs in (jest.config.js) makes a jest worker end as soon
- * as jest tells it to end, even with something still holding its event loop: waiting for the
- * loop to run dry (and the heap to be freed) is what made jest kill workers on a loaded machine.
+ * as jest tells it to end, even with something still holding its event loop, and runs it at nice
+ * 10: waiting for the loop to run dry (and the heap to be freed), and jest's own process waiting
+ * for a core, are what made jest kill workers on a loaded machine.
  */
 
 const ENVIRONMENT = pathToFileURL(path.join(REPO, 'test', 'quick-exit-environment.mjs')).href;
@@ -71,7 +72,7 @@ it('any other message from jest leaves the worker running, at a lower priority t
     // messages arrive in order: an answer to the ping means the call did not end the worker
     expect(await nextMessage(child)).toBe('pong');
     expect(child.exitCode).toBeNull();
-    // below jest's own process, whose priority (this test's) it started with
+    // nice 10, or lower still if the process that started it already ran lower (as a jest worker does)
     child.send('priority');
     expect(await nextMessage(child)).toBe(Math.max(getPriority(), 10));
   } finally {
