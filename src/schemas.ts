@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ReconcileDocumentSchema } from './report/reconcile/document-schema.js';
 import { ConfigSchema } from './config/schema.js';
 import { RawLogMarkerSchema } from './pipeline/raw-log-marker.js';

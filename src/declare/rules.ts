@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Building blocks for the declarations of every boundary (config, state files, raw log markers, JSON

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ATTEMPT_OUTCOMES } from '../state/task-state.js';
 import { ModelTokenUsageSchema, USAGE_SOURCES } from '../usage/types.js';
 

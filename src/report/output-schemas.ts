@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ATTEMPT_OUTCOMES, TASK_PHASES } from '../state/task-state.js';
 import { SEQUENCE_PHASES } from '../state/sequence-state.js';
 import {

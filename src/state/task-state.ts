@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { choice, count, describeValue, list, num, record, text, timestamp } from '../declare/rules.js';
 import { BillingRecordSchema } from './billing-record.js';
 import { BudgetRecordSchema, ForecastSchema } from './budget-record.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BilledCountsSchema, ComparedCountsSchema } from '../output-schemas.js';
 import { BILLING_STATUSES, DIFFERENCE_CAUSES } from '../../state/billing-record.js';
 
