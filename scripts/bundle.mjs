@@ -2,7 +2,9 @@
 // dist/bundle/: Node resolves and loads one file per command instead of some 300 modules, which
 // is most of a short command's start-up. Each command's code stays in a chunk of its own, loaded
 // only when that command runs.
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, readFile, rm } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
+import vm from 'node:vm';
 import { build } from 'esbuild';
 
 /**
@@ -18,6 +20,50 @@ const zodEnglishOnly = {
     build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, () => ({
       contents: "export { default as en } from 'zod/v4/locales/en.js';",
       resolveDir: process.cwd(),
+    }));
+  },
+};
+
+/**
+ * The price database, @pydantic/genai-prices, holds every provider's prices: 0.8 MB of source that
+ * each `run` would parse (about 60 ms of CPU) to read Anthropic's alone. The bundle keeps the
+ * package's code as published and its data array (the module's first statement) cut to the
+ * Anthropic entry, which has no fallback to another provider's. The bundle's `prices` is tested
+ * equal to the unbundled build's, which reads the package whole.
+ */
+function keepAnthropicPricesOnly(source, file) {
+  const fail = (why) => {
+    throw new Error(`${file}: ${why}; the price database's layout changed, update keepAnthropicPricesOnly in scripts/bundle.mjs`);
+  };
+  const head = /^const (\w+) = \[/.exec(source);
+  if (!head) fail('it does not start with its data array');
+  const open = head[0].length - 1;
+  // the array ends at the first "]" that starts a line and closes a valid expression
+  let end = -1;
+  for (let at = source.indexOf('\n]', open); at !== -1 && end === -1; at = source.indexOf('\n]', at + 1)) {
+    try {
+      new vm.Script(`(${source.slice(open, at + 2)})`);
+      end = at + 2;
+    } catch {
+      // a "]" inside a string or a nested literal: look further
+    }
+  }
+  if (end === -1) fail('its data array has no end');
+  const providers = vm.runInThisContext(`(${source.slice(open, end)})`);
+  const anthropic = Array.isArray(providers) ? providers.filter((provider) => provider?.id === 'anthropic') : [];
+  if (anthropic.length !== 1) fail(`its data array holds ${anthropic.length} Anthropic entries`);
+  if (anthropic[0].fallback_model_providers) fail("Anthropic's entry falls back to other providers");
+  const kept = JSON.stringify(anthropic);
+  if (!isDeepStrictEqual(JSON.parse(kept), anthropic)) fail("Anthropic's entry is not plain data");
+  return `const ${head[1]} = ${kept}${source.slice(end)}`;
+}
+
+const anthropicPricesOnly = {
+  name: 'anthropic-prices-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@pydantic[\\/]genai-prices[\\/]dist[\\/]index\.js$/ }, async (args) => ({
+      contents: keepAnthropicPricesOnly(await readFile(args.path, 'utf8'), args.path),
+      loader: 'js',
     }));
   },
 };
@@ -39,7 +85,7 @@ await build({
   banner: {
     js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
   },
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, anthropicPricesOnly],
   logLevel: 'warning',
 });
 

@@ -1,29 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { calcPrice, findProvider, type ModelPrice as DatabasePrice, type TieredPrices } from '@pydantic/genai-prices';
 import type { ModelPrice, Rates } from './pricing.js';
 
 /**
  * Anthropic's list prices from @pydantic/genai-prices, a price database kept up to date by its
  * maintainers and released often; the package is pinned, so a price never changes under a
- * state file without a version change (the version is recorded as the price's source).
+ * state file without a version change (the version is recorded as the price's source). The
+ * bundle keeps its Anthropic data only (scripts/bundle.mjs).
  */
-type Tiered = { base: number; tiers: Array<{ start: number; price: number }> };
-type DatabasePrice = Record<string, number | Tiered | undefined>;
-interface GenaiPrices {
-  findProvider(options: { providerId: string }): { models: Array<{ id: string }> } | undefined;
-  calcPrice(usage: Record<string, number>, model: string, options: { providerId: string }): { model_price: DatabasePrice } | null;
-}
+type Tiered = Pick<TieredPrices, 'base' | 'tiers'>;
 
 const require = createRequire(import.meta.url);
 const PACKAGE = '@pydantic/genai-prices';
-let loaded: GenaiPrices | undefined;
-
-/** Loaded on first use only: it is 0.5 MB of data that `--version` and `status` never need. */
-function database(): GenaiPrices {
-  loaded ??= require(PACKAGE) as GenaiPrices;
-  return loaded;
-}
 
 let label: string | undefined;
 
@@ -63,7 +53,7 @@ function ratesAt(prices: DatabasePrice, at: (value: number | Tiered | undefined)
  * entirely at the tier's rates.
  */
 export function databasePrice(model: string): ModelPrice | undefined {
-  const found = database().calcPrice({ input_tokens: 1 }, model, { providerId: 'anthropic' });
+  const found = calcPrice({ input_tokens: 1 }, model, { providerId: 'anthropic' });
   if (!found) return undefined;
   const prices = found.model_price;
   const base = ratesAt(prices, baseOf);
@@ -77,5 +67,5 @@ export function databasePrice(model: string): ModelPrice | undefined {
 
 /** The Anthropic models the database prices, by its own ids. */
 export function databaseModels(): string[] {
-  return (database().findProvider({ providerId: 'anthropic' })?.models ?? []).map((model) => model.id);
+  return (findProvider({ providerId: 'anthropic' })?.models ?? []).map((model) => model.id);
 }

@@ -70,6 +70,25 @@ describe('npm pack', () => {
     expect([...bundle].filter((f) => !loaded.has(f))).toEqual([]);
   });
 
+  it("keeps every Anthropic price of the price database: the bundle's prices are the unbundled build's, which reads the package whole", async () => {
+    const { NODE_OPTIONS: _, ...env } = process.env;
+    const prices = async (cli: string) => {
+      const run = await execa(process.execPath, [path.join(REPO, 'dist', cli), 'prices', '--json'], {
+        cwd: os.tmpdir(),
+        env,
+        extendEnv: false,
+      });
+      return JSON.parse(run.stdout) as { database: string; models: Array<{ model: string }> };
+    };
+    const [bundled, unbundled] = await Promise.all([prices('bundle/cli.js'), prices('cli.js')]);
+    expect(unbundled.models.length).toBeGreaterThan(10);
+    expect(bundled).toEqual(unbundled);
+    // and the bundle holds no other provider's
+    const chunks = await filesUnder('dist/bundle');
+    const texts = await Promise.all(chunks.map((file) => readFile(path.join(REPO, file), 'utf8')));
+    expect(texts.filter((text) => text.includes('"openai"') || text.includes('id: "openai"'))).toEqual([]);
+  });
+
   it('runs from the unpacked tarball: --version is the package version, and a command loads its chunk', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'claude-project-pack-'));
     try {
