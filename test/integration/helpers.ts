@@ -18,7 +18,7 @@ import type { ModelTokenUsage, TokenUsage } from '../../src/usage/types.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO, 'dist', 'bundle', 'cli.js');
-export const FAKE_CLAUDE = path.join(REPO, 'test', 'fake-claude', 'fake-claude.mjs');
+export const FAKE_CLAUDE = path.join(REPO, 'test', 'fake-claude', 'fake-claude.cjs');
 
 export const SONNET = 'claude-sonnet-4-5';
 export const OPUS = 'claude-opus-4-1';

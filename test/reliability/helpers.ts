@@ -1,7 +1,7 @@
 /**
  * Helpers for the reliability tests, on top of the integration helpers: a seeded PRNG,
  * fake claude calls that "bill" each message as the API would (transcript entry + a record of
- * what was billed, see test/fake-claude/fake-claude.mjs `$bill`), the orphan sweep after a
+ * what was billed, see test/fake-claude/fake-claude.cjs `$bill`), the orphan sweep after a
  * kill -9, and the arithmetic that turns the fake's records into the numbers the state must hold.
  *
  * Expected numbers come from what the fake recorded it billed, never from the code under test.
