@@ -558,6 +558,9 @@ export class Project {
       if (key.startsWith('GITHUB_')) continue;
       // nor metrics sent to a collector of the caller's (a test names its own)
       if (key.startsWith('OTEL_')) continue;
+      // nor the machine's extra CA certificates: nothing these processes reach speaks TLS, and Node
+      // reads the file at every start (a system bundle: about 45 ms of CPU per CLI or fake claude)
+      if (key === 'NODE_EXTRA_CA_CERTS') continue;
       env[key] = value;
     }
     Object.assign(env, { HOME: this.home, FAKE_CLAUDE_SCENARIO: this.scenarioFile, FAKE_CLAUDE_RECORD: this.recordDir, NO_COLOR: '1' });
