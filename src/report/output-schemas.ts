@@ -10,6 +10,7 @@ import {
 import { CAP_SCOPES } from '../state/budget-record.js';
 import { WASTE_REASONS } from '../state/spend-split.js';
 import { USAGE_SOURCES } from '../usage/types.js';
+import { RUN_SUMMARY_SCHEMA_VERSION } from './run-summary.js';
 
 /**
  * The JSON that `status --json`, `run --json` and `sequence --json` print, declared once: the
@@ -229,9 +230,6 @@ export const StatusDataSchema = z.strictObject({
     })
     .describe('The sum over the tasks shown.'),
 });
-
-/** Bump on any change that is not an added field. */
-export const RUN_SUMMARY_SCHEMA_VERSION = 1;
 
 const summaryBase = {
   schemaVersion: z.literal(RUN_SUMMARY_SCHEMA_VERSION),

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { RUN_SUMMARY_SCHEMA_VERSION, type SequenceRunSummarySchema, type TaskRunSummarySchema } from './output-schemas.js';
+import type { SequenceRunSummarySchema, TaskRunSummarySchema } from './output-schemas.js';
 import type { SequenceState } from '../state/sequence-state.js';
 import type { TaskPhase, TaskState } from '../state/task-state.js';
 import { roundKnownCost, totalOf } from '../usage/math.js';
@@ -9,7 +9,11 @@ import { summarizeUsage } from './usage-summary.js';
 /** The one JSON line `run --json` and `sequence --json` print on stdout when they end (declared in output-schemas.ts). */
 export type TaskRunSummary = z.infer<typeof TaskRunSummarySchema>;
 export type SequenceRunSummary = z.infer<typeof SequenceRunSummarySchema>;
-export { RUN_SUMMARY_SCHEMA_VERSION };
+/**
+ * Bump on any change that is not an added field. Kept here, not with the declaration: `run` prints
+ * the summary, and must not build every output's declaration to learn one number.
+ */
+export const RUN_SUMMARY_SCHEMA_VERSION = 1;
 
 export function taskRunSummary(
   end: { phase: TaskPhase; exitCode: number; state: TaskState; stateFile: string },
