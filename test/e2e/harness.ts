@@ -1,4 +1,4 @@
-import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -17,6 +17,7 @@ export interface E2eProject {
   start(args: string[], env?: Record<string, string>): ResultPromise;
   readJson<T>(relative: string): Promise<T>;
   readText(relative: string): Promise<string>;
+  /** Stops the fake API and removes the project folder. */
   close(): Promise<void>;
 }
 
@@ -57,7 +58,10 @@ export async function e2eProject(files: Record<string, string>, script: FakeScri
     },
     readJson: async (relative) => JSON.parse(await readFile(path.join(dir, relative), 'utf8')),
     readText: (relative) => readFile(path.join(dir, relative), 'utf8'),
-    close: () => api.close(),
+    close: async () => {
+      await api.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 

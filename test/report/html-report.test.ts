@@ -122,6 +122,7 @@ beforeAll(async () => {
     await writeFile(path.join(OUTPUT, 'report.html'), html);
   } finally {
     await browser.close();
+    await found.remove?.();
   }
   // The first run unpacks @sparticuz/chromium's browser (about 200 MB) into the temp folder.
 }, 180_000);

@@ -72,6 +72,7 @@ describe('the Chromium inside @sparticuz/chromium', () => {
       expect(fonts.map((font) => [font.postScriptName, font.glyphCount])).toEqual([['OpenSans-Regular', 'tokens › cost · 80.6%'.length]]);
     } finally {
       await browser.close();
+      await found.remove?.();
     }
   }, 180_000);
 });

@@ -8,7 +8,7 @@
  * None found is an error saying how to get one: the browser tests never skip.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,8 @@ export interface FoundChromium {
   executablePath: string;
   args: string[];
   env: NodeJS.ProcessEnv;
+  /** Removes what finding it created for this run (the bundled browser's font config), if anything. */
+  remove?: () => Promise<void>;
 }
 
 export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
@@ -86,11 +88,13 @@ export async function bundledChromium(): Promise<FoundChromium> {
   const { default: chromium } = await import('@sparticuz/chromium');
   const dir = path.join(tmpdir(), `claude-project-chromium-${version}`);
   if (!isComplete(dir)) await unpack(entry, path.join(root, 'bin'), dir);
+  const fonts = await fontConfigOfThisRun(dir);
   return {
     source: '@sparticuz/chromium',
     executablePath: path.join(dir, 'chromium'),
     args: [...chromium.args.filter((arg) => !LOOSENING_ARGS.has(arg)), ...COMMON_ARGS],
-    env: { ...process.env, FONTCONFIG_FILE: await fontConfigOfThisRun(dir), LD_LIBRARY_PATH: path.join(dir, 'al2023', 'lib') },
+    env: { ...process.env, FONTCONFIG_FILE: fonts, LD_LIBRARY_PATH: path.join(dir, 'al2023', 'lib') },
+    remove: () => rm(path.dirname(fonts), { recursive: true, force: true }),
   };
 }
 
@@ -104,11 +108,11 @@ function isComplete(dir: string): boolean {
 /**
  * A fontconfig file naming the unpacked fonts, and only them, with a font cache of this test run's
  * own: the shared browser folder is only ever read, so suites running side by side never write
- * the same files. Removed when the process exits.
+ * the same files. Its folder goes with `FoundChromium.remove` (a jest worker ends by SIGKILL, so
+ * a handler on the process's exit would never run).
  */
 async function fontConfigOfThisRun(dir: string): Promise<string> {
   const own = await mkdtemp(path.join(tmpdir(), 'claude-project-fonts-'));
-  process.once('exit', () => rmSync(own, { recursive: true, force: true }));
   const file = path.join(own, 'fonts.conf');
   await writeFile(
     file,

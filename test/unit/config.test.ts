@@ -1,12 +1,14 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { renderPrompt, unknownPlaceholders } from '../../src/config/template.js';
 import { UserError } from '../../src/errors/user-error.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 async function configFile(text: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cp-config-'));
+  const dir = await tempDir('cp-config-');
   const file = path.join(dir, 'claude-project.yaml');
   await writeFile(file, text);
   return file;

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rename, utimes, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { folderCosts } from '../../src/pipeline/budget/folder-costs.js';
 import { forecastOf } from '../../src/pipeline/budget/forecast.js';
@@ -8,6 +7,9 @@ import { TaskStore } from '../../src/state/task-store.js';
 import type { TaskState } from '../../src/state/task-state.js';
 import { stateFilePath, storedTaskPath } from '../../src/state/ids.js';
 import { taskStateFile } from '../../src/state/paths.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 /** No state file of the folder is the asking task's own. */
 const NO_OWN_FILE = stateFilePath('');
@@ -62,7 +64,7 @@ function taskState(name: string, costs: number[]) {
 }
 
 async function folder(states: Record<string, number[]>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cp-folder-costs-'));
+  const dir = await tempDir('cp-folder-costs-');
   for (const [name, costs] of Object.entries(states)) await writeJsonAtomic(path.join(dir, `${name}.state.json`), taskState(name, costs));
   return dir;
 }

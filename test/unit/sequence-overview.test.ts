@@ -1,13 +1,13 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CorruptStateError, writeTextAtomic } from '../../src/state/atomic-json.js';
 import { prettyJsonChunks, StreamedList } from '../../src/state/json-chunks.js';
 import { readStateFile } from '../../src/state/read-state.js';
 import { readSequenceOverview } from '../../src/state/sequence-overview.js';
 import { SequenceStateSchema } from '../../src/state/sequence-state.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
-const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'cp-overview-'));
+afterAll(removeTempDirs);
 
 async function* from<T>(items: T[]): AsyncGenerator<T> {
   for (const item of items) yield item;
@@ -78,7 +78,7 @@ describe('prettyJsonChunks', () => {
 
 describe('writeTextAtomic with pieces', () => {
   it('leaves the old file and no temp file when a piece fails', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-overview-');
     const file = path.join(dir, 'f.json');
     await writeFile(file, 'old');
     async function* failing() {
@@ -93,7 +93,7 @@ describe('writeTextAtomic with pieces', () => {
 
 describe('readSequenceOverview', () => {
   it('gives what readStateFile gives, without the entries, and each entry to onEntry', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-overview-');
     const file = path.join(dir, 'sequence.state.json');
     const written = sequence([entry(1), entry(2), entry(3)]);
     await writeFile(file, JSON.stringify(written, null, 2));
@@ -108,18 +108,18 @@ describe('readSequenceOverview', () => {
   });
 
   it('is undefined for a file that does not exist', async () => {
-    expect(await readSequenceOverview(path.join(await tempDir(), 'none.json'))).toBeUndefined();
+    expect(await readSequenceOverview(path.join(await tempDir('cp-overview-'), 'none.json'))).toBeUndefined();
   });
 
   it('reports a file system error as it is, not as a bad file', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-overview-');
     const error = await readSequenceOverview(dir).catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(CorruptStateError);
     expect(error).toHaveProperty('code', 'EISDIR');
   });
 
   it('names the entry and key of a bad entry', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-overview-');
     const file = path.join(dir, 'sequence.state.json');
     const bad = { ...entry(2), tokenUsage: 'x' };
     await writeFile(file, JSON.stringify(sequence([entry(1), bad])));
@@ -129,7 +129,7 @@ describe('readSequenceOverview', () => {
   });
 
   it('names a bad field outside the entries as readStateFile does', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-overview-');
     const file = path.join(dir, 'sequence.state.json');
     await writeFile(file, JSON.stringify({ ...sequence([entry(1)]), phase: 'sleeping' }));
     const streamed = await readSequenceOverview(file).catch((e: unknown) => (e as Error).message);
@@ -139,7 +139,7 @@ describe('readSequenceOverview', () => {
   });
 
   it('refuses a file without a tasks list', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-overview-');
     const file = path.join(dir, 'sequence.state.json');
     const { tasks: _dropped, ...noTasks } = sequence([]);
     await writeFile(file, JSON.stringify(noTasks));
@@ -151,7 +151,7 @@ describe('readSequenceOverview', () => {
     ['empty', ''],
     ['followed by more', '{"tasks": []} {}'],
   ])('refuses a file that does not parse (%s)', async (_case, text) => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-overview-');
     const file = path.join(dir, 'sequence.state.json');
     await writeFile(file, text);
     const error = await readSequenceOverview(file).catch((e: unknown) => e);

@@ -2,14 +2,16 @@
  * The sequence state as the process holding the sequence lock keeps it: entries recorded in
  * memory, the file rewritten whole now and then, always with totals rolled up from its entries.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { waitFor } from '../integration/helpers.js';
 import { SequenceRecord } from '../../src/state/sequence-record.js';
 import { stateFilePath } from '../../src/state/ids.js';
 import { newSequenceState, type SequenceState } from '../../src/state/sequence-state.js';
 import { newTaskState, withTotals, type TaskState } from '../../src/state/task-state.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 const NOW = '2026-12-01T00:00:00.000Z';
 const MODEL = 'claude-sonnet-4-5';
@@ -48,7 +50,7 @@ async function readSequence(file: string): Promise<SequenceState> {
 
 describe('SequenceRecord', () => {
   it('a forced save writes every entry and totals rolled up from them, by hand: 10 + 20 + 30 tokens', async () => {
-    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'cp-seq-record-')), 'sequence.state.json');
+    const file = path.join(await tempDir('cp-seq-record-'), 'sequence.state.json');
     const record = new SequenceRecord(file, newSequenceState('tasks', ['a', 'b', 'c'], NOW), () => NOW);
     record.recordTask(stateFilePath('a.state.json'), doneTask('tasks/a.md', 10, 0.1));
     record.recordTask(stateFilePath('b.state.json'), doneTask('tasks/b.md', 20, 0.2));
@@ -68,7 +70,7 @@ describe('SequenceRecord', () => {
   });
 
   it('a save put off is made by itself later: the file catches up with no further call', async () => {
-    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'cp-seq-record-')), 'sequence.state.json');
+    const file = path.join(await tempDir('cp-seq-record-'), 'sequence.state.json');
     const record = new SequenceRecord(file, newSequenceState('tasks', ['a', 'b'], NOW), () => NOW);
     await record.save(true);
     record.recordTask(stateFilePath('a.state.json'), doneTask('tasks/a.md', 10, 0.1));
@@ -80,7 +82,7 @@ describe('SequenceRecord', () => {
   });
 
   it('keeps a billing record another command wrote into the file since its last write', async () => {
-    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'cp-seq-record-')), 'sequence.state.json');
+    const file = path.join(await tempDir('cp-seq-record-'), 'sequence.state.json');
     const record = new SequenceRecord(file, newSequenceState('tasks', ['a'], NOW), () => NOW);
     await record.save(true);
     const billing = {

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CorruptStateError, readJsonFile, writeJsonAtomic } from '../../src/state/atomic-json.js';
 import { z } from 'zod';
@@ -9,10 +8,9 @@ import { TaskStore } from '../../src/state/task-store.js';
 import { taskSlug, taskStateFile } from '../../src/state/paths.js';
 import { stateFilePath, storedTaskPath } from '../../src/state/ids.js';
 import type { AttemptState } from '../../src/state/task-state.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
-async function tempDir(): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), 'cp-state-'));
-}
+afterAll(removeTempDirs);
 
 const usage = (input: number, output: number, cost: number) => ({
   inputTokens: input,
@@ -38,7 +36,7 @@ function attempt(n: number, model: string, input: number, output: number, cost: 
 
 describe('atomic JSON files', () => {
   it('writes through a temp file and leaves no temp files behind', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-state-');
     const file = path.join(dir, 'a.state.json');
     await writeJsonAtomic(file, { a: 1 });
     await writeJsonAtomic(file, { a: 2 });
@@ -47,7 +45,7 @@ describe('atomic JSON files', () => {
   });
 
   it('refuses a file that does not parse, naming it, and leaves it as it was', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-state-');
     const file = path.join(dir, 'a.state.json');
     await writeFile(file, '{"phase": "do');
     await expect(readJsonFile(file)).rejects.toThrow(CorruptStateError);
@@ -56,7 +54,7 @@ describe('atomic JSON files', () => {
   });
 
   it('loses no update when many writers race on one file', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-state-');
     const file = path.join(dir, 'counter.json');
     await Promise.all(
       Array.from({ length: 25 }, () => updateJsonLocked(file, z.object({ n: z.number() }), (current) => ({ n: (current?.n ?? 0) + 1 }))),
@@ -67,7 +65,7 @@ describe('atomic JSON files', () => {
 
 describe('TaskStore', () => {
   it('refuses a state file of the wrong shape, naming the bad field, and leaves it as it was', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-state-');
     const file = path.join(dir, 't.state.json');
     const store = new TaskStore(stateFilePath(file), storedTaskPath('tasks/t.md'), 't');
     await store.update((task) => ({ ...task, phase: 'done' }));
@@ -95,7 +93,7 @@ describe('TaskStore', () => {
   });
 
   it('keeps fields it does not know when it rewrites a state file', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-state-');
     const file = path.join(dir, 't.state.json');
     const store = new TaskStore(stateFilePath(file), storedTaskPath('tasks/t.md'), 't');
     await store.update((task) => task);
@@ -105,7 +103,7 @@ describe('TaskStore', () => {
   });
 
   it('recomputes step and task totals from the attempts on every update', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-state-');
     const store = new TaskStore(taskStateFile(dir, 't'), storedTaskPath('tasks/t.md'), 't');
     await store.update((task) => ({
       ...task,
@@ -137,7 +135,7 @@ describe('TaskStore', () => {
 
 describe('run lock', () => {
   it('refuses a second run of the same task, naming the process that holds it', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('cp-state-');
     const file = path.join(dir, 't.state.json');
     const release = await acquireRunLock(file, 'Task tasks/t.md');
     await expect(acquireRunLock(file, 'Task tasks/t.md')).rejects.toThrow(
