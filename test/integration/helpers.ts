@@ -8,13 +8,13 @@
  */
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, realpath, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { ModelTokenUsage, TokenUsage } from '../../src/usage/types.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO, 'dist', 'bundle', 'cli.js');
@@ -439,8 +439,6 @@ export interface CliResult {
   durationMs: number;
 }
 
-const created: string[] = [];
-
 /**
  * A task's state file and logs folder name as the README's "What it writes" gives it, from the
  * task path relative to the project: `<slug>-<first 8 hex of sha256(path)>`, the slug being the
@@ -460,10 +458,7 @@ export function taskFileName(taskPath: string): string {
 }
 
 /** Removes every temp folder made by this test file (kept when KEEP_TMP is set). */
-export async function cleanup(): Promise<void> {
-  if (process.env.KEEP_TMP) return;
-  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-}
+export const cleanup = removeTempDirs;
 
 export class Project {
   /** Task files written through `writeFile`, relative to the project folder. */
@@ -502,8 +497,7 @@ export class Project {
     options: { config?: Record<string, unknown> | string; tasks?: Record<string, string>; scenario?: Scenario } = {},
   ): Promise<Project> {
     // realpath: the fake records process.cwd(), which is always the real path.
-    const base = await realpath(await mkdtemp(path.join(os.tmpdir(), 'cp-int-')));
-    created.push(base);
+    const base = await realpath(await tempDir('cp-int-'));
     const project = new Project(base);
     await mkdir(project.dir, { recursive: true });
     await mkdir(project.home, { recursive: true });
@@ -694,8 +688,7 @@ export function alive(pid: number): boolean {
  * the fake time to start and print whatever the load.
  */
 export async function measureFakeClaudeMs(): Promise<number> {
-  const base = await realpath(await mkdtemp(path.join(os.tmpdir(), 'cp-spawn-')));
-  created.push(base);
+  const base = await realpath(await tempDir('cp-spawn-'));
   const scenario = path.join(base, 'scenario.json');
   await writeFile(scenario, JSON.stringify({ attempts: [{ lines: [init('measure'), { type: 'result', subtype: 'success' }] }] }));
   const started = performance.now();

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * Temporary folders of a test file, removed by `afterAll(removeTempDirs)`. Nothing may wait for
- * the process to exit: a jest worker ends by SIGKILL (test/quick-exit-environment.mjs).
+ * Temporary folders of a test file, removed by `afterAll(removeTempDirs)` (kept when KEEP_TMP is
+ * set, to look into). Nothing may wait for the process to exit: a jest worker ends by SIGKILL
+ * (test/quick-exit-environment.mjs).
  */
 const made: string[] = [];
 
@@ -15,5 +16,6 @@ export async function tempDir(prefix: string): Promise<string> {
 }
 
 export async function removeTempDirs(): Promise<void> {
+  if (process.env.KEEP_TMP) return;
   await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
