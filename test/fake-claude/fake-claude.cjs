@@ -163,7 +163,9 @@ async function serve() {
         .replace(/\.md$/i, '')
         .replace(/[^a-zA-Z0-9-]+/g, '-')
         .replace(/-+/g, '-')
-        .replace(/^-|-$/g, '') || 'task';
+        .replace(/^-|-$/g, '')
+        .slice(0, 200)
+        .replace(/-$/, '') || 'task';
     return `${slug}-${require('node:crypto').createHash('sha256').update(taskPath.normalize('NFC')).digest('hex').slice(0, 8)}`;
   }
 
