@@ -11,6 +11,7 @@ import { CAP_SCOPES } from '../state/budget-record.js';
 import { WASTE_REASONS } from '../state/spend-split.js';
 import { USAGE_SOURCES } from '../usage/types.js';
 import { RUN_SUMMARY_SCHEMA_VERSION } from './run-summary.js';
+import { STATUS_SCHEMA_VERSION } from './status-data.js';
 
 /**
  * The JSON that `status --json`, `run --json` and `sequence --json` print, declared once: the
@@ -210,9 +211,6 @@ export const SequenceDataSchema = z.strictObject({
   costPerPassedTask: CostPerPassedTaskSchema.describe("Over the sequence's own totals and tasks done."),
   ...usageSummary,
 });
-
-/** Bump on any change that is not an added field. */
-export const STATUS_SCHEMA_VERSION = 1;
 
 export const StatusDataSchema = z.strictObject({
   schemaVersion: z.literal(STATUS_SCHEMA_VERSION),

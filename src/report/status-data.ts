@@ -7,14 +7,7 @@ import { notBilledToApiKey } from '../state/api-key-source.js';
 import { billingData } from './billing-data.js';
 import type { LoadedStates, LoadedTask } from '../state/load-states.js';
 import { budgetData, forecastData, provenanceOf } from './budget-data.js';
-import {
-  STATUS_SCHEMA_VERSION,
-  type AttemptDataSchema,
-  type SequenceDataSchema,
-  type StatusDataSchema,
-  type StepDataSchema,
-  type TaskDataSchema,
-} from './output-schemas.js';
+import type { AttemptDataSchema, SequenceDataSchema, StatusDataSchema, StepDataSchema, TaskDataSchema } from './output-schemas.js';
 import { summarizeUsage } from './usage-summary.js';
 import { attemptThreads } from '../state/attempt-threads.js';
 import { costPerPassedTaskData, spendData } from './spend-data.js';
@@ -30,7 +23,11 @@ export type StepData = z.infer<typeof StepDataSchema>;
 export type TaskData = z.infer<typeof TaskDataSchema>;
 export type SequenceData = z.infer<typeof SequenceDataSchema>;
 export type StatusData = z.infer<typeof StatusDataSchema>;
-export { STATUS_SCHEMA_VERSION };
+/**
+ * Bump on any change that is not an added field. Kept here, not with the declaration, so that
+ * `status` does not build every output's declaration at start-up.
+ */
+export const STATUS_SCHEMA_VERSION = 1;
 
 function attemptData(attempt: AttemptState): AttemptData {
   const threads = attemptThreads(attempt);

@@ -1,14 +1,12 @@
 import * as z from 'zod';
 import { BilledCountsSchema, ComparedCountsSchema } from '../output-schemas.js';
 import { BILLING_STATUSES, DIFFERENCE_CAUSES } from '../../state/billing-record.js';
+import { RECONCILE_SCHEMA_VERSION } from './document.js';
 
 /**
  * What `reconcile --json` prints, declared once: the type of the document the code builds and
  * schema/reconcile.schema.json come from here.
  */
-
-/** Bump on any change that is not an added field. */
-export const RECONCILE_SCHEMA_VERSION = 1;
 
 const timestamp = (): z.ZodISODateTime => z.iso.datetime({ offset: true });
 const count = (): z.ZodNumber => z.number().int().min(0);
