@@ -155,21 +155,8 @@ async function serve() {
     while (!existsSync(target)) await sleep(20);
   }
 
-  /** The logs folder name of a task: `<slug>-<first 8 hex of sha256(path)>` (docs: "What it writes"). */
-  function taskFileName(taskPath) {
-    const slug =
-      path
-        .basename(taskPath)
-        .replace(/\.md$/i, '')
-        .replace(/[^a-zA-Z0-9-]+/g, '-')
-        .replace(/-+/g, '-')
-        .replace(/^-|-$/g, '')
-        .slice(0, 200)
-        .replace(/-$/, '') || 'task';
-    return `${slug}-${require('node:crypto').createHash('sha256').update(taskPath.normalize('NFC')).digest('hex').slice(0, 8)}`;
-  }
-
   async function waitForLog(text) {
+    const { taskFileName } = require('../support/task-file-name.cjs');
     const dir = path.join(process.cwd(), '.claude-project', 'logs', taskFileName(served.task ?? ''));
     const suffix = `-${served.step}.log`;
     const holds = () =>

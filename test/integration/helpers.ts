@@ -7,7 +7,6 @@
  * taken from the code under test.
  */
 import { execa } from 'execa';
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, realpath, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { ModelTokenUsage, TokenUsage } from '../../src/usage/types.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+import { taskFileName } from '../support/task-file-name.cjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO, 'dist', 'bundle', 'cli.js');
@@ -439,23 +439,8 @@ export interface CliResult {
   durationMs: number;
 }
 
-/**
- * A task's state file and logs folder name as the README's "What it writes" gives it, from the
- * task path relative to the project: `<slug>-<first 8 hex of sha256(path)>`, the slug being the
- * file name without `.md` as letters, digits and single "-", cut to 200 characters (`task` when none is left).
- */
-export function taskFileName(taskPath: string): string {
-  const slug =
-    path
-      .basename(taskPath)
-      .replace(/\.md$/i, '')
-      .replace(/[^a-zA-Z0-9-]+/g, '-')
-      .replace(/-+/g, '-')
-      .replace(/^-|-$/g, '')
-      .slice(0, 200)
-      .replace(/-$/, '') || 'task';
-  return `${slug}-${createHash('sha256').update(taskPath.normalize('NFC')).digest('hex').slice(0, 8)}`;
-}
+/** A task's state file and logs folder name, as the README's "What it writes" gives it. */
+export { taskFileName };
 
 /** Removes every temp folder made by this test file (kept when KEEP_TMP is set). */
 export const cleanup = removeTempDirs;
