@@ -1,9 +1,10 @@
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { startFakeApi, type FakeApi, type FakeScript } from '../../examples/fake-api/server.mjs';
 import { PINNED_CLAUDE, realClaudeEnv, resolveRealClaude, type ClaudeVersion } from './real-claude.js';
+import { removeTempDir, tempDir } from '../support/temp-dirs.js';
 
 export const CLI = path.resolve('dist/bundle/cli.js');
 
@@ -17,7 +18,7 @@ export interface E2eProject {
   start(args: string[], env?: Record<string, string>): ResultPromise;
   readJson<T>(relative: string): Promise<T>;
   readText(relative: string): Promise<string>;
-  /** Stops the fake API and removes the project folder. */
+  /** Stops the fake API and removes the project folder (kept when KEEP_TMP is set). */
   close(): Promise<void>;
 }
 
@@ -30,7 +31,7 @@ export interface E2eOptions {
 
 /** A project folder with config and task files, and a fresh fake Messages API for it. */
 export async function e2eProject(files: Record<string, string>, script: FakeScript, options: E2eOptions = {}): Promise<E2eProject> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cp-e2e-'));
+  const dir = await tempDir('cp-e2e-');
   const home = path.join(dir, '.home');
   await mkdir(home);
   for (const [name, text] of Object.entries(files)) {
@@ -60,7 +61,7 @@ export async function e2eProject(files: Record<string, string>, script: FakeScri
     readText: (relative) => readFile(path.join(dir, relative), 'utf8'),
     close: async () => {
       await api.close();
-      await rm(dir, { recursive: true, force: true });
+      await removeTempDir(dir);
     },
   };
 }

@@ -15,6 +15,14 @@ export async function tempDir(prefix: string): Promise<string> {
   return dir;
 }
 
+/** One of them, before the test file ends (a test's own project, as it closes). */
+export async function removeTempDir(dir: string): Promise<void> {
+  if (process.env.KEEP_TMP) return;
+  const at = made.indexOf(dir);
+  if (at !== -1) made.splice(at, 1);
+  await rm(dir, { recursive: true, force: true });
+}
+
 export async function removeTempDirs(): Promise<void> {
   if (process.env.KEEP_TMP) return;
   await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
