@@ -3,7 +3,20 @@
 // one warning line and never the run; bad settings are refused before anything runs (exit 2).
 import { type Socket, createServer } from 'node:net';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
-import { Project, SONNET, type Attempt, assistant, billed, cleanup, config, init, result, snapshot, waitFor } from './helpers.js';
+import {
+  Project,
+  SONNET,
+  type Attempt,
+  assistant,
+  billed,
+  cleanup,
+  config,
+  hangTimeoutSeconds,
+  init,
+  result,
+  snapshot,
+  waitFor,
+} from './helpers.js';
 
 afterAll(cleanup);
 
@@ -84,8 +97,11 @@ describe('a failed export is one warning, never a failed run', () => {
       // the second task's claude waits until the first task's metrics were sent (and refused)
       scenario: { attempts: [call('a'), call('b', { lines: [{ $waitFor: 'exported' }, ...(call('b').lines ?? [])] })] },
     });
+    // The interval is also each request's timeout (the SDK keeps the timeout within it): long
+    // enough, measured, for the collector's answer to arrive before it whatever the load.
+    const interval = String(1000 * (await hangTimeoutSeconds()));
     const running = on.start(['sequence', 'tasks'], {
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_METRIC_EXPORT_INTERVAL: '200' },
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_METRIC_EXPORT_INTERVAL: interval },
     });
     await waitFor('a periodic export', () => receiver.requests.length > 0);
     await on.writeFile('../exported', '');
@@ -101,8 +117,10 @@ describe('a failed export is one warning, never a failed run', () => {
   it('no collector at all (connection refused)', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const on = await project();
-    // the exporter's own request timeout, so that its retries give up soon
-    const res = await on.run(['run', 'tasks/t.md'], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' } });
+    // the exporter's own request timeout, so that its retries give up soon; measured, so that the
+    // refusal, not the timeout, ends a request whatever the load
+    const timeout = String(1000 * (await hangTimeoutSeconds()));
+    const res = await on.run(['run', 'tasks/t.md'], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_TIMEOUT: timeout } });
     expect(res.exitCode).toBe(0);
     expect(warnings(res.stderr)).toEqual([
       expect.stringMatching(new RegExp(`^claude-project: warning: metrics export to ${url}/v1/metrics failed: .*ECONNREFUSED`)),
