@@ -23,11 +23,11 @@ interface Owner {
  * (`<state>.run.owner.<pid>.json`, beside the lock: proper-lockfile removes its lock folder with
  * rmdir), and removes it only after it gave up or released the lock. Taking the lock happens
  * inside a short gate (`<state>.run.gate.lock`) held by one process at a time, and the owner
- * file says `acquired` before the gate opens again. So inside the gate, the holder of the run
- * lock is exactly the live owner marked `acquired`: when there is none, the holder is dead and
- * the lock is taken over at once; when there is one, it is named. Two processes taking over the
- * same dead lock at once pass the gate one after the other: the first takes it, the second
- * finds it held and names the first.
+ * file says `acquired` as soon as its process is inside the gate. So inside the gate, the holder
+ * of the run lock is among the live owners marked `acquired`: when there is none, the holder is
+ * dead and the lock is taken over at once; when there is one, it is named. Two processes taking
+ * over the same dead lock at once pass the gate one after the other: the first takes it, the
+ * second finds it held and names the first.
  */
 export async function acquireRunLock(stateFile: string, what: string): Promise<() => Promise<void>> {
   await mkdir(path.dirname(stateFile), { recursive: true });
@@ -81,9 +81,11 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
   let release: () => Promise<void>;
   try {
     release = await throughGate(stateFile, what, async () => {
-      const taken = await take();
+      // Marked before the lock is taken: a process stopped in here for longer than the gate lasts
+      // (SIGSTOP, a stalled machine) is then a live holder to whoever takes the stale gate, never
+      // a dead one whose lock may be taken over. It is unmarked (removed) if it cannot take it.
       await writeFile(mine, JSON.stringify({ ...me, acquired: true }));
-      return taken;
+      return take();
     });
   } catch (error) {
     await rm(mine, { force: true });
