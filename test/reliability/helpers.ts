@@ -194,15 +194,21 @@ export async function processesWithEnv(key: string, value: string): Promise<numb
   return pids;
 }
 
-/** True when the process is gone or a zombie (dead, waiting to be reaped). */
-export function isZombieOrGone(pid: number): boolean {
+/** A process's state letter from /proc (`R`, `S`, `T` stopped, `Z` zombie, …); undefined once gone. */
+export function processState(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
+    // "pid (command) state …": the command may hold spaces and parentheses
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   } catch {
-    return true;
+    return undefined;
   }
+}
+
+/** True when the process is gone or a zombie (dead, waiting to be reaped). */
+export function isZombieOrGone(pid: number): boolean {
+  const state = processState(pid);
+  return state === undefined || state === 'Z' || state === 'X';
 }
 
 /**

@@ -7,11 +7,11 @@
  * (the first process stopped, a line from each).
  */
 import { type ResultPromise, execa, execaSync } from 'execa';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO, waitFor } from '../integration/helpers.js';
+import { REPO, processState, waitFor } from './helpers.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
 afterAll(removeTempDirs);
@@ -44,16 +44,10 @@ syncBuiltinESMExports();
 
 /** Whether the process is stopped (by a signal): from /proc, or from ps where there is none. */
 function stopped(pid: number): boolean {
-  try {
-    if (!existsSync('/proc/self'))
-      return execaSync('ps', ['-o', 'stat=', '-p', String(pid)], { reject: false })
-        .stdout.trim()
-        .startsWith('T');
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
-  } catch {
-    return false;
-  }
+  if (existsSync('/proc/self')) return processState(pid) === 'T';
+  return execaSync('ps', ['-o', 'stat=', '-p', String(pid)], { reject: false })
+    .stdout.trim()
+    .startsWith('T');
 }
 
 function lines(child: ResultPromise): () => string[] {
