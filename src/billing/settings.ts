@@ -8,6 +8,16 @@ export const ADMIN_API_URL_ENV = 'CLAUDE_PROJECT_ADMIN_API_URL';
 export const API_KEY_ID_ENV = 'CLAUDE_PROJECT_API_KEY_ID';
 export const DEFAULT_ADMIN_API_URL = 'https://api.anthropic.com';
 
+/**
+ * The environment claude and checks run with: this one's, without the admin key. Only the Admin
+ * API may see that key; claude would hand it to every tool it runs (and a tool's output to the
+ * Messages API).
+ */
+export function withoutAdminKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { [ADMIN_KEY_ENV]: _adminKey, ...rest } = env;
+  return rest;
+}
+
 export interface BillingSettings {
   adminKey: string;
   baseUrl: string;

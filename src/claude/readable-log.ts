@@ -1,3 +1,4 @@
+import { redactSecrets } from '../errors/redact.js';
 import { formatCount } from '../format/format-usage.js';
 import { truncate } from '../format/truncate.js';
 import { isAssistant, isRateLimit, isResult, isSystem, isUser, type ContentBlock, type StreamEvent } from './stream-events.js';
@@ -6,7 +7,8 @@ const TOOL_RESULT_CHARS = 1000;
 const TOOL_INPUT_CHARS = 500;
 const ASSISTANT_TEXT_CHARS = 20_000;
 
-const shorten = (text: string, max: number): string => truncate(text, max, { sayHowMuch: true });
+// Secrets are cut short before the text is: a cut through a key would leave more of it than the rule shows.
+const shorten = (text: string, max: number): string => truncate(redactSecrets(text), max, { sayHowMuch: true });
 
 function indent(text: string): string {
   return text.replaceAll('\n', '\n    ');
@@ -15,7 +17,7 @@ function indent(text: string): string {
 /** JSON of a tool's input with long strings cut first, so a whole file is never serialised. */
 function inputPreview(input: unknown): string {
   const cut = (value: unknown): unknown => {
-    if (typeof value === 'string') return truncate(value, TOOL_INPUT_CHARS);
+    if (typeof value === 'string') return truncate(redactSecrets(value), TOOL_INPUT_CHARS);
     if (Array.isArray(value)) return value.slice(0, 20).map(cut);
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cut(v)]));
     return value;

@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { execa, type ResultPromise } from 'execa';
+import { redactSecrets } from '../errors/redact.js';
 import { crashPointForTests } from '../errors/test-crash.js';
 import { streamLineSplitter } from './stream-lines.js';
 import type { StreamEvent } from './stream-events.js';
@@ -15,7 +16,8 @@ export interface ClaudeCall {
   args: string[];
   prompt: string;
   cwd: string;
-  env?: NodeJS.ProcessEnv;
+  /** The whole environment claude runs with. */
+  env: NodeJS.ProcessEnv;
   timeoutMs?: number;
   /** Aborting stops the call, claude's whole process group (SIGTERM, then SIGKILL after `killGraceMs`). */
   signal?: AbortSignal;
@@ -84,7 +86,9 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
     const killGraceMs = call.killGraceMs ?? 5000;
     const subprocess = execa(call.command, call.args, {
       cwd: call.cwd,
+      // the whole environment claude gets: nothing of this process's is added (the admin key is not in it)
       env: call.env,
+      extendEnv: false,
       input: call.prompt,
       buffer: false,
       reject: false,
@@ -123,7 +127,7 @@ async function followCall(
 ): Promise<ClaudeCallEnd> {
   let stderrTail = '';
   subprocess.stderr?.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2 * STDERR_TAIL_BYTES);
   });
 
   let malformedLines = 0;
@@ -160,7 +164,8 @@ async function followCall(
     signal: result.signal,
     ended,
     malformedLines,
-    stderrTail,
+    // cut after redacting: a cut made first could keep all of a secret but its first characters
+    stderrTail: redactSecrets(stderrTail).slice(-STDERR_TAIL_BYTES),
   };
 }
 

@@ -1,4 +1,5 @@
 import { appendFile } from 'node:fs/promises';
+import { redactSecrets } from '../errors/redact.js';
 import { describeFsError, isFsError } from '../errors/fs-error.js';
 import { stepOutputsText, stepSummaryMarkdown, type CiRunReport } from '../report/github-actions.js';
 
@@ -19,7 +20,7 @@ async function appendOrWarn(file: string | undefined, variable: string, what: st
     return;
   }
   try {
-    await appendFile(file, text());
+    await appendFile(file, redactSecrets(text()));
   } catch (error) {
     const reason = isFsError(error)
       ? describeFsError(error, { what: `cannot write ${what} (${variable})`, path: file })

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withoutAdminKey } from '../billing/settings.js';
 import { findExecutable } from '../claude/find-executable.js';
 import { configPathFor, loadConfig } from '../config/load.js';
 import { CLAUDE_BIN_ENV } from '../config/types.js';
@@ -56,7 +57,7 @@ export async function prepareRun(
   });
   const ctx: RunContext = {
     config,
-    env,
+    env: withoutAdminKey(env),
     report: telemetry
       ? (event) => {
           progress.report(event);

@@ -37,6 +37,75 @@ export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env
   return out.includes('sk-ant-') ? out.replace(TOKEN, (token) => `${token.slice(0, SHOWN_CHARS)}…`) : out;
 }
 
+const KEY_CHAR = /[A-Za-z0-9_-]/;
+const TOKEN_START = 'sk-ant-';
+/** A token held back longer than this is cut where it stands, and the rest of it dropped as it comes. */
+const MAX_HELD_TOKEN_CHARS = 1024;
+
+/** Where the secret that `text` may end in the middle of starts (`text.length` when none may). */
+function unfinishedSecretAt(text: string, values: string[]): number {
+  let at = text.length;
+  let run = text.length;
+  while (run > 0 && KEY_CHAR.test(text[run - 1]!)) run--;
+  const token = text.indexOf(TOKEN_START, run);
+  if (token !== -1) at = token;
+  else
+    for (let chars = TOKEN_START.length - 1; chars > 0; chars--)
+      if (text.endsWith(TOKEN_START.slice(0, chars))) {
+        at = text.length - chars;
+        break;
+      }
+  for (const value of values)
+    for (let chars = Math.min(value.length - 1, text.length); chars > 0; chars--)
+      if (text.endsWith(value.slice(0, chars))) {
+        at = Math.min(at, text.length - chars);
+        break;
+      }
+  return at;
+}
+
+/**
+ * `redactSecrets` for text that arrives in pieces (a check's output, claude's stream): the end of
+ * a piece that may be the start of a secret is held back until the next piece (or `end`) tells.
+ */
+export class SecretRedactor {
+  private held = '';
+  private droppingToken = false;
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  /** What of the text so far can be written now, redacted. */
+  push(piece: string): string {
+    let text = this.held + piece;
+    if (this.droppingToken) {
+      let rest = 0;
+      while (rest < text.length && KEY_CHAR.test(text[rest]!)) rest++;
+      text = text.slice(rest);
+      if (text === '') return '';
+      this.droppingToken = false;
+    }
+    const values = secretValues(this.env);
+    let at = unfinishedSecretAt(text, values);
+    // a whole secret that the cut would split: its start is then what the written part ends in
+    for (let before = unfinishedSecretAt(text.slice(0, at), values); before < at; before = unfinishedSecretAt(text.slice(0, at), values))
+      at = before;
+    if (text.length - at > MAX_HELD_TOKEN_CHARS && text.startsWith(TOKEN_START, at)) {
+      at = text.length;
+      this.droppingToken = true;
+    }
+    this.held = text.slice(at);
+    return redactSecrets(text.slice(0, at), this.env);
+  }
+
+  /** The text has ended: what was held back, redacted. */
+  end(): string {
+    const rest = redactSecrets(this.held, this.env);
+    this.held = '';
+    this.droppingToken = false;
+    return rest;
+  }
+}
+
 /** Makes every later write to `stream` (stdout, stderr) go through `redactSecrets`. */
 export function redactWritesTo(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): void {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;

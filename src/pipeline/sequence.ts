@@ -66,9 +66,12 @@ export async function runSequence(ctx: RunContext, dir: string, options: Sequenc
   if (all.length === 0) throw new UserError(`${absoluteDir}: no task files (*.md) in this folder.`);
   // A shard may get no task (more shards than tasks): it has nothing to do, and that is done.
   const tasks = tasksOfShard(all, options.shard ?? null);
-  // A task file that cannot be sent (not UTF-8 text, unreadable) stops the sequence before any task runs.
+  // A task file that cannot be sent (not UTF-8 text, unreadable) or named in a state stops the sequence before any task runs.
   // Read a few at once: each read mostly waits on the disk.
-  await mapLimitInOrder(tasks, PARALLEL_READS, async (task) => void (await readTaskFile(task)));
+  await mapLimitInOrder(tasks, PARALLEL_READS, async (task) => {
+    await readTaskFile(task);
+    taskFiles(ctx.config, task);
+  });
   // One sequence state per state folder: a second sequence writing it at once would mix the two.
   const stateFile = sequenceStateFile(ctx.config.statePath);
   const release = await acquireRunLock(stateFile, `A sequence (state ${path.relative(ctx.config.rootDir, stateFile)})`);

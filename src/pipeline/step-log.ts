@@ -2,7 +2,7 @@ import { appendFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { redactSecrets } from '../errors/redact.js';
+import { redactSecrets, SecretRedactor } from '../errors/redact.js';
 import { RAW_LOG_MARKER_TYPE, type RawLogMarkerFields } from './raw-log-marker.js';
 
 const LOG_BUFFER_BYTES = 1024 * 1024;
@@ -23,6 +23,7 @@ export class StepLog {
   private batch: string[] = [];
   private batchChars = 0;
   private flushScheduled = false;
+  private readonly redactor = new SecretRedactor();
 
   private constructor(
     readonly readable: WriteStream,
@@ -69,15 +70,15 @@ export class StepLog {
   private flush(): void {
     this.flushScheduled = false;
     if (this.batch.length === 0) return;
-    // secrets are cut short here, once per batch: claude's stream, its stderr and the check's output all pass
-    this.readable.write(redactSecrets(this.batch.length === 1 ? this.batch[0]! : this.batch.join('')));
+    // secrets are cut short here: claude's stream, its stderr and the check's output all pass, in pieces
+    this.readable.write(this.redactor.push(this.batch.length === 1 ? this.batch[0]! : this.batch.join('')));
     this.batch = [];
     this.batchChars = 0;
   }
 
   async close(): Promise<void> {
     this.flush();
-    this.readable.end();
+    this.readable.end(this.redactor.end());
     await finished(this.readable);
   }
 }

@@ -1,4 +1,5 @@
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { redactSecrets } from '../errors/redact.js';
 import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -37,7 +38,7 @@ export async function acquireRunLock(stateFile: string, what: string): Promise<(
     pid: process.pid,
     host: os.hostname(),
     startedAt: new Date().toISOString(),
-    command: process.argv.slice(1).join(' '),
+    command: redactSecrets(process.argv.slice(1).join(' ')),
   };
   // This process's owner file is shared by all its attempts, so a second one must not touch it.
   if (heldHere.has(stateFile)) throw refused(what, [{ ...me, acquired: true }]);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { redactSecrets } from '../errors/redact.js';
 import { UserError } from '../errors/user-error.js';
 import { readStateFile } from './read-state.js';
 import { realTaskFile } from './real-path.js';
@@ -78,6 +79,11 @@ export function sameTaskPath(a: string, b: string): boolean {
 
 export function taskFiles(roots: FileRoots, taskFile: string): TaskFiles {
   const taskPath = taskPathOf(roots.rootDir, taskFile);
+  // Cut short in the state that must name it, the task would not match its own state any more.
+  if (redactSecrets(taskPath) !== taskPath)
+    throw new UserError(
+      `${taskPath}: the task's path looks like an API key (sk-ant-…) or holds a key's value, which is cut short in every file written, so its state could not name it. Rename it.`,
+    );
   const name = taskFileName(taskPath);
   const legacyName = taskSlug(taskPath);
   // An earlier version could not have written a state whose derived names do not fit.

@@ -39,9 +39,10 @@
 //                                 read and handled what came before (e.g. it stops claude first)
 //     {"$park": true}             create FAKE_CLAUDE_RECORD/parked/<call>, then wait until stopped:
 //                                 the test kills at exactly this point of the stream
-// FAKE_CLAUDE_RECORD: folder; each call appends {argv, stdin, cwd, attempt, pid, task, step} to
-//   calls.jsonl (task and step: CLAUDE_PROJECT_TASK_PATH and CLAUDE_PROJECT_STEP_NAME, which
-//   claude-project sets for claude, so a call is known even if its prompt was cut by a kill).
+// FAKE_CLAUDE_RECORD: folder; each call appends {argv, stdin, cwd, attempt, pid, task, step,
+//   anthropicVariables} to calls.jsonl (task and step: CLAUDE_PROJECT_TASK_PATH and
+//   CLAUDE_PROJECT_STEP_NAME, which claude-project sets for claude, so a call is known even if its
+//   prompt was cut by a kill; anthropicVariables: the names of the ANTHROPIC_* variables it got).
 //   Calls are numbered atomically (one exclusive file per call under calls.d/, which holds the
 //   same record minus stdin as soon as the call starts), so concurrent fakes sharing the folder
 //   each get their own number.
@@ -76,7 +77,13 @@ process.stdout.on('error', () => process.exit(141));
 
 const scenario = JSON.parse(readFileSync(scenarioFile, 'utf8'));
 mkdirSync(path.join(recordDir, 'calls.d'), { recursive: true });
-const served = { task: process.env.CLAUDE_PROJECT_TASK_PATH ?? null, step: process.env.CLAUDE_PROJECT_STEP_NAME ?? null };
+const served = {
+  task: process.env.CLAUDE_PROJECT_TASK_PATH ?? null,
+  step: process.env.CLAUDE_PROJECT_STEP_NAME ?? null,
+  anthropicVariables: Object.keys(process.env)
+    .filter((name) => name.startsWith('ANTHROPIC_'))
+    .sort(),
+};
 let count = 0;
 for (;;) {
   try {

@@ -405,6 +405,8 @@ export interface RecordedCall {
   /** CLAUDE_PROJECT_TASK_PATH and CLAUDE_PROJECT_STEP_NAME as claude got them (a kill cannot cut these). */
   task: string | null;
   step: string | null;
+  /** The names of the ANTHROPIC_* environment variables claude got. */
+  anthropicVariables: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

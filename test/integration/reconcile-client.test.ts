@@ -123,6 +123,17 @@ test('a redirect to another origin is refused (exit 1 naming it): the admin key 
   expect(other.requests).toEqual([]);
 });
 
+test('a redirect to a URL with a user name and password in it is refused (exit 1), not retried as a network error', async () => {
+  const project = await settledProject();
+  admin.redirectTo = admin.url.replace('http://', 'http://someone:hunter2@');
+  const res = await project.run(['reconcile', 'tasks/a.md'], { env: adminEnv(admin) });
+  admin.redirectTo = null;
+  expect(res.exitCode).toBe(1);
+  expect(res.stderr).toContain(`the Admin API redirected ${USAGE_PATH} (HTTP 302) to a URL that carries a user name or password`);
+  expect(res.stderr).not.toContain('hunter2');
+  expect(usageReads(admin)).toBe(1);
+});
+
 describe('a key that cannot be an HTTP header value is a settings error that never shows it', () => {
   test.each([
     ['a line break inside', `${'sk-ant-admin01-fake'}\nadmin-key`],

@@ -71,6 +71,33 @@ describe('secrets in what claude-project prints and writes', () => {
     expect(log).toContain(`api ${API.slice(0, 10)}…`);
   });
 
+  it.concurrent('a key cut by the stderr tail, in the GitHub Actions files; the admin key never reaches claude or a check', async () => {
+    // the tail keeps claude's last 8 KiB of stderr: cut first, it would start at the key's second character
+    const stderr = `${TOKEN}${'x'.repeat(8 * 1024 - TOKEN.length + 1)}`;
+    const check = 'if [ -n "$ANTHROPIC_ADMIN_KEY" ]; then echo "the check got the admin key"; exit 1; fi';
+    const project = await Project.create({
+      config: config([{ name: 'work', prompt: 'Work', check: { command: check } }], { statePath: `state-${API}` }),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: {
+        attempts: [{ lines: [init('s'), result({ modelUsage: { [SONNET]: billed(10, 1, 0, 0, 0.0001) } })], stderr }],
+      },
+    });
+    const summary = path.join(project.dir, 'summary.md');
+    const outputs = path.join(project.dir, 'outputs.txt');
+    const run = await project.run(['run', 'tasks/t.md'], {
+      env: { ...ENV, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: outputs },
+    });
+    expect(run.exitCode).toBe(0);
+    const { log } = await project.stepLogs('t', 0, 'work');
+    expect(log).not.toContain(TOKEN.slice(1, 20));
+    expect(log).toContain('[stderr] sk-ant-api…');
+    expect(log).toContain('check passed');
+    const [call] = await project.calls();
+    expect(call?.anthropicVariables).toEqual(['ANTHROPIC_API_KEY']);
+    expect(await readFile(summary, 'utf8')).toContain(`state-${API.slice(0, 10)}…`);
+    for (const file of [summary, outputs]) expectNoSecret(file, await readFile(file, 'utf8'));
+  });
+
   it.concurrent('a key pasted into the wrong config field: the error names the field, the key cut short (exit 2)', async () => {
     const project = await Project.create({
       config: config([{ name: 'work', prompt: 'Work' }], { timeoutSeconds: TOKEN }),
@@ -82,6 +109,22 @@ describe('secrets in what claude-project prints and writes', () => {
     expect(run.stderr).toContain('sk-ant-api…');
     expectNoSecret('stderr', run.stderr);
     expectNoSecret('stdout', run.stdout);
+  });
+
+  it.concurrent('a task whose path looks like a key is refused by run and sequence before anything runs (exit 2)', async () => {
+    const project = await Project.create({
+      config: config([{ name: 'work', prompt: 'Work' }]),
+      tasks: { 'tasks/a.md': 'x\n', 'tasks/rotate-sk-ant-api-keys.md': 'y\n' },
+    });
+    for (const args of [
+      ['run', 'tasks/rotate-sk-ant-api-keys.md'],
+      ['sequence', 'tasks'],
+    ]) {
+      const run = await project.run(args);
+      expect({ args, exitCode: run.exitCode }).toEqual({ args, exitCode: 2 });
+      expect(run.stderr).toContain("tasks/rotate-sk-ant-api….md: the task's path looks like an API key");
+    }
+    expect(await project.calls()).toHaveLength(0);
   });
 
   it.concurrent('a step named like a key is refused: it would not match itself in the state file', async () => {

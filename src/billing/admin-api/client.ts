@@ -125,6 +125,11 @@ export class AdminClient {
       await response.body?.cancel();
       const target = URL.canParse(location, url) ? new URL(location, url) : undefined;
       if (target === undefined) throw new AdminApiRedirectError(path, `(HTTP ${response.status}) to a location that is not a URL`);
+      if (target.username !== '' || target.password !== '')
+        throw new AdminApiRedirectError(
+          path,
+          `(HTTP ${response.status}) to a URL that carries a user name or password; the redirect was not followed`,
+        );
       if (!isUnder(target, this.options.baseUrl)) {
         const where = target.origin === new URL(this.options.baseUrl).origin ? `${target.origin}${target.pathname}` : target.origin;
         throw new AdminApiRedirectError(
