@@ -159,12 +159,14 @@ async function runSequenceLocked(
         exitCode = EXIT.badInput;
         break;
       }
-      exitCode = exitCode === EXIT.ok || end.exitCode === EXIT.interrupted ? end.exitCode : exitCode;
       const stop = end.state.budget?.stop;
       if (stop) record.set((s) => ({ ...s, budget: { caps: sequenceCaps(config), stop } }));
       // Past a sequence cap no later task could start; a task's own cap leaves the others theirs.
       const sequenceCapReached = stop?.scope === 'sequence';
-      if (end.exitCode === EXIT.interrupted || end.exitCode === EXIT.usageLimited || sequenceCapReached || !options.keepGoing) break;
+      const stopsSequence = end.exitCode === EXIT.interrupted || end.exitCode === EXIT.usageLimited || sequenceCapReached;
+      // What stopped the sequence is its exit code, over a task that failed before it (--keep-going).
+      exitCode = exitCode === EXIT.ok || stopsSequence ? end.exitCode : exitCode;
+      if (stopsSequence || !options.keepGoing) break;
     }
   } catch (error) {
     record.set((s) => ({ ...s, phase: 'failed', currentTaskPath: null, finishedAt: stamp() }));

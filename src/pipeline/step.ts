@@ -116,7 +116,11 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
     const final = await changeStep((s) => finishedStep(s, end!, ctx.now()));
     crashPointForTests('footer');
     writeFooter(log, final, step.name, end);
-    return end;
+    // The step is done and stays done (a later run does not bill it again), but a cap that its cost
+    // left unknown stops the task here: it is not passed silently.
+    const uncheckable = end.status === 'done' ? await budget.uncheckableNow() : undefined;
+    if (uncheckable) log.write(uncheckable.error);
+    return uncheckable ?? end;
   } catch (error) {
     return await afterCrash(ctx, error, { log, stepName: step.name, changeStep, current });
   } finally {

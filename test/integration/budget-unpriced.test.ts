@@ -69,6 +69,29 @@ describe('a cap over a model no table prices', () => {
     expect(state.steps[1]?.attempts ?? []).toHaveLength(0);
   });
 
+  it.concurrent("in a task's last step: the task fails with exit 2 naming the model, never done with its cap unchecked", async () => {
+    const project = await Project.create({
+      config: config([{ name: 'work', prompt: 'Work' }]),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: { attempts: [unknownCall('a', undefined)] },
+    });
+    const res = await project.run(['run', 'tasks/t.md', '--max-usd', '1']);
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr).toContain(`the cost of ${UNKNOWN} is unknown, so the task cap $1.0000 (--max-usd) cannot be checked`);
+    expect(res.stderr).toContain(`pricing:\n  ${UNKNOWN}:\n    input: `);
+    const state = await project.taskState('t');
+    expect(state.phase).toBe('failed');
+    // the step did its work and stays done: with the price added, a second run bills nothing again
+    expect(state.steps[0]).toMatchObject({ status: 'done' });
+    expect(state.steps[0]?.attempts).toHaveLength(1);
+    expect(state.tokenUsage[UNKNOWN].inputTokens).toBe(10_000);
+    await project.writeConfig(config([{ name: 'work', prompt: 'Work' }], { pricing: { [UNKNOWN]: { input: 3, output: 15 } } }));
+    const again = await project.run(['run', 'tasks/t.md', '--max-usd', '1']);
+    expect(again.exitCode).toBe(0);
+    expect(await project.calls()).toHaveLength(1);
+    expect((await project.taskState('t')).phase).toBe('done');
+  });
+
   it.concurrent('stops a sequence there too: exit 2, the next task never started', async () => {
     const project = await Project.create({
       config: config([{ name: 'work', prompt: 'Work' }]),

@@ -238,6 +238,22 @@ describe('caps', () => {
     );
   });
 
+  it.concurrent('--keep-going: a sequence cap that stops the sequence after a failed task is its exit code (4) and its summary', async () => {
+    const project = await Project.create({
+      config: config([{ name: 'work', prompt: 'Work', check: { command: 'grep -q good "$CLAUDE_PROJECT_TASK_PATH"' } }], {
+        budget: { sequenceUsd: 0.03 },
+      }),
+      tasks: { 'tasks/01-a.md': 'bad\n', 'tasks/02-b.md': 'good\n', 'tasks/03-c.md': 'good\n' },
+      scenario: { attempts: [paid('a', 0.02)] },
+    });
+    const run = await project.run(['sequence', 'tasks', '--keep-going']);
+    expect(await project.calls()).toHaveLength(1);
+    expect(run.exitCode).toBe(4);
+    expect((await project.sequenceState()).phase).toBe('budget-exceeded');
+    expect(run.stdout).toContain('budget: step work not started: spent $0.0200 + forecast $0.0200 would pass the sequence cap $0.0300');
+    expect(run.stdout).toContain('1 failed');
+  });
+
   it.concurrent('a step refused by its forecast does not start: spent + forecast would pass the task cap', async () => {
     const project = await Project.create({
       config: oneStep(),

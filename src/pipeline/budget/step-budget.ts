@@ -75,6 +75,13 @@ export class StepBudget {
     return { status: 'budget-exceeded', error: describeStop(stop), stop };
   }
 
+  /** After the step's last attempt: its end if a cap cannot be checked any more (what is spent is unknown). */
+  async uncheckableNow(): Promise<BudgetEnd | undefined> {
+    if (this.caps.length === 0) return undefined;
+    const { own, others } = await this.folder();
+    return this.uncheckable(spentIn(own.state, others, this.step.name));
+  }
+
   /** The end of a step whose caps cannot be checked: what a scope spent is unknown. */
   private uncheckable(spent: Spent): BudgetEnd | undefined {
     const cap = this.caps.find((c) => spent[c.scope] === null);
