@@ -9,6 +9,22 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** How long a child's pipes are still read after it exits, before they are closed. */
+const PIPES_DRAIN_MS = 1000;
+
+/**
+ * Closes a child's pipes shortly after it exits. Its own process group is killed by then, but a
+ * process it started in a session of its own (`setsid`, a daemon) keeps the pipes open: waiting
+ * for their end would wait for that process, for ever.
+ */
+export function closePipesAfterExit(child: ChildProcess): void {
+  child.once('exit', () => {
+    setTimeout(() => {
+      for (const pipe of [child.stdout, child.stderr]) if (pipe && !pipe.destroyed) pipe.destroy();
+    }, PIPES_DRAIN_MS).unref();
+  });
+}
+
 export interface GroupStops {
   /** Asks the group to stop: SIGTERM, then SIGKILL after `graceMs`. */
   stop?: AbortSignal | undefined;

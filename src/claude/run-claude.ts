@@ -8,7 +8,7 @@ import { crashPointForTests } from '../errors/test-crash.js';
 import { streamLineSplitter } from './stream-lines.js';
 import type { StreamEvent } from './stream-events.js';
 import { tailFile } from './tail-file.js';
-import { stopGroupOn } from './process-group.js';
+import { closePipesAfterExit, stopGroupOn } from './process-group.js';
 
 export interface ClaudeCall {
   command: string;
@@ -102,6 +102,7 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
       detached: true,
     });
     const group = stopGroupOn(subprocess, { stop: call.signal, stopNow: call.stopNow, graceMs: killGraceMs });
+    closePipesAfterExit(subprocess);
     try {
       if (subprocess.pid !== undefined) call.onSpawn?.(subprocess.pid);
       crashPointForTests('spawn');

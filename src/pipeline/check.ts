@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { signalGroup } from '../claude/process-group.js';
+import { closePipesAfterExit, signalGroup } from '../claude/process-group.js';
 
 export interface CheckOutcome {
   passed: boolean;
@@ -32,7 +32,7 @@ const KILL_GRACE_MS = 5000;
  * Runs a step's check command in a shell in the project folder; exit 0 passes. Its output is
  * handed on as it comes, never gathered whole (a check may print gigabytes). The shell leads a
  * process group of its own, so a timeout or an abort stops whatever it started too (SIGTERM,
- * then SIGKILL), not the shell alone.
+ * then SIGKILL), not the shell alone; when the shell exits, what is left of its group is killed.
  */
 export function runCheck(run: CheckRun): Promise<CheckOutcome> {
   return new Promise((resolve) => {
@@ -86,6 +86,10 @@ export function runCheck(run: CheckRun): Promise<CheckOutcome> {
       run.onOutput(`${error.message}\n`);
       finish(undefined);
     });
+    // As with claude: what the check left running in its group goes when it exits, and its
+    // pipes are closed soon after, whoever else holds them.
+    child.once('exit', () => signal('SIGKILL'));
+    closePipesAfterExit(child);
     child.on('close', (code) => finish(code ?? undefined));
   });
 }

@@ -17,6 +17,8 @@
 //     "lineEnd"?: "\n"            what ends each printed line (e.g. "\r\n")
 //     "ignoreSigterm"?: true      SIGTERM is recorded (FAKE_CLAUDE_RECORD/signals.jsonl) and
 //                                 ignored: only SIGKILL stops this call
+//     "daemonHoldingStderr"?: true  leaves a process in a session of its own (outside claude's
+//                                 group) holding claude's stderr; its pid in FAKE_CLAUDE_RECORD/daemon.pid
 //   }
 //   A line may also be a directive object with one `$` key instead of a stream line:
 //     {"$bill": {"id", "model", "usage": {input_tokens, ...}, "requestId"?, "agent"?, "entries"?}}
@@ -254,6 +256,11 @@ async function serve() {
     if (delay) await sleep(delay);
   }
   if (attempt.stderr) process.stderr.write(attempt.stderr);
+  if (attempt.daemonHoldingStderr) {
+    const daemon = require('node:child_process').spawn('sleep', ['600'], { detached: true, stdio: ['ignore', 'ignore', 'inherit'] });
+    writeFileSync(path.join(recordDir, 'daemon.pid'), String(daemon.pid));
+    daemon.unref();
+  }
   if (attempt.hang) {
     setInterval(() => {}, 1 << 30);
   } else {

@@ -47,6 +47,44 @@ describe("claude's leftovers", () => {
     }
   }, 45_000);
 
+  it.concurrent("a daemon outside claude's group holding its stderr: the step ends while it still runs (not stopped: it is not claude's)", async () => {
+    const project = await Project.create({
+      config: config([{ name: 'first', prompt: 'FIRST' }]),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: {
+        attempts: [{ lines: [init('s'), result({ modelUsage: { [SONNET]: billed(10, 1, 0, 0, 0.0001) } })], daemonHoldingStderr: true }],
+      },
+    });
+    const run = await project.run(['run', 'tasks/t.md']);
+    const daemon = Number(await readFile(path.join(project.recordDir, 'daemon.pid'), 'utf8'));
+    try {
+      expect(run.exitCode).toBe(0);
+      // the run ended while the daemon (a 600 s sleep) holds claude's stderr: nothing waited for it
+      expect(alive(daemon)).toBe(true);
+    } finally {
+      if (alive(daemon)) process.kill(daemon, 'SIGKILL');
+    }
+  });
+
+  it.concurrent("a check's leftovers: one in its group is stopped when it exits, one in a session of its own no longer holds the step", async () => {
+    const check = 'sleep 100000 & echo $! > bg.pid; setsid sleep 600 & echo $! > daemon.pid; echo started';
+    const project = await Project.create({
+      config: config([{ name: 'first', prompt: 'FIRST', check: { command: check } }]),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: { attempts: [{ lines: [init('s'), result({ modelUsage: { [SONNET]: billed(10, 1, 0, 0, 0.0001) } })] }] },
+    });
+    const run = await project.run(['run', 'tasks/t.md']);
+    const pidOf = async (file: string): Promise<number> => Number(await readFile(path.join(project.dir, file), 'utf8'));
+    const [background, daemon] = [await pidOf('bg.pid'), await pidOf('daemon.pid')];
+    try {
+      expect(run.exitCode).toBe(0);
+      expect(alive(daemon)).toBe(true);
+      await waitFor("the check's background child to be gone", () => !alive(background));
+    } finally {
+      for (const pid of [background, daemon]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   it.concurrent('kill -9 of claude-project: the next run stops the orphaned claude and what it started', async () => {
     const quietWrapper = [
       '#!/bin/sh',

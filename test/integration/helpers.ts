@@ -390,6 +390,8 @@ export interface Attempt {
   transcript?: { sessionId?: string; lines: Record<string, unknown>[] };
   /** SIGTERM is recorded in signals.jsonl and ignored: only SIGKILL stops the call. */
   ignoreSigterm?: boolean;
+  /** Leaves a process in a session of its own holding claude's stderr (its pid in daemon.pid). */
+  daemonHoldingStderr?: boolean;
 }
 
 export interface Scenario {
