@@ -19,6 +19,11 @@ export interface ClaudeCall {
   /** The whole environment claude runs with. */
   env: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /**
+   * Once a result has arrived, how long claude may stay without printing a line before it is
+   * stopped as lingering (a call of Claude Code that never exits after its result); none: no bound.
+   */
+  exitAfterResultMs?: number;
   /** Aborting stops the call, claude's whole process group (SIGTERM, then SIGKILL after `killGraceMs`). */
   signal?: AbortSignal;
   /** Aborting SIGKILLs claude's whole process group at once (a second Ctrl-C). */
@@ -38,7 +43,13 @@ export interface ClaudeCall {
  * exit code or signal says how), stopped by its timeout, stopped through the call's signal
  * (`stopped`: an interrupt, or a budget watch), or never started (`spawn-error`, e.g. ENOENT).
  */
-export type ProcessEnd = { by: 'exit' } | { by: 'timeout' } | { by: 'stopped' } | { by: 'spawn-error'; message: string };
+export type ProcessEnd =
+  | { by: 'exit' }
+  | { by: 'timeout' }
+  | { by: 'stopped' }
+  /** It gave its result, then stayed `exitAfterResultMs` without a line and without exiting: stopped. */
+  | { by: 'lingered' }
+  | { by: 'spawn-error'; message: string };
 
 export interface ClaudeCallEnd {
   exitCode: number | undefined;
@@ -101,17 +112,23 @@ export async function runClaude(call: ClaudeCall): Promise<ClaudeCallEnd> {
       // claude leads a process group of its own, so stopping it stops whatever it started too
       detached: true,
     });
-    const group = stopGroupOn(subprocess, { stop: call.signal, stopNow: call.stopNow, graceMs: killGraceMs });
+    const stop = new AbortController();
+    const forward = (): void => stop.abort();
+    if (call.signal?.aborted) forward();
+    else call.signal?.addEventListener('abort', forward, { once: true });
+    const group = stopGroupOn(subprocess, { stop: stop.signal, stopNow: call.stopNow, graceMs: killGraceMs });
     closePipesAfterExit(subprocess);
     try {
       if (subprocess.pid !== undefined) call.onSpawn?.(subprocess.pid);
       crashPointForTests('spawn');
-      return await followCall(call, subprocess, input, start, group.stopped);
+      return await followCall(call, subprocess, input, start, { stopped: group.stopped, stopLingering: forward });
     } catch (error) {
       // Whatever went wrong on our side, claude is not left running: SIGTERM, then SIGKILL.
       subprocess.kill();
       await subprocess;
       throw error;
+    } finally {
+      call.signal?.removeEventListener('abort', forward);
     }
   } finally {
     await Promise.all([output.close(), input.close()]);
@@ -124,15 +141,30 @@ async function followCall(
   subprocess: ResultPromise,
   input: FileHandle,
   start: number,
-  stopped: () => boolean,
+  group: { stopped: () => boolean; stopLingering: () => void },
 ): Promise<ClaudeCallEnd> {
   let stderrTail = '';
   subprocess.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2 * STDERR_TAIL_BYTES);
   });
 
+  // After a result, every line printed gives claude exitAfterResultMs more to exit.
+  let resultSeen = false;
+  let lingered = false;
+  let lingerTimer: NodeJS.Timeout | undefined;
+  const watchLingering = (): void => {
+    if (!resultSeen || call.exitAfterResultMs === undefined) return;
+    clearTimeout(lingerTimer);
+    lingerTimer = setTimeout(() => {
+      lingered = true;
+      group.stopLingering();
+    }, call.exitAfterResultMs);
+  };
+
   let malformedLines = 0;
   const splitter = streamLineSplitter((parsed) => {
+    if (parsed.ok && parsed.event.type === 'result') resultSeen = true;
+    watchLingering();
     if (parsed.ok) {
       call.onEvent(parsed.event);
     } else {
@@ -151,15 +183,18 @@ async function followCall(
     },
   );
   splitter.end();
+  clearTimeout(lingerTimer);
 
   const result = await subprocess;
   const ended: ProcessEnd = result.timedOut
     ? { by: 'timeout' }
-    : stopped()
-      ? { by: 'stopped' }
-      : result.exitCode === undefined && !result.signal
-        ? { by: 'spawn-error', message: result.shortMessage ?? result.message ?? 'claude could not be started' }
-        : { by: 'exit' };
+    : lingered
+      ? { by: 'lingered' }
+      : group.stopped()
+        ? { by: 'stopped' }
+        : result.exitCode === undefined && !result.signal
+          ? { by: 'spawn-error', message: result.shortMessage ?? result.message ?? 'claude could not be started' }
+          : { by: 'exit' };
   return {
     exitCode: result.exitCode,
     signal: result.signal,

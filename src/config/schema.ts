@@ -111,7 +111,12 @@ export const ConfigSchema = mapping({
   /** The model of steps that name none. */
   model: text().default('claude-sonnet-4-5'),
   /** `command` is overridden by the CLAUDE_PROJECT_CLAUDE_BIN environment variable. */
-  claude: mapping({ command: text().default('claude'), args: stringList().default([]) }).prefault({}),
+  claude: mapping({
+    command: text().default('claude'),
+    args: stringList().default([]),
+    /** After its result, claude has this long without a line printed to exit; then it is stopped (the call judged by its result). */
+    exitAfterResultSeconds: seconds().default(600),
+  }).prefault({}),
   /** Relative to the config's folder. */
   statePath: text().default('.claude-project/state'),
   /** Relative to the config's folder. */

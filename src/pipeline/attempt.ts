@@ -109,6 +109,7 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
       cwd: config.rootDir,
       env: { ...ctx.env, ...call.env },
       ...(call.timeoutSeconds !== undefined && { timeoutMs: call.timeoutSeconds * 1000 }),
+      exitAfterResultMs: config.claude.exitAfterResultSeconds * 1000,
       signal: budget ? budget.signal(ctx.signal) : ctx.signal,
       stopNow: ctx.stopNow,
       rawLogPath: call.log.rawPath,
@@ -126,6 +127,10 @@ export async function runClaudeAttempt(ctx: RunContext, call: AttemptCall): Prom
   // a subagent's transcript that cannot be read leaves the attempt without the per-subagent split, never without its usage
   const subagents = await observer.subagents(ctx.env, config.rootDir).catch(() => undefined);
   if (end.stderrTail.trim()) call.log.write(`[stderr] ${end.stderrTail.trim()}`);
+  if (end.ended.by === 'lingered')
+    call.log.write(
+      `claude did not exit within ${config.claude.exitAfterResultSeconds}s of its result (claude.exitAfterResultSeconds): stopped; judged by its result`,
+    );
   return {
     end,
     usage,

@@ -39,13 +39,16 @@ export function callEndReason(facts: CallFacts): CallEndReason {
       return { reason: 'timeout' };
     case 'spawn-error':
       return { reason: 'claude-failed', detail: end.ended.message };
+    case 'lingered':
     case 'exit':
       break;
   }
-  const failed = end.exitCode !== 0 || facts.resultIsError || !facts.resultArrived;
+  // claude stopped for lingering after its result ended by our signal: its result says how the call went
+  const exitedBadly = end.ended.by === 'exit' && end.exitCode !== 0;
+  const failed = exitedBadly || facts.resultIsError || !facts.resultArrived;
   if (!failed) return { reason: 'succeeded' };
   if (facts.usageLimited) return { reason: 'rate-limited' };
-  if (end.exitCode !== 0) {
+  if (exitedBadly) {
     const why = `claude exited with ${end.signal ?? `code ${end.exitCode}`}`;
     return { reason: 'claude-failed', detail: facts.resultArrived ? why : `${why}, without a result` };
   }

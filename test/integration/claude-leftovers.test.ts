@@ -47,6 +47,29 @@ describe("claude's leftovers", () => {
     }
   }, 45_000);
 
+  it.concurrent('a claude that gives its result and never exits is stopped after claude.exitAfterResultSeconds, the call judged by its result: passed, billed once', async () => {
+    const project = await Project.create({
+      config: config([{ name: 'first', prompt: 'FIRST' }], {
+        claude: { command: FAKE_CLAUDE, exitAfterResultSeconds: 1 },
+        timeoutSeconds: 3600,
+      }),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: {
+        attempts: [{ lines: [init('s'), result({ modelUsage: { [SONNET]: billed(10, 1, 0, 0, 0.0001) } })], hang: true }],
+      },
+    });
+    const run = await project.run(['run', 'tasks/t.md']);
+    expect(run.exitCode).toBe(0);
+    const state = await project.taskState('t');
+    expect(state.phase).toBe('done');
+    expect(state.steps[0].attempts).toEqual([expect.objectContaining({ outcome: 'passed', usageSource: 'result' })]);
+    const [call] = await project.calls();
+    expect(alive(call!.pid)).toBe(false);
+    expect((await project.stepLogs('t', 0, 'first')).log).toContain(
+      'claude did not exit within 1s of its result (claude.exitAfterResultSeconds): stopped',
+    );
+  });
+
   it.concurrent("a daemon outside claude's group holding its stderr: the step ends while it still runs (not stopped: it is not claude's)", async () => {
     const project = await Project.create({
       config: config([{ name: 'first', prompt: 'FIRST' }]),

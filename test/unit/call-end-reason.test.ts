@@ -36,6 +36,16 @@ describe('why an attempt ended: one value', () => {
     ['stopped through its signal', { end: endedBy({ by: 'stopped' }), interrupted: true }, { reason: 'interrupted' }],
     ['its timeout', { end: endedBy({ by: 'timeout' }) }, { reason: 'timeout' }],
     [
+      'stopped for lingering after a good result: the result decides',
+      { end: { ...exited(undefined, 'SIGTERM'), ended: { by: 'lingered' } } },
+      { reason: 'succeeded' },
+    ],
+    [
+      'stopped for lingering after an error result',
+      { end: { ...exited(undefined, 'SIGTERM'), ended: { by: 'lingered' } }, resultIsError: true },
+      { reason: 'claude-failed', detail: 'claude reported an error result' },
+    ],
+    [
       'never started',
       { end: endedBy({ by: 'spawn-error', message: 'spawn claude ENOENT' }) },
       { reason: 'claude-failed', detail: 'spawn claude ENOENT' },

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     const file = await configFile('pipeline:\n  - name: plan\n    prompt: Plan {{taskPath}}\n    check:\n      command: test -f PLAN.md\n');
     const config = await loadConfig(file, { CLAUDE_PROJECT_CLAUDE_BIN: '/opt/claude' });
     expect(config.model).toBe('claude-sonnet-4-5');
-    expect(config.claude).toEqual({ command: '/opt/claude', args: [] });
+    expect(config.claude).toEqual({ command: '/opt/claude', args: [], exitAfterResultSeconds: 600 });
     expect(config.statePath).toBe(path.join(path.dirname(file), '.claude-project/state'));
     expect(config.rateLimit).toEqual({ wait: true, maxWaitMinutes: 360, marginSeconds: 60, minWaitSeconds: 60, maxReruns: 5 });
     expect(config.pipeline[0]?.check).toEqual({ command: 'test -f PLAN.md', retries: 0 });

@@ -10,7 +10,7 @@ function projectConfig(otlpEndpoint?: string): ProjectConfig {
     file: '/p/claude-project.yaml',
     rootDir: '/p',
     model: 'claude-sonnet-4-5',
-    claude: { command: 'claude', args: [] },
+    claude: { command: 'claude', args: [], exitAfterResultSeconds: 600 },
     statePath: '/p/state',
     logsPath: '/p/logs',
     rateLimit: { wait: true, maxWaitMinutes: 360, marginSeconds: 60, minWaitSeconds: 60, maxReruns: 5 },
