@@ -14,7 +14,7 @@ export class UsageLimitDetector {
     if (isRateLimit(event) && event.rate_limit_info?.status === 'rejected') {
       this.rejected = true;
       const resetsAt = event.rate_limit_info.resetsAt;
-      if (typeof resetsAt === 'number') this.resetsAtMs = resetsAt * 1000;
+      if (typeof resetsAt === 'number') this.resetsAtMs = recordableResetMs(resetsAt * 1000);
     } else if (isResult(event) && event.is_error) {
       const text = [event.result ?? '', ...(event.errors ?? [])].join('\n');
       const parsed = parseLimitMessage(text, this.now());
@@ -31,13 +31,24 @@ export class UsageLimitDetector {
   }
 }
 
+/** The last instant a state file's timestamps can hold (a four-digit year). */
+const LATEST_RECORDABLE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A reset time a state can record and a wait can be decided on; one past year 9999 (a time in
+ * milliseconds sent as seconds, say) is taken as not said, as is one before 1970.
+ */
+function recordableResetMs(ms: number): number | undefined {
+  return Number.isFinite(ms) && ms >= 0 && ms <= LATEST_RECORDABLE_MS ? ms : undefined;
+}
+
 const OLD_FORMAT = /usage limit reached\|(\d{9,})/i;
 const NEW_FORMAT = /hit your limit[^\n]*?resets\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*(?:\(([^)]+)\))?/i;
 
 /** `Claude AI usage limit reached|1767225600` or `You've hit your limit · resets 4pm (Europe/Rome)`. */
 export function parseLimitMessage(text: string, nowMs: number): { resetsAtMs: number | undefined } | undefined {
   const old = OLD_FORMAT.exec(text);
-  if (old) return { resetsAtMs: Number(old[1]) * 1000 };
+  if (old) return { resetsAtMs: recordableResetMs(Number(old[1]) * 1000) };
   const modern = NEW_FORMAT.exec(text);
   if (modern) {
     let hour = Number(modern[1]) % 12;

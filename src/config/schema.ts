@@ -85,7 +85,7 @@ const billing = mapping({
    */
   settleMinutes: num({ min: 0 }).default(60),
   /** The Admin API asks for at most one poll a minute in sustained use. */
-  pollSeconds: num({ min: 1 }).default(60),
+  pollSeconds: seconds().default(60),
   /** One Admin API request's limit; a request that takes longer is retried, then reconcile exits 75. */
   requestTimeoutSeconds: seconds().default(30),
 });

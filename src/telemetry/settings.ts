@@ -46,13 +46,18 @@ function withMetricsPath(base: string): string {
 }
 
 /** The first of `names` that is set, in milliseconds; `fallback` when none is. */
+/** Node.js runs a longer timer at once (and warns): an export every millisecond. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function milliseconds(env: NodeJS.ProcessEnv, names: string[], fallback: number): number {
   const name = names.find((candidate) => envValue(env, candidate) !== undefined);
   const value = name === undefined ? undefined : envValue(env, name);
   if (name === undefined || value === undefined) return fallback;
   const number = Number(value);
-  if (!Number.isSafeInteger(number) || number <= 0) {
-    throw new UserError(`${name} ${JSON.stringify(value)}: expected a whole number of milliseconds above 0.`);
+  if (!Number.isSafeInteger(number) || number <= 0 || number > MAX_TIMER_MS) {
+    throw new UserError(
+      `${name} ${JSON.stringify(value)}: expected a whole number of milliseconds above 0 and at most ${MAX_TIMER_MS} (about 24 days, the longest timer Node.js keeps).`,
+    );
   }
   return number;
 }

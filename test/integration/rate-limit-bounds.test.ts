@@ -67,4 +67,23 @@ describe('usage limits with a reset already past', () => {
     }
     expectUsage(state.tokenUsage, sumUsage(fromModelUsage(limitedUsage), fromModelUsage(limitedUsage), fromModelUsage(limitedUsage)));
   });
+
+  it.concurrent('a reset no state can record (milliseconds sent as seconds: year 58000) is taken as not said: bounded re-runs, exit 3, the state still valid', async () => {
+    const project = await Project.create({
+      // no re-run for a limit without a reset still to come: the first one stops the run
+      config: config([{ name: 'work', prompt: 'Work' }], { rateLimit: { maxReruns: 0 } }),
+      tasks: { 'tasks/t.md': 'x\n' },
+      scenario: { attempts: [limitedWithResetIn(Date.now()), succeeds] },
+    });
+    const run = await project.run(['run', 'tasks/t.md']);
+    expect(run.stderr).not.toContain('unexpected error');
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr).toContain('usage limit reached; it resets at an unknown time');
+    expect(await project.calls()).toHaveLength(1);
+    const state = await project.taskState('t');
+    expect(state.steps[0].attempts.map((a: { outcome: string; resetsAt?: string }) => [a.outcome, a.resetsAt])).toEqual([
+      ['rate-limited', undefined],
+    ]);
+    expect((await project.run(['status'])).exitCode).toBe(0);
+  });
 });

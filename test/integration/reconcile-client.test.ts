@@ -103,6 +103,16 @@ test('a server that accepts the request and never answers: each try ends at requ
   expect(await project.snapshot()).toEqual(before);
 });
 
+test('pollSeconds longer than a timer holds is a settings error naming it (it polled in a tight loop)', async () => {
+  const project = await settledProject({ pollSeconds: 3_000_000 });
+  const res = await project.run(['reconcile', 'tasks/a.md', '--wait'], { env: adminEnv(admin) });
+  expect(res.exitCode).toBe(2);
+  expect(res.stderr).toMatch(
+    /claude-project\.yaml:\d+: billing\.pollSeconds: expected a number ≤ 2147483 \(about 24 days, the longest timer Node\.js keeps\), got 3000000/,
+  );
+  expect(admin.requests).toEqual([]);
+});
+
 test('requestTimeoutSeconds below 1 is a settings error naming it', async () => {
   const project = await settledProject({ requestTimeoutSeconds: 0 });
   const res = await project.run(['reconcile', 'tasks/a.md'], { env: adminEnv(admin) });

@@ -163,7 +163,10 @@ describe('bad telemetry settings are refused before anything runs (exit 2)', () 
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' },
       'OTEL_EXPORTER_OTLP_ENDPOINT "localhost:4318" is not an http(s) URL (for example http://localhost:4318).',
     ],
-    [{ OTEL_METRIC_EXPORT_INTERVAL: '1m' }, 'OTEL_METRIC_EXPORT_INTERVAL "1m": expected a whole number of milliseconds above 0.'],
+    [
+      { OTEL_METRIC_EXPORT_INTERVAL: '1m' },
+      'OTEL_METRIC_EXPORT_INTERVAL "1m": expected a whole number of milliseconds above 0 and at most 2147483647 (about 24 days, the longest timer Node.js keeps).',
+    ],
     [
       { OTEL_METRICS_EXPORTER: 'console' },
       'OTEL_METRICS_EXPORTER "console": claude-project exports metrics over OTLP only; use otlp or none.',

@@ -69,4 +69,11 @@ describe('rate limits', () => {
     expect(new Date(modern!.resetsAtMs!).toISOString()).toBe('2026-11-22T15:00:00.000Z');
     expect(parseLimitMessage('some other error', now)).toBeUndefined();
   });
+
+  it('a reset no state could record (past year 9999: milliseconds sent as seconds, say) is taken as not said', () => {
+    expect(parseLimitMessage('Claude AI usage limit reached|99999999999999', now)).toEqual({ resetsAtMs: undefined });
+    const detector = new UsageLimitDetector(() => now);
+    detector.observe({ type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt: now } } as never);
+    expect(detector.limit).toEqual({ resetsAtMs: undefined });
+  });
 });

@@ -117,7 +117,11 @@ describe('telemetrySettings: on only when an endpoint is named', () => {
       'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL "grpc"',
     );
     expect(refusal(() => telemetrySettings(projectConfig(), { ...env, OTEL_METRIC_EXPORT_TIMEOUT: '0' }))).toBe(
-      'OTEL_METRIC_EXPORT_TIMEOUT "0": expected a whole number of milliseconds above 0.',
+      'OTEL_METRIC_EXPORT_TIMEOUT "0": expected a whole number of milliseconds above 0 and at most 2147483647 (about 24 days, the longest timer Node.js keeps).',
+    );
+    // longer than a timer holds: Node.js would run it at once, an export every millisecond
+    expect(refusal(() => telemetrySettings(projectConfig(), { ...env, OTEL_METRIC_EXPORT_INTERVAL: '3000000000' }))).toContain(
+      'OTEL_METRIC_EXPORT_INTERVAL "3000000000": expected a whole number of milliseconds above 0 and at most 2147483647',
     );
   });
 });
