@@ -13,7 +13,7 @@ import { configPathFor, loadConfig } from '../config/load.js';
 import { asUserError } from '../errors/fs-error.js';
 import { EXIT, UserError } from '../errors/user-error.js';
 import { loadStates } from '../state/load-states.js';
-import { writeOutputFile } from '../state/write-output.js';
+import { type ProjectFiles, writeOutputFile } from '../state/write-output.js';
 
 export interface ReconcileOptions {
   config?: string;
@@ -39,7 +39,7 @@ export async function reconcileCommand(target: string | undefined, options: Reco
     // Claude Code said no call was billed to an API key: there is no bill to read.
     const check = notBilledCheck(asked, Date.now());
     await recordCheck(check, config.statePath, 0);
-    return finish(checkDocument(check, asked.sequence?.tasksDir, 0, undefined), options);
+    return finish(checkDocument(check, asked.sequence?.tasksDir, 0, undefined), options, config);
   }
   if (!settings) {
     return finish(
@@ -48,12 +48,14 @@ export async function reconcileCommand(target: string | undefined, options: Reco
         new Date(),
       ),
       options,
+      config,
     );
   }
   if (tasksToCheck(asked, Date.now()) === 0) {
     return finish(
       skippedDocument('no task has run yet: there is nothing to check against the bill; no file was changed.', new Date()),
       options,
+      config,
     );
   }
   const client = new AdminClient({
@@ -75,15 +77,15 @@ export async function reconcileCommand(target: string | undefined, options: Reco
   }
   const cost = await fetchCostReport(client, check.overall.window);
   const tasksDir = asked.sequence?.tasksDir;
-  return finish(checkDocument(check, tasksDir, client.reads, cost), options);
+  return finish(checkDocument(check, tasksDir, client.reads, cost), options, config);
 }
 
-async function finish(doc: ReconcileDocument, options: ReconcileOptions): Promise<number> {
+async function finish(doc: ReconcileDocument, options: ReconcileOptions, project: ProjectFiles): Promise<number> {
   if (options.report !== undefined) {
     const file = path.resolve(options.report);
     const markdown = reconcileMarkdown(doc);
     try {
-      await writeOutputFile(file, redactSecrets(markdown));
+      await writeOutputFile(file, redactSecrets(markdown), project);
     } catch (error) {
       const explained = asUserError(error, { what: 'cannot write the report', path: options.report });
       throw explained instanceof UserError

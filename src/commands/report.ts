@@ -16,7 +16,7 @@ export async function reportCommand(target: string | undefined, options: { confi
   const file = path.resolve(options.html);
   const html = renderHtmlReport(data);
   try {
-    await writeOutputFile(file, redactSecrets(html));
+    await writeOutputFile(file, redactSecrets(html), config);
   } catch (error) {
     const explained = asUserError(error, { what: 'cannot write the report', path: options.html });
     throw explained instanceof UserError

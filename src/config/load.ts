@@ -24,7 +24,10 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
       throw new UserError(`${file}: config file not found. Create ${CONFIG_FILE_NAME} in the project folder or pass --config FILE.`);
     }
     const explained = asUserError(error, { what: 'cannot read the config', path: file, hint: 'pass --config FILE' });
-    throw explained instanceof UserError ? explained : new UserError(`${file}: cannot read config: ${(error as Error).message}`);
+    const tooLong = error instanceof RangeError ? ': it is too large to be a config file' : '';
+    throw explained instanceof UserError
+      ? explained
+      : new UserError(`${file}: cannot read the config${tooLong}${code ? ` (${code})` : ''}.`);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });

@@ -12,6 +12,8 @@ export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
+  // JSON has no NaN or Infinity: it would write them as null
+  if (typeof value === 'number' && !Number.isFinite(value)) return `number ${String(value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 

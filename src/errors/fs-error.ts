@@ -2,8 +2,18 @@ import { UserError } from './user-error.js';
 
 /** What a filesystem error code means, in words, and what the user can do about it. */
 const MEANINGS: Record<string, { problem: string; fix: string }> = {
-  EACCES: { problem: 'permission denied', fix: 'give your user write access to it, or choose another path' },
-  EPERM: { problem: 'operation not permitted', fix: 'give your user write access to it, or choose another path' },
+  EACCES: {
+    problem: 'permission denied',
+    fix: 'give your user permission to it (to read it, and to write it where claude-project writes), or choose another path',
+  },
+  EPERM: {
+    problem: 'operation not permitted',
+    fix: 'give your user permission to it (to read it, and to write it where claude-project writes), or choose another path',
+  },
+  ENOENT: {
+    problem: 'no such file or folder (or a symbolic link on the way points nowhere)',
+    fix: 'create it, fix the link, or choose another path',
+  },
   EROFS: { problem: 'read-only file system', fix: 'choose a path on a writable file system' },
   ENOTDIR: { problem: 'a part of this path is a file, not a folder', fix: 'move that file away, or choose another path' },
   EISDIR: { problem: 'is a folder, not a file', fix: 'give the path of a file' },
@@ -17,6 +27,23 @@ const MEANINGS: Record<string, { problem: string; fix: string }> = {
   ELOOP: { problem: 'too many symbolic links', fix: 'fix the symbolic link loop' },
   EIO: { problem: 'input/output error', fix: 'check the disk' },
   EPIPE: { problem: 'the reader closed the pipe', fix: 'keep the reading end open until the command ends' },
+};
+
+/** What a system call was doing, in words. */
+const SYSCALL_WORDS: Record<string, string> = {
+  open: 'open',
+  read: 'read',
+  write: 'write',
+  mkdir: 'create the folder',
+  rename: 'replace',
+  copyfile: 'copy',
+  unlink: 'remove',
+  rmdir: 'remove',
+  scandir: 'list',
+  stat: 'look at',
+  lstat: 'look at',
+  access: 'use',
+  realpath: 'resolve',
 };
 
 export interface FsError extends Error {
@@ -38,8 +65,8 @@ export function isFsError(error: unknown): error is FsError {
 export function describeFsError(error: FsError, options: { what?: string; path?: string; hint?: string } = {}): string {
   const meaning = MEANINGS[error.code]!;
   const where = options.path ?? error.path;
-  const what =
-    options.what ?? (where === undefined ? `cannot ${error.syscall ?? 'access'} a file` : `cannot ${error.syscall ?? 'access'} it`);
+  const doing = error.syscall === undefined ? 'use' : (SYSCALL_WORDS[error.syscall] ?? 'use');
+  const what = options.what ?? (where === undefined ? `cannot ${doing} a file` : `cannot ${doing} it`);
   const hint = options.hint ? ` (${options.hint})` : '';
   return `${where === undefined ? '' : `${where}: `}${what}: ${meaning.problem} (${error.code}). To go on: ${meaning.fix}${hint}.`;
 }

@@ -94,12 +94,8 @@ async function runSequenceLocked(
   const tasksDir = path.relative(config.rootDir, absoluteDir) || '.';
   const stamp = (): string => new Date(ctx.now()).toISOString();
   const previous = await readSequenceState(stateFile, options.restart);
-  if (previous === 'corrupt') await moveAside(stateFile, 'corrupt', ctx.now());
-  // Another folder or another shard is another sequence: the old state is kept aside, not mixed in.
-  const other = !!previous && previous !== 'corrupt' && (previous.tasksDir !== tasksDir || !sameShard(previous.shard, shard));
-  if (previous && previous !== 'corrupt' && (options.restart || other)) await moveAside(stateFile, 'previous', ctx.now());
-  const fresh = options.restart || !previous || previous === 'corrupt' || other;
-  // A task state that does not parse, or is another task's, stops the sequence before anything runs (and is billed).
+  // A task state that does not parse, or is another task's, stops the sequence before anything runs (and is billed),
+  // and before the sequence's own state is moved aside: a sequence refused changes nothing.
   // Tasks found done here are skipped below without being opened again (nor locked: done is final).
   const doneBefore = new Map<string, SequenceTaskEntry>();
   if (!options.restart) {
@@ -109,6 +105,11 @@ async function runSequenceLocked(
       if (found?.state.phase === 'done' && found.file === files.stateFile) doneBefore.set(task, sequenceEntry(found.file, found.state));
     });
   }
+  if (previous === 'corrupt') await moveAside(stateFile, 'corrupt', ctx.now());
+  // Another folder or another shard is another sequence: the old state is kept aside, not mixed in.
+  const other = !!previous && previous !== 'corrupt' && (previous.tasksDir !== tasksDir || !sameShard(previous.shard, shard));
+  if (previous && previous !== 'corrupt' && (options.restart || other)) await moveAside(stateFile, 'previous', ctx.now());
+  const fresh = options.restart || !previous || previous === 'corrupt' || other;
   const taskPaths = tasks.map((task) => path.relative(config.rootDir, task));
   const caps = sequenceCaps(config);
   const start = newSequenceState(tasksDir, tasks, stamp(), shard);

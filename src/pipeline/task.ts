@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { asUserError } from '../errors/fs-error.js';
 import { EXIT, UserError } from '../errors/user-error.js';
 import { adoptLegacyState } from '../state/legacy-state.js';
 import { acquireRunLock } from '../state/run-lock.js';
@@ -40,7 +41,8 @@ export async function readTaskFile(taskPath: string): Promise<string> {
     if (code === 'ENOENT') throw new UserError(`${taskPath}: task file not found.`);
     if (code === 'EISDIR')
       throw new UserError(`${taskPath}: is a folder; use "claude-project sequence ${taskPath}" for a folder of tasks.`);
-    throw new UserError(`${taskPath}: cannot read task file: ${(error as Error).message}`);
+    const explained = asUserError(error, { what: 'cannot read the task file', path: taskPath });
+    throw explained instanceof UserError ? explained : new UserError(`${taskPath}: cannot read the task file${code ? ` (${code})` : ''}.`);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { asUserError } from '../errors/fs-error.js';
 import { redactSecrets } from '../errors/redact.js';
 import { UserError } from '../errors/user-error.js';
 
@@ -65,7 +66,8 @@ export async function readJsonFile<T>(file: string): Promise<T | undefined> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    // readFile's EISDIR names no path: the message must
+    throw asUserError(error, { what: 'cannot read the state file', path: file });
   }
   try {
     return JSON.parse(text) as T;

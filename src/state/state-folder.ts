@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { stateFileName, type StateFileName } from './ids.js';
 
@@ -14,17 +14,24 @@ export async function listTaskStateNames(statePath: string): Promise<StateFileNa
     if (error.code === 'ENOENT') return [];
     throw error;
   });
-  return entries
-    .filter(
-      (entry) =>
-        // A symlink is read as the file it points to; hidden files (macOS's `._<name>`) are never task states.
-        (entry.isFile() || entry.isSymbolicLink()) &&
-        entry.name.endsWith(TASK_STATE_SUFFIX) &&
-        entry.name !== SEQUENCE_STATE_NAME &&
-        !entry.name.startsWith('.'),
-    )
-    .map((entry) => stateFileName(entry.name))
-    .sort();
+  const named = entries.filter(
+    (entry) =>
+      // hidden files (macOS's `._<name>`) are never task states
+      entry.name.endsWith(TASK_STATE_SUFFIX) && entry.name !== SEQUENCE_STATE_NAME && !entry.name.startsWith('.'),
+  );
+  const states: StateFileName[] = [];
+  for (const entry of named) {
+    // A symlink is read as the file it points to: one that points nowhere, or to a folder, is no task state.
+    const isFile =
+      entry.isFile() ||
+      (entry.isSymbolicLink() &&
+        (await stat(path.join(statePath, entry.name)).then(
+          (s) => s.isFile(),
+          () => false,
+        )));
+    if (isFile) states.push(stateFileName(entry.name));
+  }
+  return states.sort();
 }
 
 /** A task's logs folder is named after its state file: `<logsPath>/<name without .state.json>/`. */

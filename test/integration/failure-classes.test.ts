@@ -2,6 +2,7 @@
  * Failures that used to crash or mislead: a YAML alias bomb, a state timestamp that is not one,
  * recount during a run or after a raw log was deleted, merging a folder into itself.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -266,6 +267,96 @@ describe('a command that fails writes nothing it did not finish', () => {
       expect(failed.stderr).toContain('nowhere/state: state folder not found');
       noCrash(failed.stderr);
       expect(existsSync(path.join(project.dir, 'new'))).toBe(false);
+    },
+    LIMIT,
+  );
+});
+
+describe("an output never replaces the project's own files, nor anything but a file", () => {
+  it.concurrent(
+    'report --html / reconcile --report onto a state file, a raw log, the config, or a pipe: exit 2, every file as it was',
+    async () => {
+      const project = await doneOnce();
+      const [stateFile] = (await readdir(project.stateDir)).filter((name) => name.startsWith('t-'));
+      const rawLog = `${project.stepLogBase('t', 0, 'work')}.jsonl`;
+      // outside the project folder: its snapshot reads every file, and a pipe's read never ends
+      const pipe = path.join(project.dir, '..', 'pipe');
+      execFileSync('mkfifo', [pipe]);
+      const before = await project.snapshot();
+      for (const args of [
+        ['report', '--html', path.join(project.stateDir, stateFile!)],
+        ['reconcile', '--report', rawLog],
+        ['report', '--html', 'claude-project.yaml'],
+        ['report', '--html', pipe],
+      ]) {
+        const refused = await project.run(args, SLOW);
+        expect({ args, exitCode: refused.exitCode }).toEqual({ args, exitCode: 2 });
+        expect(refused.stderr).toMatch(/is the project's config, or inside its state or logs folder|is not a regular file/);
+        noCrash(refused.stderr);
+      }
+      expect(await project.snapshot()).toEqual(before);
+    },
+    LIMIT,
+  );
+});
+
+describe('what every message names', () => {
+  it.concurrent(
+    'NaN and infinities in the config are named as such, never "got number null"',
+    async () => {
+      const project = await Project.create({
+        config: 'timeoutSeconds: .nan\npipeline:\n  - name: w\n    prompt: p\n',
+        tasks: { 'tasks/t.md': 'T\n' },
+      });
+      const run = await project.run(['run', 'tasks/t.md']);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain('timeoutSeconds: expected a number');
+      expect(run.stderr).toContain('got number NaN');
+      expect(run.stderr).not.toContain('null');
+    },
+    LIMIT,
+  );
+
+  it.concurrent(
+    "a folder where a task's state file belongs, and a state file that points nowhere: the path is named; the dangling one is no task",
+    async () => {
+      const project = await doneOnce();
+      const [stateFile] = (await readdir(project.stateDir)).filter((name) => name.startsWith('t-'));
+      await symlink(path.join(project.dir, 'gone.json'), path.join(project.stateDir, 'old-00000000.state.json'));
+      for (const args of [['status'], ['merge', project.stateDir, '--into', 'merged/state']]) {
+        const ran = await project.run(args, SLOW);
+        expect({ args, exitCode: ran.exitCode }).toEqual({ args, exitCode: 0 });
+        noCrash(ran.stderr);
+        expect(`${ran.stdout}${ran.stderr}`).not.toContain('old-00000000');
+      }
+      await rm(path.join(project.stateDir, stateFile!));
+      await mkdir(path.join(project.stateDir, stateFile!));
+      for (const args of [
+        ['run', 'tasks/t.md'],
+        ['status', 'tasks/t.md'],
+      ]) {
+        const refused = await project.run(args, SLOW);
+        expect({ args, exitCode: refused.exitCode }).toEqual({ args, exitCode: 2 });
+        expect(refused.stderr).toContain(
+          `${path.join(project.stateDir, stateFile!)}: cannot read the state file: is a folder, not a file (EISDIR)`,
+        );
+      }
+    },
+    LIMIT,
+  );
+
+  it.concurrent(
+    'a sequence refused for a task state that does not fit leaves its own sequence.state.json where it was',
+    async () => {
+      const project = await doneOnce();
+      const [stateFile] = (await readdir(project.stateDir)).filter((name) => name.startsWith('t-'));
+      await writeFile(path.join(project.stateDir, stateFile!), '{"version": 1, "taskPath": 5}\n');
+      const before = await project.snapshot();
+      // as a shard it is another sequence, whose state would be moved aside; the task state stops it first
+      const refused = await project.run(['sequence', 'tasks', '--shard', '1/1'], SLOW);
+      expect(refused.exitCode).toBe(2);
+      noCrash(refused.stderr);
+      expect(await project.snapshot()).toEqual(before);
     },
     LIMIT,
   );

@@ -26,7 +26,7 @@ describe('reportFailure', () => {
     const { code, text } = report(error);
     expect(code).toBe(2);
     expect(text).toBe(
-      'claude-project: /srv/state/x.json: cannot open it: permission denied (EACCES). To go on: give your user write access to it, or choose another path.\n',
+      'claude-project: /srv/state/x.json: cannot open it: permission denied (EACCES). To go on: give your user permission to it (to read it, and to write it where claude-project writes), or choose another path.\n',
     );
   });
 
