@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { CLI, Project, SONNET, billed, cleanup, config, init, result, taskFileName } from './helpers.js';
@@ -134,6 +134,18 @@ describe('init', () => {
     expect(run.stderr).toContain(`${project.configFile}: already exists`);
     expect(await readFile(project.configFile, 'utf8')).toBe('model: mine\n');
     expect(existsSync(path.join(project.dir, 'tasks'))).toBe(false);
+  });
+
+  it('into a symbolic link that points nowhere: exit 2 in words, and the link is still there', async () => {
+    const project = await Project.create();
+    await symlink(path.join(project.dir, 'nowhere'), path.join(project.dir, 'app'));
+    const run = await project.run(['init', 'app']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(
+      'app/claude-project.yaml: cannot write it: no such file or folder (or a symbolic link on the way points nowhere) (ENOENT)',
+    );
+    expect(run.stderr).not.toMatch(/unexpected error|ENOENT: no such file/);
+    expect(await readlink(path.join(project.dir, 'app'))).toBe(path.join(project.dir, 'nowhere'));
   });
 
   it('refuses to overwrite an existing example task: exit 2 naming it, no config written', async () => {
