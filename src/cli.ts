@@ -2,6 +2,7 @@
 import { CommanderError } from 'commander';
 import { redactWritesTo } from './errors/redact.js';
 import { describeOutputError, reportFailure } from './errors/top-level.js';
+import { EXIT } from './errors/user-error.js';
 import { buildProgram } from './program.js';
 
 /** Commander's own ends: help or version asked for (0); help because nothing was asked, or bad flags (2). */
@@ -35,6 +36,9 @@ process.stdout.on('error', (error) => {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Interrupted: whatever was abandoned (a metrics export under way) does not hold the exit;
+    // the output gets a moment to drain first.
+    if (code === EXIT.interrupted) setTimeout(() => process.exit(code), 1000).unref();
   },
   (error: unknown) => {
     process.exitCode = reportFailure(error, process.env, (text) => process.stderr.write(text));

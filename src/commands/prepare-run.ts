@@ -68,7 +68,26 @@ export async function prepareRun(
     now: Date.now,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
   };
-  return { ctx, stopProgress: progress.stop, closeTelemetry: async () => telemetry?.close() };
+  return { ctx, stopProgress: progress.stop, closeTelemetry: async () => closeWithin(telemetry, ctx) };
+}
+
+/**
+ * Sends the last metrics, however the run ended; a signal that comes while they are being sent
+ * (the first, or after an interrupted run the second) ends the wait: the user asked to stop.
+ */
+async function closeWithin(telemetry: { close(): Promise<void> } | null, ctx: RunContext): Promise<void> {
+  if (!telemetry) return;
+  const stop = ctx.signal.aborted ? ctx.stopNow : ctx.signal;
+  let onStop = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    onStop = () => resolve();
+    stop.addEventListener('abort', onStop, { once: true });
+  });
+  try {
+    await Promise.race([telemetry.close(), stopped]);
+  } finally {
+    stop.removeEventListener('abort', onStop);
+  }
 }
 
 /**

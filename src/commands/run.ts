@@ -30,5 +30,6 @@ export async function runCommand(taskPath: string, options: CommonOptions & { re
     spend: ciSpendOfTask(end.state),
   });
   if (end.crashLog) process.stderr.write(`claude-project: ${end.state.error ?? 'unexpected error'}; details in ${end.crashLog}\n`);
-  return end.exitCode;
+  // interrupted after the task ended (while its last metrics were sent): still an interrupt
+  return ctx.signal.aborted && end.exitCode === EXIT.ok ? EXIT.interrupted : end.exitCode;
 }

@@ -1,3 +1,4 @@
+import { EXIT } from '../errors/user-error.js';
 import { describeStop } from '../pipeline/budget/decide.js';
 import { folderSpentUsd } from '../state/load-states.js';
 import { runSequence } from '../pipeline/sequence.js';
@@ -39,5 +40,6 @@ export async function sequenceCommand(
     spend: ciSpendOfSequence(stats),
   });
   for (const crash of end.crashes) process.stderr.write(`claude-project: ${crash}\n`);
-  return end.exitCode;
+  // interrupted after the last task ended (while the last metrics were sent): still an interrupt
+  return ctx.signal.aborted && end.exitCode === EXIT.ok ? EXIT.interrupted : end.exitCode;
 }

@@ -153,6 +153,30 @@ describe('the last export is bounded by OTEL_METRIC_EXPORT_TIMEOUT', () => {
   });
 });
 
+describe('Ctrl-C while the last metrics are being sent', () => {
+  it('ends the wait: exit 130, the task done as it was', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const on = await project();
+      // the last export alone (no periodic one in a run this short), and it could wait ten minutes
+      const running = on.start(['run', 'tasks/t.md'], {
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_TIMEOUT: '600000', OTEL_METRIC_EXPORT_TIMEOUT: '600000' },
+      });
+      await waitFor('the last export to be under way', () => held.length > 0);
+      running.kill('SIGINT');
+      const res = await running;
+      expect(res.exitCode).toBe(130);
+      expect((await on.taskState('tasks/t.md')).phase).toBe('done');
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});
+
 describe('bad telemetry settings are refused before anything runs (exit 2)', () => {
   it.each([
     [
