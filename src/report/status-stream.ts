@@ -1,4 +1,4 @@
-import { findStates, loadTask, type StateLocation } from '../state/load-states.js';
+import { findStates, isCopy, loadTask, type StateLocation } from '../state/load-states.js';
 import { sequenceData, StatusTotalsSum, taskData } from './status-data.js';
 import { statusEnd, taskBlock } from './status-text.js';
 
@@ -19,7 +19,8 @@ export async function writeStatusText(
   if (found.tasks.length === 0) return write('No task state found: nothing has run yet.\n');
   const totals = new StatusTotalsSum();
   for (let i = 0; i < found.tasks.length; i += BATCH) {
-    const loaded = await Promise.all(found.tasks.slice(i, i + BATCH).map((task) => loadTask(config, task)));
+    const batch = found.tasks.slice(i, i + BATCH);
+    const loaded = (await Promise.all(batch.map((task) => loadTask(config, task)))).filter((task, n) => !isCopy(batch[n]!, task.state));
     await write(loaded.map((task) => `${taskBlock(taskData(task, folderSpentUsd))}\n\n`).join(''));
     for (const task of loaded) totals.add(task.state);
   }

@@ -7,7 +7,7 @@ import { readStateFile } from './read-state.js';
 import { sequenceStateFile } from './paths.js';
 import { readSequenceOverview, type SequenceOverview } from './sequence-overview.js';
 import type { SequenceTaskEntry } from './sequence-state.js';
-import { findTaskStateFile, taskFiles } from './task-files.js';
+import { findTaskStateFile, isStateFileNameOf, taskFiles } from './task-files.js';
 import { TaskStateSchema, type TaskState } from './task-state.js';
 import { UserError } from '../errors/user-error.js';
 import { roundCost } from '../usage/math.js';
@@ -71,7 +71,9 @@ export async function findStates(
 export async function loadStates(config: StateLocation, target: string | undefined): Promise<LoadedStates> {
   const taskPaths = new Set<string>();
   const found = await findStates(config, target, (entry) => taskPaths.add(entry.taskPath));
-  const tasks = await Promise.all(found.tasks.map((task) => loadTask(config, task)));
+  const tasks = (await Promise.all(found.tasks.map((task) => loadTask(config, task)))).filter(
+    (task, i) => !isCopy(found.tasks[i]!, task.state),
+  );
   const sequence = found.sequence;
   // The sequence file is written at intervals, so it may be behind its tasks (a run under way, or
   // killed): a task state of its folder is one of its tasks whether or not the file lists it yet.
@@ -85,6 +87,11 @@ export async function loadStates(config: StateLocation, target: string | undefin
   };
 }
 
+/** A state file listed from the folder under a name that is not its task's (a backup copy): not counted again. */
+export function isCopy(task: TaskToLoad, state: TaskState | undefined): boolean {
+  return 'stateName' in task && typeof state?.taskPath === 'string' && !isStateFileNameOf(task.stateName, state.taskPath);
+}
+
 export function loadTask(config: StateLocation, task: TaskToLoad): Promise<LoadedTask> {
   return 'taskFile' in task ? loadTaskOf(config, task.taskFile) : loadStateFile(stateFilePath(path.join(config.statePath, task.stateName)));
 }
@@ -96,7 +103,7 @@ export function loadTask(config: StateLocation, task: TaskToLoad): Promise<Loade
 export async function folderSpentUsd(statePath: string): Promise<number | null> {
   const costs = await mapLimit(await taskStateNames(statePath), PARALLEL_READS, (name) =>
     readStateFile(path.join(statePath, name), TaskStateSchema).then(
-      (state) => ({ cost: state ? costOf(state) : 0 }),
+      (state) => ({ cost: state && !isCopy({ stateName: name }, state) ? costOf(state) : 0 }),
       (error: unknown) => ({ error }),
     ),
   );

@@ -73,6 +73,14 @@ export function taskFileName(taskPath: string): string {
   return `${readableSlug(taskPath)}-${hash}`;
 }
 
+/**
+ * Whether a state folder's file `name` is where task `taskPath`'s state lives (its own name, or an
+ * earlier version's): a copy under another name (a backup) is not that task's state.
+ */
+export function isStateFileNameOf(name: string, taskPath: string): boolean {
+  return name === `${taskFileName(taskPath)}.state.json` || name === `${taskSlug(taskPath)}.state.json`;
+}
+
 export function sameTaskPath(a: string, b: string): boolean {
   return canonical(a) === canonical(b);
 }

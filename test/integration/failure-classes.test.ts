@@ -394,6 +394,35 @@ describe('what else the state folder holds', () => {
   );
 });
 
+describe('a copy of a task state under another name (a backup)', () => {
+  it.concurrent(
+    'is not counted again by status, status --json, report or a budget cap',
+    async () => {
+      const project = await doneOnce();
+      const [stateFile] = (await readdir(project.stateDir)).filter((name) => name.startsWith('t-'));
+      const before = JSON.parse((await project.run(['status', '--json'], SLOW)).stdout);
+      await writeFile(
+        path.join(project.stateDir, stateFile!.replace('.state.json', '-backup.state.json')),
+        await readFile(path.join(project.stateDir, stateFile!)),
+      );
+      const after = JSON.parse((await project.run(['status', '--json'], SLOW)).stdout);
+      expect(after.tasks).toHaveLength(1);
+      expect(after.totals).toEqual(before.totals);
+      const text = await project.run(['status'], SLOW);
+      expect(text.stdout).toContain('Total over 1 task(s)');
+      const report = await project.run(['report', '--html', 'r.html'], SLOW);
+      expect(report.stdout).toContain('1/1 task(s) run');
+      // a sequence cap sees what was spent once: $0.0045 + the next task's forecast ($0.0045) fit in $0.01; twice would not
+      await project.writeFile('tasks/u.md', 'U\n');
+      const run = await project.run(['sequence', 'tasks', '--max-usd', '0.01'], SLOW);
+      expect(run.stdout).not.toContain('budget:');
+      expect(run.exitCode).toBe(0);
+      expect(await project.calls()).toHaveLength(2);
+    },
+    LIMIT,
+  );
+});
+
 describe('init that cannot write everything', () => {
   it.concurrent(
     'writes nothing: the config written before the task that failed is removed (exit 2)',

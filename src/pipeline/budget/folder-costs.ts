@@ -1,3 +1,4 @@
+import { isStateFileNameOf } from '../../state/task-files.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -85,7 +86,8 @@ async function scan(statePath: string, strict: boolean, previous: FolderCache | 
         if (strict) throw error;
         return undefined;
       });
-      if (!state) continue;
+      // a copy of a task's state under another name (a backup) is not spent again
+      if (!state || (typeof state.taskPath === 'string' && !isStateFileNameOf(name, state.taskPath))) continue;
       entry = { stamp: fileStamp, costs: costsOf(state) };
     }
     files.set(name, entry);
