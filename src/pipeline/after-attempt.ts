@@ -84,21 +84,17 @@ export function afterAttempt(facts: AttemptFacts): AfterAttempt {
 
 /**
  * Wait for a usage-limit reset (plus the margin), unless waiting is off or the reset is too far.
- * A reset already past when the attempt began (clock skew, a stale event) or not said waits at
- * least `minWaitSeconds`; and a step re-runs only `maxReruns` times in a row after limits whose
- * reset is not still to come: a limit that never says one stops.
+ * Every such wait is at least `minWaitSeconds` (a reset past, not said, or always a moment ahead
+ * would otherwise re-run the step at once, each time billed); and a step re-runs only `maxReruns`
+ * times in a row after limits whose reset is not still to come: a limit that never says one stops.
  */
 function afterUsageLimit(facts: AttemptFacts): AfterAttempt {
   const { nowMs, resetsAtMs } = facts;
   const { wait, maxWaitMinutes, marginSeconds, minWaitSeconds, maxReruns } = facts.rateLimit;
   const resetAhead = resetsAtMs !== undefined && resetsAtMs > nowMs;
-  // Past before the attempt even began: not a reset that came while claude ran, a stale one.
-  const stale = resetsAtMs !== undefined && resetsAtMs <= facts.startedAtMs;
   const floorMs = nowMs + minWaitSeconds * 1000;
   const untilMs =
-    resetsAtMs === undefined
-      ? Math.max(floorMs, nowMs + UNKNOWN_RESET_WAIT_MS)
-      : Math.max(stale ? floorMs : nowMs, resetsAtMs + marginSeconds * 1000);
+    resetsAtMs === undefined ? Math.max(floorMs, nowMs + UNKNOWN_RESET_WAIT_MS) : Math.max(floorMs, resetsAtMs + marginSeconds * 1000);
   const resets = resetsAtMs === undefined ? 'at an unknown time' : `at ${new Date(resetsAtMs).toISOString()}`;
   const stop = (why: string): AfterAttempt => ({
     next: 'stop',

@@ -69,7 +69,10 @@ const succeeds: Attempt = {
 describe('usage limits', () => {
   it.concurrent('waits until resetsAt, re-runs the step, and counts the refused attempt too', async () => {
     const project = await Project.create({
-      config: config([{ name: 'work', prompt: 'Work' }], { rateLimit: { marginSeconds: 0 }, claude: { command: RESET_WRAPPER } }),
+      config: config([{ name: 'work', prompt: 'Work' }], {
+        rateLimit: { marginSeconds: 0, minWaitSeconds: 0 },
+        claude: { command: RESET_WRAPPER },
+      }),
       tasks: { 'tasks/t.md': 'x\n', [RESET_WRAPPER]: resetWrapper(await hangTimeoutSeconds(3)) },
       scenario: { attempts: [limited(RESETS_AT as unknown as number), succeeds] },
     });
@@ -186,7 +189,10 @@ describe('usage limits', () => {
 
   it.concurrent('the old format with a reset a few seconds ahead waits for it and runs again', async () => {
     const project = await Project.create({
-      config: config([{ name: 'work', prompt: 'Work' }], { rateLimit: { marginSeconds: 0 }, claude: { command: RESET_WRAPPER } }),
+      config: config([{ name: 'work', prompt: 'Work' }], {
+        rateLimit: { marginSeconds: 0, minWaitSeconds: 0 },
+        claude: { command: RESET_WRAPPER },
+      }),
       tasks: { 'tasks/t.md': 'x\n', [RESET_WRAPPER]: resetWrapper(await hangTimeoutSeconds(3)) },
       scenario: {
         attempts: [

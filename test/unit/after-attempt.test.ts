@@ -77,11 +77,17 @@ describe('what a step does after an attempt', () => {
       untilMs: NOW + 120_000,
       resetAhead: false,
     });
-    // a reset that came while claude ran (after the attempt began) is no stale one: the margin alone
+    // a reset that came while claude ran, with no margin: still the floor, never a re-run at once
     expect(afterAttempt(facts({ outcome: 'rate-limited', resetsAtMs: NOW - 10_000, rateLimit: { ...floor, marginSeconds: 0 } }))).toEqual({
       next: 'wait',
-      untilMs: NOW,
+      untilMs: NOW + 120_000,
       resetAhead: false,
+    });
+    // a reset always a moment ahead, with no margin: the floor too (it re-ran twenty times in 40 s, each billed)
+    expect(afterAttempt(facts({ outcome: 'rate-limited', resetsAtMs: NOW + 2_000, rateLimit: { ...floor, marginSeconds: 0 } }))).toEqual({
+      next: 'wait',
+      untilMs: NOW + 120_000,
+      resetAhead: true,
     });
     // a reset just past whose margin reaches beyond the floor waits for the margin
     const margin = { wait: true, maxWaitMinutes: 360, marginSeconds: 120, minWaitSeconds: 60, maxReruns: 5 };
