@@ -2,7 +2,7 @@
  * The command line: every command and its flags, declared once. `cli.ts` runs it; tests read it
  * to check the command lines of the examples.
  */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { pathValue, positiveNumber, shardValue } from './commands/flag-values.js';
 import { packageVersion } from './package-version.js';
 
@@ -27,6 +27,17 @@ interface RunFlags extends CommonFlags {
   quiet?: boolean;
 }
 
+/** `[target]` of the commands that read states: a task file or a folder, never an empty path. */
+const targetArgument = (): Argument =>
+  new Argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)').argParser(
+    pathValue('the task file or folder'),
+  );
+
+/** Each value of a list of paths, none empty. */
+const pathList =
+  (what: string) =>
+  (value: string, previous: string[] = []): string[] => [...previous, pathValue(what)(value)];
+
 const configOption = (): Option =>
   new Option('--config <file>', 'the config file (default: ./claude-project.yaml)').argParser(pathValue('--config'));
 const quietOption = (): Option => new Option('--quiet', 'no progress on stderr (nor the human summary, with --json)');
@@ -48,7 +59,10 @@ const maxUsd = (flags: RunFlags): { maxUsd?: number } => (flags.maxUsd !== undef
  * commander's "option '--x <v>' argument 'v' is invalid." before it would say it twice.
  */
 function withoutCommanderPrefix(text: string): string {
-  return text.replace(/^error: /, '').replace(/^option '(--[\w-]+)[^']*' argument '[\s\S]*' is invalid\. (?=\1 ")/, '');
+  return text
+    .replace(/^error: /, '')
+    .replace(/^option '(--[\w-]+)[^']*' argument '[\s\S]*' is invalid\. (?=\1 ")/, '')
+    .replace(/^command-argument value '[\s\S]*' is invalid for argument '[\w-]+'\. /, '');
 }
 
 /** Every command and its flags; each command's code is loaded only when it runs. */
@@ -66,7 +80,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('run')
     .description('run the pipeline for one task (resumes where it stopped)')
-    .argument('<task>', 'the task file (task.md)')
+    .addArgument(new Argument('<task>', 'the task file (task.md)').argParser(pathValue('the task file')))
     .addOption(configOption())
     .addOption(restartOption())
     .addOption(maxUsdOption('task'))
@@ -88,7 +102,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('sequence')
     .description('run every *.md task in the folder, in name order')
-    .argument('<dir>', 'the folder of task files')
+    .addArgument(new Argument('<dir>', 'the folder of task files').argParser(pathValue('the tasks folder')))
     .addOption(configOption())
     .addOption(restartOption())
     .option('--keep-going', 'go on with the next task after one fails')
@@ -114,7 +128,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('status')
     .description('what ran and what it cost, per step and per model')
-    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addArgument(targetArgument())
     .addOption(configOption())
     .option('--json', 'the status as JSON (schema/status.schema.json)')
     .action(async (target: string | undefined, flags: CommonFlags & { json?: boolean }) => {
@@ -136,7 +150,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('recount')
     .description('rebuild usage from the raw logs, report differences (exit 1 when there are some)')
-    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addArgument(targetArgument())
     .addOption(configOption())
     .option('--fix', 'write the numbers rebuilt from the raw logs into the state')
     .action(async (target: string | undefined, flags: CommonFlags & { fix?: boolean }) => {
@@ -147,7 +161,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('report')
     .description('the status as one self-contained HTML page with charts')
-    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addArgument(targetArgument())
     .addOption(configOption())
     .addOption(
       new Option('--html <file>', 'write the HTML report to FILE (no network needed to view it)')
@@ -162,7 +176,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('reconcile')
     .description("check the recorded usage against what Anthropic's Admin API says was billed (needs ANTHROPIC_ADMIN_KEY)")
-    .argument('[target]', 'a task file or a folder of tasks (default: every task state in statePath)')
+    .addArgument(targetArgument())
     .addOption(configOption())
     .option('--wait', 'while pending, check again every billing.pollSeconds')
     .addOption(
@@ -190,7 +204,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('merge')
     .description("gather the shards' state folders (and their logs, in the sibling logs/ folders) into one")
-    .argument('<stateDirs...>', 'the state folders of the shards')
+    .addArgument(new Argument('<stateDirs...>', 'the state folders of the shards').argParser(pathList('a state folder')))
     .addOption(
       new Option('--into <stateDir>', 'the state folder to merge into (its logs go to <stateDir>/../logs)')
         .argParser(pathValue('--into'))
@@ -204,7 +218,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('init')
     .description('write a commented starter claude-project.yaml and an example task in tasks/')
-    .argument('[dir]', 'the project folder', '.')
+    .addArgument(new Argument('[dir]', 'the project folder').default('.').argParser(pathValue('the project folder')))
     .action(async (dir: string) => {
       const { initCommand } = await import('./commands/init.js');
       setExitCode(await initCommand(dir));

@@ -138,7 +138,12 @@ export const ConfigSchema = mapping({
   /** USD caps; each covers everything spent in its scope in the state folder. */
   budget: mapping({ sequenceUsd: usd().optional(), taskUsd: usd().optional(), stepUsd: usd().optional() }).prefault({}),
   /** Prices by model-id prefix, looked up before the price database. */
-  pricing: keyed(price).default({}),
+  pricing: keyed(price)
+    // an empty prefix would price every model, another provider's too, at these rates
+    .refine((entries) => !Object.keys(entries).some((prefix) => prefix.trim() === ''), {
+      error: 'a model-id prefix is empty: it would price every model; name the model (claude-sonnet-4-5) or its family (claude-sonnet-4)',
+    })
+    .default({}),
   telemetry: telemetry.optional(),
   pipeline,
 });

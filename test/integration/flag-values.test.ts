@@ -29,6 +29,13 @@ describe('bad flag values: exit 2 before anything runs', () => {
     [['run', 'tasks/t.md', '--config', ''], '--config "": expected a path.'],
     [['report', '--html', ''], '--html "": expected a path.'],
     [['merge', 'a', '--into', ''], '--into "": expected a path.'],
+    // an empty argument names no file: it was taken as the current folder, or named as ": no such task"
+    [['run', ''], 'the task file "": expected a path.'],
+    [['sequence', ' '], 'the tasks folder " ": expected a path.'],
+    [['status', ''], 'the task file or folder "": expected a path.'],
+    [['recount', ''], 'the task file or folder "": expected a path.'],
+    [['merge', '', '--into', 'x'], 'a state folder "": expected a path.'],
+    [['init', ''], 'the project folder "": expected a path.'],
   ];
   it.each(cases)('%j', async (args, message) => {
     const res = await project.run(args);

@@ -118,6 +118,11 @@ describe('loadConfig', () => {
     expect(message).toContain('pipeline[0]: expected a mapping, got nothing');
   });
 
+  it('refuses an empty model-id prefix under pricing: it would price every model', async () => {
+    const message = await loadError('pricing:\n  "":\n    input: 1\n    output: 1\npipeline:\n  - name: a\n    prompt: x\n');
+    expect(message).toContain('pricing: a model-id prefix is empty: it would price every model');
+  });
+
   it('says how to fix a missing config file', async () => {
     await expect(loadConfig('/nonexistent/claude-project.yaml', {})).rejects.toThrow(/config file not found.*--config FILE/);
   });
