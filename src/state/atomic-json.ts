@@ -76,6 +76,14 @@ export async function readJsonFile<T>(file: string): Promise<T | undefined> {
   }
 }
 
+/** A JSON parser's complaint on one line, without the streaming parser's own name for itself. */
+function inWords(reason: string): string {
+  return reason
+    .replace(/\s+/g, ' ')
+    .replace(/^Parser (?:cannot parse input: )?/, '')
+    .replace(/^has expected/, 'expected');
+}
+
 export class CorruptStateError extends UserError {
   /** `reason`: the parser's message, or (with `parsed`) what is wrong with the JSON's shape. */
   constructor(
@@ -84,7 +92,7 @@ export class CorruptStateError extends UserError {
     parsed = false,
   ) {
     super(
-      `${file}: ${parsed ? `not a valid state file (${reason})` : `state file cannot be parsed (${reason})`}. It has not been changed. ` +
+      `${file}: ${parsed ? `not a valid state file (${reason})` : `state file cannot be parsed (${inWords(reason)})`}. It has not been changed. ` +
         'Repair it, or run again with --restart to move it aside and start over.',
     );
     this.name = 'CorruptStateError';
