@@ -129,12 +129,21 @@ describe('a failed export is one warning, never a failed run', () => {
   });
 });
 
+/** A collector that takes every connection and never answers; `held`: the connections it took. */
+async function silentCollector(): Promise<{ url: string; held: Socket[]; close: () => Promise<void> }> {
+  const held: Socket[] = [];
+  const silent = createServer((socket) => held.push(socket.on('error', () => undefined)));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const close = async (): Promise<void> => {
+    for (const socket of held) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  };
+  return { url: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, held, close };
+}
+
 describe('the last export is bounded by OTEL_METRIC_EXPORT_TIMEOUT', () => {
   it('a collector that takes the connection and never answers: the run still ends, with one warning', async () => {
-    const held: Socket[] = [];
-    const silent = createServer((socket) => held.push(socket.on('error', () => undefined)));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const { url, held, close } = await silentCollector();
     try {
       const on = await project();
       // a request timeout far longer than the export's own: the export's wins
@@ -147,18 +156,14 @@ describe('the last export is bounded by OTEL_METRIC_EXPORT_TIMEOUT', () => {
         expect.stringContaining(`claude-project: warning: metrics export to ${url}/v1/metrics failed: `),
       ]);
     } finally {
-      for (const socket of held) socket.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await close();
     }
   });
 });
 
 describe('Ctrl-C while the last metrics are being sent', () => {
   it('ends the wait: exit 130, the task done as it was', async () => {
-    const held: Socket[] = [];
-    const silent = createServer((socket) => held.push(socket.on('error', () => undefined)));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const { url, held, close } = await silentCollector();
     try {
       const on = await project();
       // the last export alone (no periodic one in a run this short), and it could wait ten minutes
@@ -171,8 +176,7 @@ describe('Ctrl-C while the last metrics are being sent', () => {
       expect(res.exitCode).toBe(130);
       expect((await on.taskState('tasks/t.md')).phase).toBe('done');
     } finally {
-      for (const socket of held) socket.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await close();
     }
   });
 });
