@@ -28,8 +28,6 @@ export interface AttemptFacts {
   /** Usage-limit re-runs of the step so far, in a row, that waited for no reset still to come. */
   rerunsWithoutReset: number;
   rateLimit: UsageLimitConfig;
-  /** When the attempt started. */
-  startedAtMs: number;
   nowMs: number;
 }
 

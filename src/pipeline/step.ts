@@ -107,7 +107,6 @@ export async function runStep(ctx: RunContext, run: StepRun): Promise<StepEnd> {
         retries: step.retries,
         rerunsWithoutReset,
         rateLimit: config.rateLimit,
-        startedAtMs: startedMs,
         nowMs: ctx.now(),
       });
       if (after.next === 'wait') rerunsWithoutReset = after.resetAhead ? 0 : rerunsWithoutReset + 1;

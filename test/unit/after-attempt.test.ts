@@ -11,7 +11,6 @@ const facts = (over: Partial<AttemptFacts>): AttemptFacts => ({
   retries: 0,
   rerunsWithoutReset: 0,
   rateLimit: { wait: true, maxWaitMinutes: 360, marginSeconds: 60, minWaitSeconds: 60, maxReruns: 5 },
-  startedAtMs: NOW - 30_000,
   nowMs: NOW,
   ...over,
 });

@@ -1,4 +1,3 @@
-import { isStateFileNameOf } from '../../state/task-files.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -8,6 +7,7 @@ import { onOwnChange, type OwnChange } from '../../state/own-changes.js';
 import { readStateFile } from '../../state/read-state.js';
 import { TaskStateSchema } from '../../state/task-state.js';
 import { costsOf, type TaskCosts } from './costs.js';
+import { isStateFileNameOf } from '../../state/task-files.js';
 
 /** One state folder as last read: its task states' costs by name (in name order), and the folder's own stamp then. */
 interface FolderCache {
