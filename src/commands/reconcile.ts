@@ -62,6 +62,7 @@ export async function reconcileCommand(target: string | undefined, options: Reco
     baseUrl: settings.baseUrl,
     adminKey: settings.adminKey,
     requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
+    onWait: (line) => process.stderr.write(`reconcile: ${line}\n`),
   });
   const apiKeyId = settings.apiKeyId ?? (await discoverApiKeyId(client, env.ANTHROPIC_API_KEY?.trim(), config.file));
   const giveUpAt = options.timeoutMinutes === undefined ? Infinity : Date.now() + options.timeoutMinutes * 60_000;

@@ -204,6 +204,11 @@ test('429 with retry-after: waits and retries, then verified', async () => {
   expect(res.exitCode).toBe(0);
   expect(JSON.parse(res.stdout).status).toBe('verified');
   expect(usageReads(admin)).toBe(4); // two refused, then two pages
+  // each wait is told: a long retry-after is not minutes of silence
+  expect(res.stderr).toMatch(
+    /^reconcile: \/v1\/organizations\/usage_report\/messages: rate limited \(HTTP 429\); trying again in 1s \(try 2 of 5\)$/m,
+  );
+  expect(res.stderr).toMatch(/trying again in 1s \(try 3 of 5\)$/m);
 });
 
 test('5xx on every try: exit 75, the state unchanged', async () => {

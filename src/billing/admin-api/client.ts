@@ -15,6 +15,8 @@ export interface AdminClientOptions {
   backoffMs?: number;
   /** How long one request (answer and body) may take before it counts as a failure. */
   requestTimeoutMs?: number;
+  /** Told of every wait before a retry (a 429's retry-after can be two minutes of silence otherwise). */
+  onWait?: (line: string) => void;
 }
 
 const ANTHROPIC_VERSION = '2023-06-01';
@@ -89,7 +91,7 @@ export class AdminClient {
         if (error instanceof AdminApiRedirectError) throw error;
         const problem = signal.aborted ? `did not answer within ${timeoutMs / 1000}s` : describeNetworkError(error);
         if (++serverFailures >= serverTries) throw new AdminApiUnavailableError(`${path}: ${problem}, ${serverTries} tries`);
-        await this.sleep(backoff * 2 ** (serverFailures - 1));
+        await this.wait(backoff * 2 ** (serverFailures - 1), `${path}: ${problem}`, serverFailures + 1, serverTries);
         continue;
       }
       const { status } = answer;
@@ -97,12 +99,13 @@ export class AdminClient {
       if (status === 429) {
         if (++rateLimits >= rateTries)
           throw new AdminApiUnavailableError(`${path}: still rate limited (HTTP 429) after ${rateTries} tries`);
-        await this.sleep(Math.min(retryAfterMs(answer.headers.get('retry-after')) ?? backoff * 2 ** (rateLimits - 1), MAX_RETRY_AFTER_MS));
+        const ms = Math.min(retryAfterMs(answer.headers.get('retry-after')) ?? backoff * 2 ** (rateLimits - 1), MAX_RETRY_AFTER_MS);
+        await this.wait(ms, `${path}: rate limited (HTTP 429)`, rateLimits + 1, rateTries);
         continue;
       }
       if (status >= 500) {
         if (++serverFailures >= serverTries) throw new AdminApiUnavailableError(`${path}: HTTP ${status} after ${serverTries} tries`);
-        await this.sleep(backoff * 2 ** (serverFailures - 1));
+        await this.wait(backoff * 2 ** (serverFailures - 1), `${path}: HTTP ${status}`, serverFailures + 1, serverTries);
         continue;
       }
       if (status < 200 || status >= 300) throw new AdminApiRequestError(status, path, errorMessage(answer.text));
@@ -112,6 +115,11 @@ export class AdminClient {
         throw new AdminApiRequestError(status, path, 'the answer is not JSON');
       }
     }
+  }
+
+  private async wait(ms: number, why: string, nextTry: number, tries: number): Promise<void> {
+    this.options.onWait?.(`${why}; trying again in ${formatWait(ms)} (try ${nextTry} of ${tries})`);
+    await this.sleep(ms);
   }
 
   /** One request and its body within `signal`, following redirects only while they stay under `baseUrl`. */
@@ -149,6 +157,8 @@ function isUnder(target: URL, baseUrl: string): boolean {
   const basePath = base.pathname.replace(/\/+$/, '');
   return target.origin === base.origin && (target.pathname === basePath || target.pathname.startsWith(`${basePath}/`));
 }
+
+const formatWait = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10}s`);
 
 function describeNetworkError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
