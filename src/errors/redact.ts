@@ -55,12 +55,16 @@ function unfinishedSecretAt(text: string, values: string[]): number {
         at = text.length - chars;
         break;
       }
-  for (const value of values)
+  const last = text.at(-1);
+  for (const value of values) {
+    // a text that ends in a character the value lacks (a line end, most often) cannot end inside it
+    if (last === undefined || !value.includes(last)) continue;
     for (let chars = Math.min(value.length - 1, text.length); chars > 0; chars--)
       if (text.endsWith(value.slice(0, chars))) {
         at = Math.min(at, text.length - chars);
         break;
       }
+  }
   return at;
 }
 
@@ -86,9 +90,12 @@ export class SecretRedactor {
     }
     const values = secretValues(this.env);
     let at = unfinishedSecretAt(text, values);
-    // a whole secret that the cut would split: its start is then what the written part ends in
-    for (let before = unfinishedSecretAt(text.slice(0, at), values); before < at; before = unfinishedSecretAt(text.slice(0, at), values))
+    // a whole secret that the cut would split: the cut moves to its start (nothing held back, no cut)
+    while (at < text.length) {
+      const before = unfinishedSecretAt(text.slice(0, at), values);
+      if (before >= at) break;
       at = before;
+    }
     if (text.length - at > MAX_HELD_TOKEN_CHARS && text.startsWith(TOKEN_START, at)) {
       at = text.length;
       this.droppingToken = true;

@@ -168,9 +168,18 @@ describe('Ctrl-C while the last metrics are being sent', () => {
       const on = await project();
       // the last export alone (no periodic one in a run this short), and it could wait ten minutes
       const running = on.start(['run', 'tasks/t.md'], {
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_TIMEOUT: '600000', OTEL_METRIC_EXPORT_TIMEOUT: '600000' },
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: url,
+          OTEL_EXPORTER_OTLP_TIMEOUT: '600000',
+          OTEL_METRIC_EXPORT_TIMEOUT: '600000',
+          OTEL_METRIC_EXPORT_INTERVAL: '600000',
+        },
       });
-      await waitFor('the last export to be under way', () => held.length > 0);
+      // the task is done (its state says so) and an export holds a connection: the last one, or one still unanswered
+      await waitFor(
+        'the last export to be under way',
+        async () => held.length > 0 && (await on.taskState('tasks/t.md').catch(() => undefined))?.phase === 'done',
+      );
       running.kill('SIGINT');
       const res = await running;
       expect(res.exitCode).toBe(130);
