@@ -15,6 +15,8 @@ export default {
   // Twice as many workers as cores: a test waits on its processes much of the time, and other
   // files keep both cores busy then (with three, the cores were idle 12 % of the suite; with four, 5 %).
   maxWorkers: 4,
+  globalSetup: '<rootDir>/test/compile-cache-setup.mjs',
+  globalTeardown: '<rootDir>/test/compile-cache-teardown.mjs',
   testSequencer: '<rootDir>/test/slow-first-sequencer.mjs',
   // Ends the workers once every result is in, without waiting for them to act on jest's "end".
   reporters: ['default', '<rootDir>/test/end-workers-reporter.mjs'],

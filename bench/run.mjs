@@ -185,14 +185,14 @@ const STARTUP_START = '<!-- bench:startup -->';
 const STARTUP_END = '<!-- /bench:startup -->';
 
 /** Mean CPU time (user + system, from /proc: the children this process waited for) of `times` runs. */
-function meanCpuSeconds(args, times, cwd = os.tmpdir()) {
+function meanCpuSeconds(args, times, cwd = os.tmpdir(), env = process.env) {
   const childTicks = () => {
     const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
     return Number(fields[13]) + Number(fields[14]);
   };
   const before = childTicks();
   for (let i = 0; i < times; i++) {
-    const run = spawnSync(process.execPath, args, { stdio: 'ignore', cwd });
+    const run = spawnSync(process.execPath, args, { stdio: 'ignore', cwd, env });
     if (run.status !== 0) throw new Error(`${args.join(' ')} exited ${run.status}`);
   }
   return (childTicks() - before) / 100 / times;
@@ -205,32 +205,37 @@ function startupSection() {
   // `status` reads and validates the config (zod, yaml) as every command on a project does
   const project = mkdtempSync(path.join(os.tmpdir(), 'bench-startup-'));
   writeFileSync(path.join(project, 'claude-project.yaml'), 'pipeline:\n  - name: work\n    prompt: Work on {{taskPath}}\n');
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'bench-compile-cache-'));
+  const warm = { ...process.env, CLAUDE_PROJECT_COMPILE_CACHE: cache };
+  const cold = { ...process.env, CLAUDE_PROJECT_COMPILE_CACHE: 'off' };
+  const measure = (args, cwd) => {
+    // the first start writes the cache the others use
+    meanCpuSeconds([cli, ...args], 1, cwd, warm);
+    return [
+      meanCpuSeconds([cli, ...args], times, cwd, warm),
+      meanCpuSeconds([cli, ...args], times, cwd, cold),
+      meanCpuSeconds([unbundled, ...args], times, cwd),
+    ];
+  };
   const rows = [
-    ['node -e 0', bare, undefined],
-    ['--version', meanCpuSeconds([cli, '--version'], times), meanCpuSeconds([unbundled, '--version'], times)],
-    [
-      'prices claude-sonnet-4-5',
-      meanCpuSeconds([cli, 'prices', 'claude-sonnet-4-5'], times),
-      meanCpuSeconds([unbundled, 'prices', 'claude-sonnet-4-5'], times),
-    ],
-    [
-      'status (a project, nothing run)',
-      meanCpuSeconds([cli, 'status'], times, project),
-      meanCpuSeconds([unbundled, 'status'], times, project),
-    ],
+    ['node -e 0', bare],
+    ['--version', ...measure(['--version'])],
+    ['prices claude-sonnet-4-5', ...measure(['prices', 'claude-sonnet-4-5'])],
+    ['status (a project, nothing run)', ...measure(['status'], project)],
   ];
   rmSync(project, { recursive: true, force: true });
-  const ms = (seconds) => (seconds * 1000).toFixed(0);
-  const row = ([name, bundle, plain]) => {
-    const ratio = plain === undefined ? '' : ` (${(bundle / bare).toFixed(2)}× node)`;
-    return `| ${name} | ${ms(bundle)}${ratio} | ${plain === undefined ? '' : ms(plain)} |`;
-  };
+  rmSync(cache, { recursive: true, force: true });
+  const ms = (seconds) => (seconds === undefined ? '' : (seconds * 1000).toFixed(0));
+  const row = ([name, ...cells]) =>
+    `| ${name} | ${cells.length === 1 ? `${ms(cells[0])} | | |` : `${ms(cells[0])} (${(cells[0] / bare).toFixed(2)}× node) | ${cells.slice(1).map(ms).join(' | ')} |`}`;
   return `${STARTUP_START}
 Start-up CPU (user + system, mean of ${times} runs; \`node bench/run.mjs startup\`): the bundle the package ships
-(\`dist/bundle/cli.js\`) against the same code unbundled (\`dist/cli.js\`, tsc's output).
+(\`dist/bundle/cli.js\`) with its code cache written by an earlier start, the same without one (a
+command's first start, or \`CLAUDE_PROJECT_COMPILE_CACHE=off\`), and the same code unbundled
+(\`dist/cli.js\`, tsc's output).
 
-| command | bundle, ms CPU | unbundled, ms CPU |
-| --- | --- | --- |
+| command | bundle, cache, ms CPU | bundle, no cache | unbundled |
+| --- | --- | --- | --- |
 ${rows.map(row).join('\n')}
 
 Run: ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, Node ${process.version}.

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './zod-jitless.js';
 import { CommanderError } from 'commander';
 import { redactWritesTo } from './errors/redact.js';
 import { describeOutputError, reportFailure } from './errors/top-level.js';

@@ -1,7 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
 import { execa, type ResultPromise } from 'execa';
 import { redactSecrets } from '../errors/redact.js';
 import { crashPointForTests } from '../errors/test-crash.js';
@@ -9,6 +8,7 @@ import { streamLineSplitter } from './stream-lines.js';
 import type { StreamEvent } from './stream-events.js';
 import { tailFile } from './tail-file.js';
 import { closePipesAfterExit, stopGroupOn } from './process-group.js';
+import { keepYoungGenerationSmall } from './young-generation.js';
 
 export interface ClaudeCall {
   command: string;
@@ -203,16 +203,4 @@ async function followCall(
     // cut after redacting: a cut made first could keep all of a secret but its first characters
     stderrTail: redactSecrets(stderrTail).slice(-STDERR_TAIL_BYTES),
   };
-}
-
-/**
- * A call streams gigabytes through short-lived strings and objects. Left alone, V8 grows its
- * young generation towards 48 MB under that allocation rate, so peak memory would follow the
- * stream's size; at its start size the same objects die just as young (measured with
- * `npm run bench`: the same speed, peak RSS flat from 64 MiB to 1 GiB). V8 reads this flag
- * whenever it would grow the young generation, so setting it now takes effect; it is set only
- * once start-up (module loading) is over, which it would slow down.
- */
-function keepYoungGenerationSmall(): void {
-  setFlagsFromString('--semi-space-growth-factor=1');
 }

@@ -19,6 +19,8 @@ import { taskFileName } from '../support/task-file-name.cjs';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO, 'dist', 'bundle', 'cli.js');
 export const FAKE_CLAUDE = path.join(REPO, 'test', 'fake-claude', 'fake-claude.cjs');
+/** The CLI's code cache folder for this run of the suite (test/compile-cache-setup.mjs), never the user's own. */
+export const SUITE_COMPILE_CACHE = process.env.CLAUDE_PROJECT_TEST_COMPILE_CACHE ?? 'off';
 
 export const SONNET = 'claude-sonnet-4-5';
 export const OPUS = 'claude-opus-4-1';
@@ -546,7 +548,14 @@ export class Project {
       if (key === 'NODE_EXTRA_CA_CERTS') continue;
       env[key] = value;
     }
-    Object.assign(env, { HOME: this.home, FAKE_CLAUDE_SCENARIO: this.scenarioFile, FAKE_CLAUDE_RECORD: this.recordDir, NO_COLOR: '1' });
+    Object.assign(env, {
+      HOME: this.home,
+      FAKE_CLAUDE_SCENARIO: this.scenarioFile,
+      FAKE_CLAUDE_RECORD: this.recordDir,
+      NO_COLOR: '1',
+      // shared by every project's CLI
+      CLAUDE_PROJECT_COMPILE_CACHE: SUITE_COMPILE_CACHE,
+    });
     for (const [key, value] of Object.entries(options.env ?? {})) {
       if (value === undefined) delete env[key];
       else env[key] = value;

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { REPO } from './helpers.js';
+import { REPO, SUITE_COMPILE_CACHE } from './helpers.js';
 
 /**
  * What `npm pack` puts in the tarball that the examples install (`npm install -g <tarball>`):
@@ -48,16 +48,16 @@ describe('npm pack', () => {
     expect(files).toContain(pkg.bin['claude-project']);
   });
 
-  it('holds the bundle (the bin and its chunks) and the JSON Schemas, and no source, test or unbundled build', async () => {
+  it('holds the bundle (the bin and the CLI it runs) and the JSON Schemas, and no source, test or unbundled build', async () => {
     const bundle = await filesUnder('dist/bundle');
-    expect(bundle).toContain('dist/bundle/cli.js');
+    expect(bundle).toEqual(expect.arrayContaining(['dist/bundle/cli.js', 'dist/bundle/claude-project.cjs']));
     expect(files).toEqual(expect.arrayContaining([...bundle, ...(await filesUnder('schema')), 'package.json']));
     expect(
       files.filter((f) => /^(src|test|bench|scripts|examples)\//.test(f) || (f.startsWith('dist/') && !f.startsWith('dist/bundle/'))),
     ).toEqual([]);
   });
 
-  it('holds no file of an earlier build: every file of the bundle is the bin or a module it loads', async () => {
+  it('holds no file of an earlier build: every file of the bundle is the bin or a file it loads', async () => {
     const bundle = new Set(await filesUnder('dist/bundle'));
     const loaded = new Set<string>();
     const next = ['dist/bundle/cli.js'];
@@ -65,13 +65,14 @@ describe('npm pack', () => {
       if (loaded.has(file)) continue;
       loaded.add(file);
       const text = await readFile(path.join(REPO, file), 'utf8');
-      for (const [, name] of text.matchAll(/(?:from |import\()"\.\/([\w.-]+\.js)"/g)) next.push(`dist/bundle/${name}`);
+      for (const [, name] of text.matchAll(/(?:from |import\(|new URL\()"\.\/([\w.-]+\.c?js)"/g)) next.push(`dist/bundle/${name}`);
     }
     expect([...bundle].filter((f) => !loaded.has(f))).toEqual([]);
   });
 
   it("keeps every Anthropic price of the price database: the bundle's prices are the unbundled build's, which reads the package whole", async () => {
-    const { NODE_OPTIONS: _, ...env } = process.env;
+    const { NODE_OPTIONS: _, ...inherited } = process.env;
+    const env = { ...inherited, CLAUDE_PROJECT_COMPILE_CACHE: SUITE_COMPILE_CACHE };
     const prices = async (cli: string) => {
       const run = await execa(process.execPath, [path.join(REPO, 'dist', cli), 'prices', '--json'], {
         cwd: os.tmpdir(),
@@ -89,10 +90,11 @@ describe('npm pack', () => {
     expect(texts.filter((text) => text.includes('"openai"') || text.includes('id: "openai"'))).toEqual([]);
   });
 
-  it('runs from the unpacked tarball: --version is the package version, and a command loads its chunk', async () => {
+  it('runs from the unpacked tarball: --version is the package version, and a command runs', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'claude-project-pack-'));
     try {
-      const { NODE_OPTIONS: _, ...env } = process.env;
+      const { NODE_OPTIONS: _, ...inherited } = process.env;
+      const env = { ...inherited, CLAUDE_PROJECT_COMPILE_CACHE: SUITE_COMPILE_CACHE };
       const run = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
         cwd: REPO,
         env,

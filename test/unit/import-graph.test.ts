@@ -4,11 +4,14 @@ import { REPO } from '../integration/helpers.js';
 
 /**
  * The layers of src/, and what each may import. Data flows one way, top-down:
- * cli → commands → report (presentation of results) → pipeline → (claude, state, config, billing)
+ * launch → cli → commands → report (presentation of results) → pipeline → (claude, state, config, billing)
  * → usage, format (the formatting primitives every layer may use: counts, costs, durations, the footer).
  */
 const ALLOWED: Record<string, string[]> = {
-  'cli.ts': ['program.ts', 'errors'],
+  'launch.ts': ['compile-cache.ts', 'claude'],
+  'compile-cache.ts': [],
+  'cli.ts': ['zod-jitless.ts', 'program.ts', 'errors'],
+  'zod-jitless.ts': [],
   'program.ts': ['commands', 'package-version.ts'],
   'package-version.ts': [],
   'schemas.ts': ['config', 'state', 'report', 'usage', 'declare', 'billing', 'pipeline'],
