@@ -42,9 +42,9 @@ fs.writeFile = (file, data, ...rest) => {
 syncBuiltinESMExports();
 `;
 
-/** Whether the process is stopped (by a signal): from /proc, or from ps where there is none. */
+/** Whether the process is stopped (by a signal; `t` when a tracer such as strace sees it): from /proc, or from ps where there is none. */
 function stopped(pid: number): boolean {
-  if (existsSync('/proc/self')) return processState(pid) === 'T';
+  if (existsSync('/proc/self')) return ['T', 't'].includes(processState(pid) ?? '');
   return execaSync('ps', ['-o', 'stat=', '-p', String(pid)], { reject: false })
     .stdout.trim()
     .startsWith('T');
