@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,13 +77,7 @@ function writeCache(file: string, cache: CacheFile, bundleId: string): void {
   header.write(MAGIC, 'latin1');
   header.writeUInt32LE(Math.min(cache.bytecodeBytes, 0xffff_ffff), MAGIC.length);
   try {
-    const fd = openSync(partial, 'wx', 0o600);
-    try {
-      writeSync(fd, header);
-      writeSync(fd, cache.data);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileSync(partial, Buffer.concat([header, cache.data]), { flag: 'wx', mode: 0o600 });
     renameSync(partial, file);
     for (const name of readdirSync(folder))
       if (name.endsWith('.bin') && !name.startsWith(`${bundleId}-`)) rmSync(path.join(folder, name), { force: true });

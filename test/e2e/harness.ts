@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { startFakeApi, type FakeApi, type FakeScript } from '../../examples/fake-api/server.mjs';
 import { PINNED_CLAUDE, realClaudeEnv, resolveRealClaude, type ClaudeVersion } from './real-claude.js';
+import { SUITE_COMPILE_CACHE } from '../support/suite-compile-cache.js';
 import { removeTempDir, tempDir } from '../support/temp-dirs.js';
 
 export const CLI = path.resolve('dist/bundle/cli.js');
@@ -45,7 +46,13 @@ export async function e2eProject(files: Record<string, string>, script: FakeScri
       cwd: dir,
       reject: false,
       extendEnv: false,
-      env: { ...realClaudeEnv(api.url, home), CLAUDE_PROJECT_CLAUDE_BIN: claude, NO_COLOR: '1', ...env },
+      env: {
+        ...realClaudeEnv(api.url, home),
+        CLAUDE_PROJECT_CLAUDE_BIN: claude,
+        CLAUDE_PROJECT_COMPILE_CACHE: SUITE_COMPILE_CACHE,
+        NO_COLOR: '1',
+        ...env,
+      },
       timeout: 180_000,
     });
   return {

@@ -14,13 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { ModelTokenUsage, TokenUsage } from '../../src/usage/types.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+import { SUITE_COMPILE_CACHE } from '../support/suite-compile-cache.js';
 import { taskFileName } from '../support/task-file-name.cjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO, 'dist', 'bundle', 'cli.js');
 export const FAKE_CLAUDE = path.join(REPO, 'test', 'fake-claude', 'fake-claude.cjs');
-/** The CLI's code cache folder for this run of the suite (test/compile-cache-setup.mjs), never the user's own. */
-export const SUITE_COMPILE_CACHE = process.env.CLAUDE_PROJECT_TEST_COMPILE_CACHE ?? 'off';
 
 export const SONNET = 'claude-sonnet-4-5';
 export const OPUS = 'claude-opus-4-1';

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { REPO, SUITE_COMPILE_CACHE } from './helpers.js';
+import { SUITE_COMPILE_CACHE } from '../support/suite-compile-cache.js';
+import { REPO } from './helpers.js';
 
 /**
  * What `npm pack` puts in the tarball that the examples install (`npm install -g <tarball>`):
