@@ -3,7 +3,7 @@
  * to check the command lines of the examples.
  */
 import { Argument, Command, Option } from 'commander';
-import { pathValue, positiveNumber, shardValue } from './commands/flag-values.js';
+import { givenOnce, pathValue, positiveNumber, shardValue } from './commands/flag-values.js';
 import { packageVersion } from './package-version.js';
 
 const AFTER_HELP = `
@@ -14,7 +14,8 @@ reconcile: 0 verified or skipped · 1 mismatch · 2 bad settings or the admin ke
 75 pending, or the Admin API unreachable.
 Environment: CLAUDE_PROJECT_CLAUDE_BIN overrides claude.command; ANTHROPIC_ADMIN_KEY,
 CLAUDE_PROJECT_ADMIN_API_URL and CLAUDE_PROJECT_API_KEY_ID are for reconcile; DEBUG=1 prints
-the stack trace of an unexpected error.
+the stack trace of an unexpected error; CLAUDE_PROJECT_COMPILE_CACHE is the code cache's
+folder (default ~/.cache/claude-project/compile-cache), or off.
 `;
 
 interface CommonFlags {
@@ -39,12 +40,12 @@ const pathList =
   (value: string, previous: string[] = []): string[] => [...previous, pathValue(what)(value)];
 
 const configOption = (): Option =>
-  new Option('--config <file>', 'the config file (default: ./claude-project.yaml)').argParser(pathValue('--config'));
+  new Option('--config <file>', 'the config file (default: ./claude-project.yaml)').argParser(givenOnce('--config', pathValue('--config')));
 const quietOption = (): Option => new Option('--quiet', 'no progress on stderr (nor the human summary, with --json)');
 const restartOption = (): Option => new Option('--restart', 'start over: move the old state and logs aside and run everything again');
 const maxUsdOption = (scope: string): Option =>
   new Option('--max-usd <usd>', `the ${scope}'s USD cap (over budget.* in the config)`).argParser(
-    positiveNumber('--max-usd', 'US dollars'),
+    givenOnce('--max-usd', positiveNumber('--max-usd', 'US dollars')),
   );
 const runJsonOption = (): Option =>
   new Option(
@@ -106,7 +107,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(configOption())
     .addOption(restartOption())
     .option('--keep-going', 'go on with the next task after one fails')
-    .addOption(new Option('--shard <i/n>', 'run only shard i (1-based) of n: tasks i, i+n, i+2n… in name order').argParser(shardValue))
+    .addOption(
+      new Option('--shard <i/n>', 'run only shard i (1-based) of n: tasks i, i+n, i+2n… in name order').argParser(
+        givenOnce('--shard', shardValue),
+      ),
+    )
     .addOption(maxUsdOption('sequence'))
     .addOption(runJsonOption())
     .addOption(quietOption())
@@ -165,7 +170,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(configOption())
     .addOption(
       new Option('--html <file>', 'write the HTML report to FILE (no network needed to view it)')
-        .argParser(pathValue('--html'))
+        .argParser(givenOnce('--html', pathValue('--html')))
         .makeOptionMandatory(),
     )
     .action(async (target: string | undefined, flags: CommonFlags & { html: string }) => {
@@ -181,11 +186,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--wait', 'while pending, check again every billing.pollSeconds')
     .addOption(
       new Option('--timeout <minutes>', 'with --wait: stop waiting after this many minutes').argParser(
-        positiveNumber('--timeout', 'minutes'),
+        givenOnce('--timeout', positiveNumber('--timeout', 'minutes')),
       ),
     )
     .option('--json', 'print one JSON document (schema/reconcile.schema.json)')
-    .addOption(new Option('--report <file>', 'also write the result as a Markdown report to FILE').argParser(pathValue('--report')))
+    .addOption(
+      new Option('--report <file>', 'also write the result as a Markdown report to FILE').argParser(
+        givenOnce('--report', pathValue('--report')),
+      ),
+    )
     .action(
       async (target: string | undefined, flags: CommonFlags & { wait?: boolean; timeout?: number; json?: boolean; report?: string }) => {
         const { reconcileCommand } = await import('./commands/reconcile.js');
@@ -207,7 +216,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addArgument(new Argument('<stateDirs...>', 'the state folders of the shards').argParser(pathList('a state folder')))
     .addOption(
       new Option('--into <stateDir>', 'the state folder to merge into (its logs go to <stateDir>/../logs)')
-        .argParser(pathValue('--into'))
+        .argParser(givenOnce('--into', pathValue('--into')))
         .makeOptionMandatory(),
     )
     .action(async (stateDirs: string[], flags: { into: string }) => {

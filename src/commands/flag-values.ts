@@ -37,3 +37,19 @@ export const pathValue =
     if (value.trim() === '') throw new InvalidArgumentError(`${flag} ${JSON.stringify(value)}: expected a path.`);
     return value;
   };
+
+/**
+ * A flag that takes a value is given once: a second one (`--max-usd 5 … --max-usd 50`, a script
+ * that adds its own) would silently replace the first.
+ */
+export function givenOnce<T>(flag: string, parse: (value: string) => T): (value: string, previous: T | undefined) => T {
+  let first: string | undefined;
+  return (value, previous) => {
+    if (previous !== undefined)
+      throw new InvalidArgumentError(
+        `${flag} ${JSON.stringify(value)}: given a second time (first ${JSON.stringify(first)}); give it once.`,
+      );
+    first = value;
+    return parse(value);
+  };
+}

@@ -70,7 +70,8 @@ export async function mergeStateFolders(sources: StateFolder[], target: StateFol
   const others = dedupe(sources).filter((s) => s.statePath !== target.statePath);
   for (const source of others) {
     const info = await stat(source.statePath).catch(() => undefined);
-    if (!info?.isDirectory()) throw new UserError(`${source.statePath}: state folder not found.`);
+    if (!info) throw new UserError(`${source.statePath}: state folder not found.`);
+    if (!info.isDirectory()) throw new UserError(`${source.statePath}: not a folder; give the state folder of a shard (its statePath).`);
   }
   const byTask = new Map<string, FoundTask>();
   let duplicates = 0;

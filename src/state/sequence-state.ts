@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { choice, count, describeValue, list, num, record, text, timestamp } from '../declare/rules.js';
+import { stateVersion } from './state-version.js';
 import { BillingRecordSchema } from './billing-record.js';
 import { BudgetRecordSchema } from './budget-record.js';
 import { ModelTokenUsageSchema } from '../usage/types.js';
@@ -34,7 +35,7 @@ export type MergedShard = z.infer<typeof MergedShardSchema>;
 
 /** `sequence.state.json`, declared once: its type, the check every reader makes, and its JSON Schema. */
 export const SequenceStateSchema = record({
-  version: z.literal(1, { error: (issue) => `expected version 1, got ${describeValue(issue.input)}` }),
+  version: stateVersion(),
   tasksDir: text(),
   /** The slice of the folder this sequence ran (`--shard i/n`); null: the whole folder (also in files written before shards). */
   shard: ShardSchema.nullable().default(null),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { choice, count, describeValue, list, num, record, text, timestamp } from '../declare/rules.js';
+import { stateVersion } from './state-version.js';
 import { BillingRecordSchema } from './billing-record.js';
 import { BudgetRecordSchema, ForecastSchema } from './budget-record.js';
 import { SubagentUsageSchema } from './subagent-record.js';
@@ -72,7 +73,7 @@ export type StepState = z.infer<typeof StepStateSchema>;
 
 /** `<task>.state.json`, declared once: its type, the check every reader makes, and its JSON Schema. */
 export const TaskStateSchema = record({
-  version: z.literal(1, { error: (issue) => `expected version 1, got ${describeValue(issue.input)}` }),
+  version: stateVersion(),
   taskPath: text(),
   taskName: text(),
   phase: choice(TASK_PHASES),

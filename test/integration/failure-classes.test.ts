@@ -270,6 +270,19 @@ describe('a command that fails writes nothing it did not finish', () => {
     },
     LIMIT,
   );
+
+  it.concurrent(
+    'merge of a file that is not a folder says so (it said "not found"), and leaves no folder behind',
+    async () => {
+      const project = await doneOnce();
+      const failed = await project.run(['merge', project.stateDir, 'claude-project.yaml', '--into', 'new/state'], SLOW);
+      expect(failed.exitCode).toBe(2);
+      expect(failed.stderr).toContain('claude-project.yaml: not a folder; give the state folder of a shard (its statePath).');
+      noCrash(failed.stderr);
+      expect(existsSync(path.join(project.dir, 'new'))).toBe(false);
+    },
+    LIMIT,
+  );
 });
 
 describe("an output never replaces the project's own files, nor anything but a file", () => {

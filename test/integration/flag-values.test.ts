@@ -29,6 +29,14 @@ describe('bad flag values: exit 2 before anything runs', () => {
     [['run', 'tasks/t.md', '--config', ''], '--config "": expected a path.'],
     [['report', '--html', ''], '--html "": expected a path.'],
     [['merge', 'a', '--into', ''], '--into "": expected a path.'],
+    // a second value would silently replace the first
+    [['run', 'tasks/t.md', '--max-usd', '5', '--max-usd', '50'], '--max-usd "50": given a second time (first "5"); give it once.'],
+    [['sequence', 'tasks', '--shard', '1/2', '--shard', '2/2'], '--shard "2/2": given a second time (first "1/2"); give it once.'],
+    [['status', '--config', 'a.yaml', '--config', 'b.yaml'], '--config "b.yaml": given a second time (first "a.yaml"); give it once.'],
+    [['reconcile', '--report', 'a.md', '--report', 'b.md'], '--report "b.md": given a second time (first "a.md"); give it once.'],
+    [['reconcile', '--wait', '--timeout', '1', '--timeout', '2'], '--timeout "2": given a second time (first "1"); give it once.'],
+    [['report', '--html', 'a.html', '--html', 'b.html'], '--html "b.html": given a second time (first "a.html"); give it once.'],
+    [['merge', 'a', '--into', 'x', '--into', 'y'], '--into "y": given a second time (first "x"); give it once.'],
     // an empty argument names no file: it was taken as the current folder, or named as ": no such task"
     [['run', ''], 'the task file "": expected a path.'],
     [['sequence', ' '], 'the tasks folder " ": expected a path.'],

@@ -49,6 +49,21 @@ describe('run, sequence and status check every state file they read against its 
     }
   });
 
+  it.concurrent('a task state a newer claude-project wrote (version 2) says so (it said only "expected version 1")', async () => {
+    const { project, taskStateFile } = await ranOnce();
+    const state = JSON.parse(await readFile(taskStateFile, 'utf8'));
+    state.version = 2;
+    await writeFile(taskStateFile, JSON.stringify(state));
+    for (const args of [['run', 'tasks/t.md'], ['status']]) {
+      await expectRefusedState(
+        project,
+        args,
+        taskStateFile,
+        'version: version 2 is written by a newer claude-project, and this one reads version 1: upgrade claude-project to read it',
+      );
+    }
+  });
+
   it.concurrent('an attempt whose usage is a string (was: "in NaN", tokenUsage {"0": …}, phase done)', async () => {
     const { project, taskStateFile } = await ranOnce();
     const state = JSON.parse(await readFile(taskStateFile, 'utf8'));

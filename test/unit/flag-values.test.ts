@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { pathValue, positiveNumber, shardValue } from '../../src/commands/flag-values.js';
+import { givenOnce, pathValue, positiveNumber, shardValue } from '../../src/commands/flag-values.js';
 
 describe('flag values', () => {
   const maxUsd = positiveNumber('--max-usd', 'US dollars');
@@ -29,5 +29,13 @@ describe('flag values', () => {
   it('a path flag refuses an empty value and keeps any other as typed', () => {
     expect(() => pathValue('--html')('  ')).toThrow('--html "  ": expected a path.');
     expect(pathValue('--html')(' a b.html')).toBe(' a b.html');
+  });
+
+  it('a flag given once is parsed as its parser says; a second value is refused, both quoted', () => {
+    const shard = givenOnce('--shard', shardValue);
+    const first = shard('1/2', undefined);
+    expect(first).toEqual({ index: 1, count: 2 });
+    expect(() => shard('2/2', first)).toThrow('--shard "2/2": given a second time (first "1/2"); give it once.');
+    expect(() => givenOnce('--max-usd', maxUsd)('ten', undefined)).toThrow('--max-usd "ten": expected a positive number');
   });
 });
