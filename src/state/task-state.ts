@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { choice, count, describeValue, list, num, record, text, timestamp } from '../declare/rules.js';
+import { choice, count, list, num, record, text, timestamp } from '../declare/rules.js';
 import { stateVersion } from './state-version.js';
 import { BillingRecordSchema } from './billing-record.js';
 import { BudgetRecordSchema, ForecastSchema } from './budget-record.js';

@@ -7,7 +7,7 @@
 import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempDir } from '../support/temp-dirs.js';
-import { Project, SONNET, assistant, billed, cleanup, config, init, result, snapshot } from './helpers.js';
+import { Project, answeringAttempt, cleanup, config } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -15,17 +15,7 @@ async function project(): Promise<Project> {
   return Project.create({
     config: config([{ name: 'work', prompt: 'Work' }]),
     tasks: { 'tasks/t.md': 'T\n' },
-    scenario: {
-      attempts: [
-        {
-          lines: [
-            init('sess', SONNET),
-            ...assistant({ id: 'msg', model: SONNET, usage: snapshot(10), blocks: 1 }),
-            result({ modelUsage: { [SONNET]: billed(10, 1, 0, 0, 0.001) } }),
-          ],
-        },
-      ],
-    },
+    scenario: { attempts: [answeringAttempt()] },
   });
 }
 

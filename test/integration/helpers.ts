@@ -399,6 +399,17 @@ export interface Scenario {
   attempts: Attempt[];
 }
 
+/** A call that answers with one short message of `model` and succeeds: for tests about something else. */
+export function answeringAttempt(model: string = SONNET): Attempt {
+  return {
+    lines: [
+      init('sess', model),
+      ...assistant({ id: 'msg', model, usage: snapshot(10), blocks: 1 }),
+      result({ modelUsage: { [model]: billed(10, 1, 0, 0, 0.001) } }),
+    ],
+  };
+}
+
 export interface RecordedCall {
   attempt: number;
   argv: string[];

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
-import { Project, REPO, SONNET, assistant, billed, cleanup, config, init, result, snapshot } from './helpers.js';
+import { Project, REPO, answeringAttempt, cleanup, config } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -21,17 +21,7 @@ async function project(extra: Record<string, unknown> = {}): Promise<Project> {
   return Project.create({
     config: config([{ name: 'work', prompt: 'Work' }], extra),
     tasks: { 'tasks/t.md': 'T\n' },
-    scenario: {
-      attempts: [
-        {
-          lines: [
-            init('sess', SONNET),
-            ...assistant({ id: 'msg', model: SONNET, usage: snapshot(10), blocks: 1 }),
-            result({ modelUsage: { [SONNET]: billed(10, 1, 0, 0, 0.001) } }),
-          ],
-        },
-      ],
-    },
+    scenario: { attempts: [answeringAttempt()] },
   });
 }
 
