@@ -335,6 +335,7 @@ const firstSpawn = await median(9, async () => {
 
 const merge = await mergeSection();
 const sequenceLength = await sequenceSection();
+const startup = startupSection();
 
 const fmtMB = (r, bytes) => (bytes / 1e6 / r.seconds).toFixed(0);
 const fmtRss = (r) => (r.rss / MiB).toFixed(0);
@@ -400,6 +401,7 @@ Targets:
 ${targets.join('\n')}
 
 ${merge}
-${sequenceLength}`;
+${sequenceLength}
+${startup}`;
 writeFileSync(path.join(root, 'BENCHMARKS.md'), report);
 process.stdout.write(report);
