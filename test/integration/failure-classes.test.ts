@@ -258,26 +258,21 @@ describe('a command that fails writes nothing it did not finish', () => {
     LIMIT,
   );
 
-  it.concurrent(
-    'merge --into a new folder that fails (a shard folder not found) leaves no folder behind',
-    async () => {
+  it.concurrent.each([
+    ['a shard folder not found', 'nowhere/state', 'nowhere/state: state folder not found'],
+    // it said "not found" for a file that is there
+    [
+      'a file given as a shard folder',
+      'claude-project.yaml',
+      'claude-project.yaml: not a folder; give the state folder of a shard (its statePath).',
+    ],
+  ])(
+    'merge --into a new folder that fails (%s) says so and leaves no folder behind',
+    async (_, shard, message) => {
       const project = await doneOnce();
-      const failed = await project.run(['merge', project.stateDir, 'nowhere/state', '--into', 'new/state'], SLOW);
+      const failed = await project.run(['merge', project.stateDir, shard, '--into', 'new/state'], SLOW);
       expect(failed.exitCode).toBe(2);
-      expect(failed.stderr).toContain('nowhere/state: state folder not found');
-      noCrash(failed.stderr);
-      expect(existsSync(path.join(project.dir, 'new'))).toBe(false);
-    },
-    LIMIT,
-  );
-
-  it.concurrent(
-    'merge of a file that is not a folder says so (it said "not found"), and leaves no folder behind',
-    async () => {
-      const project = await doneOnce();
-      const failed = await project.run(['merge', project.stateDir, 'claude-project.yaml', '--into', 'new/state'], SLOW);
-      expect(failed.exitCode).toBe(2);
-      expect(failed.stderr).toContain('claude-project.yaml: not a folder; give the state folder of a shard (its statePath).');
+      expect(failed.stderr).toContain(message);
       noCrash(failed.stderr);
       expect(existsSync(path.join(project.dir, 'new'))).toBe(false);
     },
